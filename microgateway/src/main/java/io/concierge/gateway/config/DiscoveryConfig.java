@@ -1,0 +1,57 @@
+package io.concierge.gateway.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which discovery implementation this process uses.
+ *
+ * <ul>
+ *   <li>{@code embedded} (default): join the Hazelcast cluster and publish/watch registrations there.</li>
+ *   <li>{@code static}: no cluster; a gateway does not register, an edge uses the {@code gateways}
+ *       listed here.</li>
+ * </ul>
+ */
+public record DiscoveryConfig(Type type, List<StaticGateway> gateways) {
+    public enum Type { EMBEDDED, STATIC }
+
+    /** A gateway known from configuration rather than from the registry. */
+    public record StaticGateway(String domain, List<String> prefixes, List<InstanceConfig> instances) {
+    }
+
+    public static DiscoveryConfig defaults() {
+        return new DiscoveryConfig(Type.EMBEDDED, List.of());
+    }
+
+    public static DiscoveryConfig read(ConfigNode node) {
+        String type = node.string("type", "embedded");
+        Type t = switch (type) {
+            case "embedded" -> Type.EMBEDDED;
+            case "static" -> Type.STATIC;
+            default -> throw node.error("type", "unknown discovery type '" + type + "' (allowed: embedded, static)");
+        };
+        List<StaticGateway> gateways = new ArrayList<>();
+        for (ConfigNode g : node.objectList("gateways")) {
+            String domain = g.requiredString("domain");
+            List<String> prefixes = g.stringList("prefixes");
+            if (prefixes.isEmpty()) {
+                throw g.error("prefixes", "at least one prefix is required");
+            }
+            for (int i = 0; i < prefixes.size(); i++) {
+                Prefixes.validate(prefixes.get(i), g, "prefixes[" + i + "]");
+            }
+            List<InstanceConfig> instances = new ArrayList<>();
+            List<String> urls = g.stringList("instances");
+            for (int i = 0; i < urls.size(); i++) {
+                instances.add(InstanceConfig.fromUrl(urls.get(i), 1, g, "instances[" + i + "]"));
+            }
+            g.rejectUnknownKeys();
+            gateways.add(new StaticGateway(domain, List.copyOf(prefixes), List.copyOf(instances)));
+        }
+        if (t == Type.EMBEDDED && !gateways.isEmpty()) {
+            throw node.error("gateways", "static gateways are only used with type: static");
+        }
+        node.rejectUnknownKeys();
+        return new DiscoveryConfig(t, List.copyOf(gateways));
+    }
+}

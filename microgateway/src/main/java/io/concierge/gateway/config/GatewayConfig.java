@@ -1,0 +1,91 @@
+package io.concierge.gateway.config;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import io.concierge.gateway.routing.PathPattern;
+
+/**
+ * One domain's {@code gateway.yaml}, parsed and validated. Every key is documented in
+ * docs/configuration.md; anything not listed there is rejected at load.
+ */
+public record GatewayConfig(String file, String domain, String version, ListenConfig listen, ListenConfig admin,
+                            List<String> prefixes, ServerLimits limits, ClusterConfig cluster,
+                            DiscoveryConfig discovery, Map<String, ServiceConfig> services,
+                            List<RouteConfig> routes) {
+
+    public static GatewayConfig load(Path file) {
+        return load(file, System::getenv);
+    }
+
+    public static GatewayConfig load(Path file, Function<String, String> env) {
+        return from(YamlSource.read(file, env));
+    }
+
+    public static GatewayConfig parse(String name, String yaml, Function<String, String> env) {
+        return from(YamlSource.parse(name, yaml, env));
+    }
+
+    private static GatewayConfig from(ConfigNode root) {
+        String domain = root.requiredString("domain");
+        if (!domain.matches("[a-z][a-z0-9-]{0,62}")) {
+            throw root.error("domain", "must be lower-case letters, digits and '-' (was '" + domain + "')");
+        }
+        String version = root.string("version", "1");
+        ListenConfig listen = ListenConfig.read(root.object("listen"), "127.0.0.1", 0);
+        ListenConfig admin = ListenConfig.read(root.object("admin"), "127.0.0.1", 0);
+        List<String> prefixes = root.stringList("prefixes");
+        if (prefixes.isEmpty()) {
+            throw root.error("prefixes", "a domain must own at least one path prefix");
+        }
+        for (int i = 0; i < prefixes.size(); i++) {
+            Prefixes.validate(prefixes.get(i), root, "prefixes[" + i + "]");
+        }
+        ServerLimits limits = ServerLimits.read(root.object("server"));
+        ClusterConfig cluster = ClusterConfig.read(root.object("cluster"));
+        DiscoveryConfig discovery = DiscoveryConfig.read(root.object("discovery"));
+        if (!discovery.gateways().isEmpty()) {
+            throw root.error("discovery.gateways", "only an edge router lists static gateways");
+        }
+        Map<String, ServiceConfig> services = new LinkedHashMap<>();
+        root.namedObjects("services").forEach((name, node) -> services.put(name, ServiceConfig.read(name, node)));
+        if (services.isEmpty()) {
+            throw root.error("services", "at least one service is required");
+        }
+        List<ConfigNode> routeNodes = root.objectList("routes");
+        List<RouteConfig> routes = RouteConfig.readAll(root);
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < routes.size(); i++) {
+            RouteConfig r = routes.get(i);
+            ConfigNode node = routeNodes.get(i);
+            if (!ids.add(r.id())) {
+                throw node.error("id", "duplicate route id '" + r.id() + "'");
+            }
+            if (!services.containsKey(r.service())) {
+                throw node.error("service", "unknown service '" + r.service() + "' (services: "
+                        + String.join(", ", services.keySet()) + ")");
+            }
+            PathPattern pattern;
+            try {
+                pattern = PathPattern.compile(r.path());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(root.file(), node.child("match.path"), e.getMessage());
+            }
+            if (prefixes.stream().noneMatch(p -> pattern.isWithin(p))) {
+                throw new ConfigException(root.file(), node.child("match.path"), "'" + r.path()
+                        + "' is outside the domain's prefixes " + prefixes);
+            }
+        }
+        if (routes.isEmpty()) {
+            throw root.error("routes", "at least one route is required");
+        }
+        root.rejectUnknownKeys();
+        return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
+                discovery, Map.copyOf(services), List.copyOf(routes));
+    }
+}

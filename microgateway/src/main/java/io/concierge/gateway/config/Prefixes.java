@@ -1,0 +1,24 @@
+package io.concierge.gateway.config;
+
+/** Path prefixes a domain owns: {@code /api/orders} owns {@code /api/orders} and everything below it. */
+public final class Prefixes {
+    private Prefixes() {
+    }
+
+    static void validate(String prefix, ConfigNode node, String key) {
+        if (!prefix.startsWith("/") || (prefix.length() > 1 && prefix.endsWith("/"))
+                || prefix.contains("//") || prefix.contains("*") || prefix.contains("{") || prefix.contains("%")
+                || prefix.contains("/./") || prefix.contains("/../") || prefix.endsWith("/..") || prefix.endsWith("/.")) {
+            throw node.error(key, "a prefix is a literal path starting with '/', without a trailing '/', wildcards,"
+                    + " percent-encoding or dot segments (was '" + prefix + "')");
+        }
+    }
+
+    /** True when {@code path} equals the prefix or continues it at a segment boundary. */
+    public static boolean covers(String prefix, String path) {
+        if (prefix.equals("/")) {
+            return path.startsWith("/");
+        }
+        return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
+    }
+}

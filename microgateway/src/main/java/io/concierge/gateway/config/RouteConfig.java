@@ -1,0 +1,60 @@
+package io.concierge.gateway.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One route: what it matches, how it rewrites, where it goes.
+ *
+ * @param id             unique within the file
+ * @param path           pattern with literal segments, {@code {name}} segments and a trailing {@code **}
+ * @param methods        empty means every method
+ * @param headers        header name to required exact value (all must match)
+ * @param rewrite        default none
+ * @param service        a key of {@code services}
+ * @param connectTimeout overrides the service's, or null
+ * @param readTimeout    overrides the service's, or null
+ */
+public record RouteConfig(String id, String path, Set<String> methods, Map<String, String> headers,
+                          RewriteConfig rewrite, String service, Duration connectTimeout, Duration readTimeout) {
+
+    private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
+
+    static RouteConfig read(ConfigNode node) {
+        String id = node.requiredString("id");
+        ConfigNode match = node.object("match");
+        String path = match.requiredString("path");
+        List<String> methodList = match.stringList("methods");
+        Set<String> methods = new LinkedHashSet<>();
+        for (String m : methodList) {
+            String upper = m.toUpperCase(Locale.ROOT);
+            if (!KNOWN_METHODS.contains(upper)) {
+                throw match.error("methods", "unknown HTTP method '" + m + "'");
+            }
+            methods.add(upper);
+        }
+        Map<String, String> headers = match.stringMap("headers");
+        match.rejectUnknownKeys();
+        RewriteConfig rewrite = node.has("rewrite") ? RewriteConfig.read(node.object("rewrite")) : RewriteConfig.NONE;
+        String service = node.requiredString("service");
+        ConfigNode timeouts = node.object("timeouts");
+        Duration connect = timeouts.duration("connect", null);
+        Duration read = timeouts.duration("read", null);
+        timeouts.rejectUnknownKeys();
+        node.rejectUnknownKeys();
+        return new RouteConfig(id, path, Set.copyOf(methods), Map.copyOf(headers), rewrite, service, connect, read);
+    }
+
+    static List<RouteConfig> readAll(ConfigNode root) {
+        List<RouteConfig> routes = new ArrayList<>();
+        for (ConfigNode r : root.objectList("routes")) {
+            routes.add(read(r));
+        }
+        return routes;
+    }
+}

@@ -1,0 +1,31 @@
+package io.concierge.gateway.config;
+
+import java.time.Duration;
+
+/**
+ * Protocol limits of a listening socket. Requests beyond them are refused by the HTTP layer before
+ * any routing happens.
+ *
+ * @param maxHeaderSize  total size of request headers in bytes; beyond it 431 (default 16384)
+ * @param maxUriLength   request line length in bytes; beyond it 414 (default 8192)
+ * @param readTimeout    a client that sends nothing for this long is disconnected, so a slowly sent
+ *                       request cannot hold a connection forever (default 30s)
+ * @param allowEncodedSlash forward paths containing {@code %2F} or {@code %5C}; off by default because
+ *                       an upstream that decodes them may see a different path than the one routed
+ */
+public record ServerLimits(int maxHeaderSize, int maxUriLength, Duration readTimeout, boolean allowEncodedSlash) {
+    public static ServerLimits defaults() {
+        return new ServerLimits(16 * 1024, 8 * 1024, Duration.ofSeconds(30), false);
+    }
+
+    public static ServerLimits read(ConfigNode node) {
+        ServerLimits d = defaults();
+        ServerLimits l = new ServerLimits(
+                node.integer("max-header-size", d.maxHeaderSize(), 1024, 1024 * 1024),
+                node.integer("max-uri-length", d.maxUriLength(), 256, 1024 * 1024),
+                node.duration("read-timeout", d.readTimeout()),
+                node.bool("allow-encoded-slash", d.allowEncodedSlash()));
+        node.rejectUnknownKeys();
+        return l;
+    }
+}

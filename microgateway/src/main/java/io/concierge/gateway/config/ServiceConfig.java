@@ -1,0 +1,46 @@
+package io.concierge.gateway.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An upstream service and its instances.
+ *
+ * @param name           the key under {@code services}
+ * @param loadBalancing  default {@code round-robin}
+ * @param instances      at least one
+ * @param connectTimeout default 1s
+ * @param readTimeout    longest wait for the response head or for the next body bytes (default 30s)
+ * @param maxIdle        idle keep-alive connections kept per instance (default 64)
+ * @param idleTimeout    an idle pooled connection older than this is closed, not reused (default 4s,
+ *                       below the 5s keep-alive of common upstream servers so we never reuse a socket
+ *                       the upstream is about to close)
+ */
+public record ServiceConfig(String name, LoadBalancing loadBalancing, List<InstanceConfig> instances,
+                            Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout) {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+
+    static ServiceConfig read(String name, ConfigNode node) {
+        LoadBalancing lb = node.choice("load-balancing", LoadBalancing.ROUND_ROBIN, LoadBalancing::parse, LoadBalancing.ALLOWED);
+        List<InstanceConfig> instances = new ArrayList<>();
+        for (ConfigNode i : node.objectList("instances")) {
+            instances.add(InstanceConfig.read(i));
+        }
+        if (instances.isEmpty()) {
+            throw node.error("instances", "a service needs at least one instance");
+        }
+        ConfigNode timeouts = node.object("timeouts");
+        Duration connect = timeouts.duration("connect", DEFAULT_CONNECT_TIMEOUT);
+        Duration read = timeouts.duration("read", DEFAULT_READ_TIMEOUT);
+        timeouts.rejectUnknownKeys();
+        ConfigNode pool = node.object("pool");
+        int maxIdle = pool.integer("max-idle", 64, 0, 10_000);
+        Duration idle = pool.duration("idle-timeout", Duration.ofSeconds(4));
+        pool.rejectUnknownKeys();
+        node.rejectUnknownKeys();
+        return new ServiceConfig(name, lb, List.copyOf(instances), connect, read, maxIdle, idle);
+    }
+}

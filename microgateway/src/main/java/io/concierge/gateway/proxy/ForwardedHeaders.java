@@ -1,0 +1,71 @@
+package io.concierge.gateway.proxy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * Appends this hop to {@code X-Forwarded-For/-Proto/-Host}, {@code Forwarded} (RFC 7239) and
+ * {@code Via}. Appending (never replacing) keeps the whole chain visible to the upstream; which
+ * entries to believe is the trusted-proxy rule's job, not the forwarder's.
+ */
+final class ForwardedHeaders {
+    static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
+    static final HeaderName X_FORWARDED_PROTO = HeaderNames.create("X-Forwarded-Proto");
+    static final HeaderName X_FORWARDED_HOST = HeaderNames.create("X-Forwarded-Host");
+    static final HeaderName FORWARDED = HeaderNames.create("Forwarded");
+
+    private ForwardedHeaders() {
+    }
+
+    static void append(StringBuilder head, ServerRequest req, String viaName) {
+        String ip = clientIp(req.remotePeer().address());
+        String proto = req.isSecure() ? "https" : "http";
+        String host = req.headers().first(HeaderNames.HOST).orElse(null);
+        line(head, "X-Forwarded-For", join(req.headers().values(X_FORWARDED_FOR), ip));
+        line(head, "X-Forwarded-Proto", join(req.headers().values(X_FORWARDED_PROTO), proto));
+        if (host != null) {
+            line(head, "X-Forwarded-Host", join(req.headers().values(X_FORWARDED_HOST), host));
+        }
+        StringBuilder fwd = new StringBuilder("for=").append(forwardedNode(ip)).append(";proto=").append(proto);
+        if (host != null) {
+            fwd.append(";host=").append(quoted(host));
+        }
+        line(head, "Forwarded", join(req.headers().values(FORWARDED), fwd.toString()));
+        String version = req.prologue().protocolVersion();
+        line(head, "Via", join(req.headers().values(HeaderNames.VIA), version + " " + viaName));
+    }
+
+    static String clientIp(SocketAddress address) {
+        if (address instanceof InetSocketAddress isa) {
+            InetAddress a = isa.getAddress();
+            return a != null ? a.getHostAddress() : isa.getHostString();
+        }
+        return "unknown";
+    }
+
+    private static String forwardedNode(String ip) {
+        // RFC 7239 section 6: IPv6 addresses are bracketed and the whole value quoted.
+        return ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
+    }
+
+    private static String quoted(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static String join(List<String> existing, String added) {
+        if (existing.isEmpty()) {
+            return added;
+        }
+        return String.join(", ", existing) + ", " + added;
+    }
+
+    private static void line(StringBuilder head, String name, String value) {
+        head.append(name).append(": ").append(value).append("\r\n");
+    }
+}

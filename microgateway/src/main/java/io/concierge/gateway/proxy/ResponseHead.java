@@ -1,0 +1,117 @@
+package io.concierge.gateway.proxy;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Status line and header fields of an upstream response, in order, repeats kept. */
+record ResponseHead(int status, String reason, boolean http11, List<String[]> headers) {
+    private static final int MAX_LINE = 16 * 1024;
+    private static final int MAX_HEADERS = 64 * 1024;
+
+    /** @return the head, or null if the connection closed before the first byte */
+    static ResponseHead read(UpstreamConnection.HeadReader in) throws IOException {
+        String statusLine = in.readLine(MAX_LINE);
+        if (statusLine == null) {
+            return null;
+        }
+        // "HTTP/1.1 200 OK" - the reason phrase may be empty or missing.
+        if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.") || statusLine.charAt(8) != ' ') {
+            throw new UpstreamProtocolException("not an HTTP/1.x status line");
+        }
+        boolean http11 = statusLine.charAt(7) == '1';
+        int status;
+        try {
+            status = Integer.parseInt(statusLine.substring(9, 12));
+        } catch (NumberFormatException e) {
+            throw new UpstreamProtocolException("bad status code");
+        }
+        if (status < 100 || status > 599 || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
+            throw new UpstreamProtocolException("bad status code");
+        }
+        String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
+        List<String[]> headers = new ArrayList<>();
+        int total = 0;
+        while (true) {
+            String line = in.readLine(MAX_LINE);
+            if (line == null) {
+                throw new UpstreamProtocolException("connection closed inside the response head");
+            }
+            if (line.isEmpty()) {
+                break;
+            }
+            total += line.length();
+            if (total > MAX_HEADERS) {
+                throw new UpstreamProtocolException("response head larger than " + MAX_HEADERS + " bytes");
+            }
+            char first = line.charAt(0);
+            if (first == ' ' || first == '\t') {
+                // Obsolete line folding is a known smuggling vector (RFC 9112 section 5.2).
+                throw new UpstreamProtocolException("obsolete header line folding");
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0 || !Tokens.isToken(line, 0, colon)) {
+                throw new UpstreamProtocolException("malformed header field");
+            }
+            headers.add(new String[] {line.substring(0, colon), line.substring(colon + 1).strip()});
+        }
+        return new ResponseHead(status, reason, http11, headers);
+    }
+
+    /** All values of a header, case-insensitively. */
+    List<String> values(String name) {
+        List<String> values = new ArrayList<>(1);
+        for (String[] h : headers) {
+            if (h[0].equalsIgnoreCase(name)) {
+                values.add(h[1]);
+            }
+        }
+        return values;
+    }
+
+    boolean chunked() {
+        List<String> te = values("Transfer-Encoding");
+        if (te.isEmpty()) {
+            return false;
+        }
+        String last = te.get(te.size() - 1);
+        int comma = last.lastIndexOf(',');
+        return (comma >= 0 ? last.substring(comma + 1) : last).trim().toLowerCase(Locale.ROOT).equals("chunked");
+    }
+
+    boolean hasTransferEncoding() {
+        return !values("Transfer-Encoding").isEmpty();
+    }
+
+    /** @return the declared length, -1 if none; throws on conflicting or malformed values */
+    long contentLength() throws UpstreamProtocolException {
+        List<String> cl = values("Content-Length");
+        long length = -1;
+        for (String v : cl) {
+            for (String part : v.split(",")) {
+                String p = part.trim();
+                if (p.isEmpty() || p.length() > 18 || !p.chars().allMatch(Character::isDigit)) {
+                    throw new UpstreamProtocolException("bad Content-Length");
+                }
+                long n = Long.parseLong(p);
+                if (length >= 0 && n != length) {
+                    throw new UpstreamProtocolException("conflicting Content-Length values");
+                }
+                length = n;
+            }
+        }
+        return length;
+    }
+
+    boolean connectionClose() {
+        for (String v : values("Connection")) {
+            for (String token : v.split(",")) {
+                if (token.trim().equalsIgnoreCase("close")) {
+                    return true;
+                }
+            }
+        }
+        return !http11;
+    }
+}

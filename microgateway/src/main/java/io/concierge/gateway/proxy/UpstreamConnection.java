@@ -1,0 +1,192 @@
+package io.concierge.gateway.proxy;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * One HTTP/1.1 connection to an upstream, on a blocking socket (cheap on virtual threads).
+ *
+ * <p>We use our own client rather than Helidon's WebClient for the proxy path; see
+ * docs/architecture.md: it forwards the request target byte for byte, keeps a known
+ * Content-Length, and its idle check never consumes a byte of the next response.
+ */
+public final class UpstreamConnection implements AutoCloseable {
+    private static final int BUFFER = 16 * 1024;
+
+    private final SocketChannel channel;
+    private final HeadReader in;
+    private final OutputStream out;
+    private long idleSince;
+    private int uses;
+
+    private UpstreamConnection(SocketChannel channel) throws IOException {
+        this.channel = channel;
+        this.in = new HeadReader(channel.socket().getInputStream(), BUFFER);
+        this.out = new BufferedOutputStream(channel.socket().getOutputStream(), BUFFER);
+    }
+
+    static UpstreamConnection open(String host, int port, Duration connectTimeout) throws IOException {
+        SocketChannel ch = SocketChannel.open();
+        try {
+            ch.socket().setTcpNoDelay(true);
+            ch.socket().setKeepAlive(true);
+            ch.socket().connect(new InetSocketAddress(host, port), (int) Math.max(1, connectTimeout.toMillis()));
+            return new UpstreamConnection(ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    public HeadReader in() {
+        return in;
+    }
+
+    public OutputStream out() {
+        return out;
+    }
+
+    /** True once this connection has carried an exchange and came back from the pool. */
+    public boolean reused() {
+        return uses > 0;
+    }
+
+    void markIdle(long nanos) {
+        uses++;
+        idleSince = nanos;
+    }
+
+    long idleSince() {
+        return idleSince;
+    }
+
+    public void readTimeout(Duration timeout) throws IOException {
+        channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
+    }
+
+    /**
+     * Whether an idle connection can carry another request. A non-blocking read tells: 0 bytes means
+     * open and quiet; -1 means the upstream closed it; any byte means the upstream sent something
+     * unsolicited, so the connection is out of step and must not be used. Nothing read here is ever
+     * handed to the next exchange.
+     */
+    boolean stillUsable() {
+        if (!in.isDrained()) {
+            return false;
+        }
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(ByteBuffer.allocate(1)) == 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Nothing useful to do: the socket is gone either way.
+        }
+    }
+
+    /** A buffered reader for response heads that then serves the body bytes that followed them. */
+    public static final class HeadReader extends InputStream {
+        private final InputStream source;
+        private final byte[] buf;
+        private int pos;
+        private int limit;
+
+        HeadReader(InputStream source, int size) {
+            this.source = source;
+            this.buf = new byte[size];
+        }
+
+        boolean isDrained() {
+            return pos >= limit;
+        }
+
+        /** Reads one CRLF (or LF) terminated line as ISO-8859-1, or null at end of stream. */
+        public String readLine(int maxLength) throws IOException {
+            StringBuilder sb = null;
+            while (true) {
+                if (pos >= limit && !fill()) {
+                    if (sb == null) {
+                        return null;
+                    }
+                    throw new UpstreamProtocolException("connection closed in the middle of a header line");
+                }
+                int start = pos;
+                while (pos < limit && buf[pos] != '\n') {
+                    pos++;
+                }
+                int len = pos - start;
+                if (sb == null) {
+                    sb = new StringBuilder(Math.max(16, len));
+                }
+                if (sb.length() + len > maxLength) {
+                    throw new UpstreamProtocolException("response header line longer than " + maxLength + " bytes");
+                }
+                for (int i = start; i < pos; i++) {
+                    sb.append((char) (buf[i] & 0xff));
+                }
+                if (pos < limit) {
+                    pos++; // the '\n'
+                    int n = sb.length();
+                    if (n > 0 && sb.charAt(n - 1) == '\r') {
+                        sb.setLength(n - 1);
+                    }
+                    return sb.toString();
+                }
+            }
+        }
+
+        private boolean fill() throws IOException {
+            int n = source.read(buf, 0, buf.length);
+            if (n <= 0) {
+                return false;
+            }
+            pos = 0;
+            limit = n;
+            return true;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (pos >= limit && !fill()) {
+                return -1;
+            }
+            return buf[pos++] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (pos < limit) {
+                int n = Math.min(len, limit - pos);
+                System.arraycopy(buf, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+            return source.read(b, off, len);
+        }
+    }
+
+    static boolean isTimeout(IOException e) {
+        return e instanceof SocketTimeoutException;
+    }
+}

@@ -1,0 +1,89 @@
+package io.concierge.gateway.proxy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.concierge.gateway.balancing.LoadBalancer;
+import io.concierge.gateway.balancing.Upstream;
+
+/**
+ * The instances behind one name (a service of a gateway, or a domain at the edge) with their
+ * balancer and pools. The instance list can be replaced while requests run (discovery); instances
+ * that stay keep their pool and in-flight counts.
+ */
+public final class UpstreamGroup {
+    /** Address and weight of one instance, as configuration or discovery gives it. */
+    public record Endpoint(String host, int port, int weight) {
+        public String key() {
+            return host + ":" + port;
+        }
+    }
+
+    private final String name;
+    private final LoadBalancer balancer;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final int maxIdle;
+    private final Duration idleTimeout;
+    private volatile List<Upstream> instances = List.of();
+
+    public UpstreamGroup(String name, LoadBalancer balancer, Duration connectTimeout, Duration readTimeout,
+                         int maxIdle, Duration idleTimeout, List<Endpoint> endpoints) {
+        this.name = name;
+        this.balancer = balancer;
+        this.connectTimeout = connectTimeout;
+        this.readTimeout = readTimeout;
+        this.maxIdle = maxIdle;
+        this.idleTimeout = idleTimeout;
+        update(endpoints);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public LoadBalancer balancer() {
+        return balancer;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    public List<Upstream> instances() {
+        return instances;
+    }
+
+    /** Replaces the instance set, keeping the state of instances that remain. */
+    public synchronized void update(List<Endpoint> endpoints) {
+        Map<String, Upstream> current = new HashMap<>();
+        for (Upstream u : instances) {
+            current.put(u.host() + ":" + u.port() + "/" + u.weight(), u);
+        }
+        List<Upstream> next = new ArrayList<>(endpoints.size());
+        for (Endpoint e : endpoints) {
+            Upstream u = current.remove(e.key() + "/" + e.weight());
+            if (u == null) {
+                u = new Upstream(e.host(), e.port(), e.weight(), new ConnectionPool(e.host(), e.port(), maxIdle, idleTimeout));
+            }
+            next.add(u);
+        }
+        instances = List.copyOf(next);
+        for (Upstream gone : current.values()) {
+            gone.pool().close();
+        }
+    }
+
+    public void close() {
+        for (Upstream u : instances) {
+            u.pool().close();
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.concierge.gateway.rewrite;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request path as the client sent it (still percent-encoded), split into segments, each decoded
+ * exactly once for matching. The raw segments are what gets forwarded, so the upstream sees the
+ * client's bytes and nothing is ever decoded twice.
+ *
+ * <p>Parsing rejects what could make the gateway and the upstream disagree about the path: dot
+ * segments in any spelling ({@code ..}, {@code %2e%2e}, {@code .%2E}), empty segments, encoded
+ * slashes and backslashes (unless allowed), NUL and other control characters, malformed
+ * percent-encoding and invalid UTF-8.
+ */
+public final class RawPath {
+    private final String raw;
+    private final List<String> rawSegments;
+    private final List<String> segments;
+    private final boolean trailingSlash;
+
+    private RawPath(String raw, List<String> rawSegments, List<String> segments, boolean trailingSlash) {
+        this.raw = raw;
+        this.rawSegments = rawSegments;
+        this.segments = segments;
+        this.trailingSlash = trailingSlash;
+    }
+
+    /**
+     * @throws InvalidPathException with a message fit for a 400 response
+     */
+    public static RawPath parse(String raw, boolean allowEncodedSlash) {
+        if (raw.isEmpty() || raw.charAt(0) != '/') {
+            throw new InvalidPathException("the path must start with '/'");
+        }
+        List<String> rawSegments = new ArrayList<>();
+        List<String> segments = new ArrayList<>();
+        boolean trailingSlash = false;
+        int start = 1;
+        if (raw.length() == 1) {
+            return new RawPath(raw, List.of(), List.of(), false);
+        }
+        while (start <= raw.length()) {
+            int end = raw.indexOf('/', start);
+            if (end < 0) {
+                end = raw.length();
+            }
+            String rawSegment = raw.substring(start, end);
+            if (rawSegment.isEmpty()) {
+                if (end == raw.length()) {
+                    trailingSlash = true;
+                    break;
+                }
+                throw new InvalidPathException("empty path segments ('//') are not allowed");
+            }
+            String decoded = decode(rawSegment);
+            if (decoded.equals(".") || decoded.equals("..")) {
+                throw new InvalidPathException("dot segments are not allowed in the path");
+            }
+            if (!allowEncodedSlash && (decoded.indexOf('/') >= 0 || decoded.indexOf('\\') >= 0)) {
+                throw new InvalidPathException("encoded '/' or '\\' is not allowed in the path");
+            }
+            rawSegments.add(rawSegment);
+            segments.add(decoded);
+            start = end + 1;
+        }
+        return new RawPath(raw, List.copyOf(rawSegments), List.copyOf(segments), trailingSlash);
+    }
+
+    static String decode(String rawSegment) {
+        if (rawSegment.indexOf('%') < 0) {
+            checkChars(rawSegment);
+            return rawSegment;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawSegment.length());
+        for (int i = 0; i < rawSegment.length(); i++) {
+            char c = rawSegment.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= rawSegment.length()) {
+                    throw new InvalidPathException("malformed percent-encoding in the path");
+                }
+                int hi = Character.digit(rawSegment.charAt(i + 1), 16);
+                int lo = Character.digit(rawSegment.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    throw new InvalidPathException("malformed percent-encoding in the path");
+                }
+                bytes.write((hi << 4) | lo);
+                i += 2;
+            } else if (c > 0x7e) {
+                throw new InvalidPathException("the path must be ASCII; encode other characters");
+            } else {
+                bytes.write(c);
+            }
+        }
+        String decoded;
+        try {
+            decoded = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidPathException("the path is not valid UTF-8 once decoded");
+        }
+        checkChars(decoded);
+        return decoded;
+    }
+
+    private static void checkChars(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new InvalidPathException("control characters are not allowed in the path");
+            }
+        }
+    }
+
+    public String raw() {
+        return raw;
+    }
+
+    /** Decoded segments, for matching; never forwarded. */
+    public List<String> segments() {
+        return segments;
+    }
+
+    /** Segments exactly as the client sent them. */
+    public List<String> rawSegments() {
+        return rawSegments;
+    }
+
+    public boolean trailingSlash() {
+        return trailingSlash;
+    }
+
+    /** The raw path from segment {@code from} on, with a leading '/' (or "" when nothing is left). */
+    public String rawSuffix(int from) {
+        if (from >= rawSegments.size()) {
+            return trailingSlash && from == rawSegments.size() && from > 0 ? "/" : "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < rawSegments.size(); i++) {
+            sb.append('/').append(rawSegments.get(i));
+        }
+        if (trailingSlash) {
+            sb.append('/');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,61 @@
+package io.concierge.gateway.server;
+
+import io.concierge.gateway.problem.Problem;
+import io.concierge.gateway.proxy.ProxyEngine;
+import io.concierge.gateway.requestid.RequestIds;
+import io.concierge.gateway.rewrite.RawPath;
+import io.concierge.gateway.routing.RouteTable;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * A gateway's request path, in order: request id, admission checks (framing, path), health,
+ * route match, rewrite, proxy. Later features slot in between match and proxy.
+ */
+final class GatewayHandler implements Handler {
+    private final RouteTable<GatewayRoute> routes;
+    private final ProxyEngine engine;
+    private final GatewayHealth health;
+    private final boolean allowEncodedSlash;
+
+    GatewayHandler(RouteTable<GatewayRoute> routes, ProxyEngine engine, GatewayHealth health, boolean allowEncodedSlash) {
+        this.routes = routes;
+        this.engine = engine;
+        this.health = health;
+        this.allowEncodedSlash = allowEncodedSlash;
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        String requestId = RequestIds.resolve(req.headers());
+        res.header(RequestIds.HEADER, requestId);
+        RawPath path = RequestGuard.admit(req, res, requestId, allowEncodedSlash);
+        if (path == null) {
+            return;
+        }
+        if (path.raw().equals("/health")) {
+            health.send(res);
+            return;
+        }
+        String method = req.prologue().method().text();
+        switch (routes.match(method, path.segments(), req.headers())) {
+            case RouteTable.Match<GatewayRoute> m -> {
+                GatewayRoute route = m.route();
+                String target = route.rewriter().rewrite(path);
+                String query = req.prologue().query().rawValue();
+                if (!query.isEmpty()) {
+                    target = target + "?" + query;
+                }
+                engine.forward(req, res, route.service(), target, route.connectTimeout(), route.readTimeout(), requestId);
+            }
+            case RouteTable.MethodNotAllowed<GatewayRoute> m -> {
+                res.header(HeaderNames.ALLOW, String.join(", ", m.allowed()));
+                Problem.send(res, 405, "Method Not Allowed", method + " is not allowed here", requestId);
+            }
+            case RouteTable.NotFound<GatewayRoute> n ->
+                    Problem.send(res, 404, "Not Found", "no route matches this path", requestId);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.concierge.gateway.server;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.concierge.gateway.balancing.Upstream;
+import io.concierge.gateway.health.InstanceProbe;
+import io.concierge.gateway.proxy.UpstreamGroup;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * {@code /health} of a gateway: UP when every service has at least one instance accepting
+ * connections, DOWN (503) otherwise, with the detail per service and instance.
+ */
+final class GatewayHealth {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String domain;
+    private final Supplier<String> instanceId;
+    private final Map<String, UpstreamGroup> services;
+    private final Supplier<Map<String, Object>> discovery;
+    private final InstanceProbe probe = new InstanceProbe();
+
+    GatewayHealth(String domain, Supplier<String> instanceId, Map<String, UpstreamGroup> services,
+                  Supplier<Map<String, Object>> discovery) {
+        this.domain = domain;
+        this.instanceId = instanceId;
+        this.services = services;
+        this.discovery = discovery;
+    }
+
+    Map<String, Object> report() {
+        boolean up = true;
+        Map<String, Object> svc = new LinkedHashMap<>();
+        for (UpstreamGroup g : services.values()) {
+            List<Map<String, Object>> instances = new ArrayList<>();
+            boolean any = false;
+            for (Upstream u : g.instances()) {
+                boolean ok = probe.reachable(u.host(), u.port());
+                any |= ok;
+                Map<String, Object> i = new LinkedHashMap<>();
+                i.put("address", u.authority());
+                i.put("status", ok ? "UP" : "DOWN");
+                i.put("inFlight", u.inFlight());
+                i.put("idleConnections", u.pool().idleConnections());
+                instances.add(i);
+            }
+            up &= any;
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("status", any ? "UP" : "DOWN");
+            s.put("instances", instances);
+            svc.put(g.name(), s);
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("status", up ? "UP" : "DOWN");
+        r.put("domain", domain);
+        r.put("instance", instanceId.get());
+        r.put("services", svc);
+        r.put("discovery", discovery.get());
+        return r;
+    }
+
+    void send(ServerResponse res) {
+        Map<String, Object> r = report();
+        res.status("UP".equals(r.get("status")) ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        try {
+            res.send(JSON.writeValueAsBytes(r));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package io.concierge.gateway.server;
+
+import java.time.Duration;
+
+import io.concierge.gateway.config.RouteConfig;
+import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.rewrite.PathRewriter;
+
+/** A route with everything it needs at request time, built once at startup. */
+record GatewayRoute(RouteConfig config, PathRewriter rewriter, UpstreamGroup service, Duration connectTimeout,
+                    Duration readTimeout) {
+}

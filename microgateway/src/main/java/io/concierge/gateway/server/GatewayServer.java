@@ -1,0 +1,126 @@
+package io.concierge.gateway.server;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Logger;
+
+import io.concierge.gateway.balancing.LoadBalancer;
+import io.concierge.gateway.config.GatewayConfig;
+import io.concierge.gateway.config.InstanceConfig;
+import io.concierge.gateway.config.RouteConfig;
+import io.concierge.gateway.config.ServiceConfig;
+import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.discovery.Registration;
+import io.concierge.gateway.proxy.ProxyEngine;
+import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.rewrite.PathRewriter;
+import io.concierge.gateway.routing.PathPattern;
+import io.concierge.gateway.routing.RouteTable;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+
+/**
+ * A running domain gateway: the proxy listener, the admin listener, and its registration in
+ * discovery. Everything a request needs (route table, upstream groups, pools) is built here once.
+ */
+public final class GatewayServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
+    private static final String ADMIN = "admin";
+
+    private final GatewayConfig config;
+    private final Discovery discovery;
+    private final Map<String, UpstreamGroup> services;
+    private final WebServer server;
+    private final String instanceId;
+
+    private GatewayServer(GatewayConfig config, Discovery discovery) {
+        this.config = config;
+        this.discovery = discovery;
+        this.services = buildServices(config);
+        RouteTable<GatewayRoute> table = buildRoutes(config, services);
+        String via = "concierge-" + config.domain();
+        ProxyEngine engine = new ProxyEngine(via);
+        String[] id = new String[1];
+        GatewayHealth health = new GatewayHealth(config.domain(), () -> id[0], services, discovery::describe);
+        GatewayHandler handler = new GatewayHandler(table, engine, health, config.limits().allowEncodedSlash());
+        WebServerConfig.Builder b = WebServer.builder()
+                .host(config.listen().host())
+                .port(config.listen().port())
+                .routing(r -> r.any(handler))
+                .putSocket(ADMIN, s -> s.host(config.admin().host()).port(config.admin().port())
+                        .routing(r -> r.get("/health", (req, res) -> health.send(res))));
+        Listeners.applyLimits(b, config.limits());
+        this.server = b.build().start();
+        this.instanceId = config.domain() + "-" + config.listen().host() + "-" + server.port() + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
+        id[0] = instanceId;
+    }
+
+    /** Starts the gateway and registers it; the caller owns {@code discovery}. */
+    public static GatewayServer start(GatewayConfig config, Discovery discovery) {
+        GatewayServer g = new GatewayServer(config, discovery);
+        discovery.register(g.registration());
+        LOG.info(() -> "gateway '" + config.domain() + "' serving " + config.prefixes() + " on http://"
+                + config.listen().host() + ":" + g.port() + " (admin port " + g.adminPort() + ")");
+        return g;
+    }
+
+    public Registration registration() {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("version", config.version());
+        return new Registration(instanceId, config.domain(), config.prefixes(), config.listen().host(), port(),
+                adminPort(), System.currentTimeMillis(), meta);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public int adminPort() {
+        return server.port(ADMIN);
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    static Map<String, UpstreamGroup> buildServices(GatewayConfig config) {
+        Map<String, UpstreamGroup> groups = new LinkedHashMap<>();
+        for (ServiceConfig s : config.services().values()) {
+            List<UpstreamGroup.Endpoint> endpoints = new ArrayList<>();
+            for (InstanceConfig i : s.instances()) {
+                endpoints.add(new UpstreamGroup.Endpoint(i.host(), i.port(), i.weight()));
+            }
+            groups.put(s.name(), new UpstreamGroup(s.name(), LoadBalancer.of(s.loadBalancing()), s.connectTimeout(),
+                    s.readTimeout(), s.maxIdle(), s.idleTimeout(), endpoints));
+        }
+        return groups;
+    }
+
+    static RouteTable<GatewayRoute> buildRoutes(GatewayConfig config, Map<String, UpstreamGroup> services) {
+        List<RouteTable.Entry<GatewayRoute>> entries = new ArrayList<>();
+        int order = 0;
+        for (RouteConfig r : config.routes()) {
+            UpstreamGroup group = services.get(r.service());
+            GatewayRoute route = new GatewayRoute(r, new PathRewriter(r.rewrite()), group,
+                    r.connectTimeout() != null ? r.connectTimeout() : group.connectTimeout(),
+                    r.readTimeout() != null ? r.readTimeout() : group.readTimeout());
+            entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
+        }
+        return new RouteTable<>(entries);
+    }
+
+    /** Deregisters first, so the edge stops sending before the listener closes. */
+    @Override
+    public void close() {
+        try {
+            discovery.deregister(instanceId);
+        } finally {
+            server.stop();
+            services.values().forEach(UpstreamGroup::close);
+        }
+    }
+}

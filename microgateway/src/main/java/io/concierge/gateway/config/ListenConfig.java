@@ -5,7 +5,7 @@ package io.concierge.gateway.config;
  * the port it actually got.
  */
 public record ListenConfig(String host, int port) {
-    static ListenConfig read(ConfigNode node, String defaultHost, int defaultPort) {
+    public static ListenConfig read(ConfigNode node, String defaultHost, int defaultPort) {
         ListenConfig c = new ListenConfig(node.string("host", defaultHost), node.integer("port", defaultPort, 0, 65535));
         node.rejectUnknownKeys();
         return c;

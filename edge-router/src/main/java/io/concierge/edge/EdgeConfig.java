@@ -1,0 +1,56 @@
+package io.concierge.edge;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
+
+import io.concierge.gateway.config.ClusterConfig;
+import io.concierge.gateway.config.ConfigNode;
+import io.concierge.gateway.config.DiscoveryConfig;
+import io.concierge.gateway.config.ListenConfig;
+import io.concierge.gateway.config.LoadBalancing;
+import io.concierge.gateway.config.ServerLimits;
+import io.concierge.gateway.config.ServiceConfig;
+import io.concierge.gateway.config.YamlSource;
+
+/**
+ * The edge router's {@code edge.yaml}. Documented key by key in docs/configuration.md.
+ *
+ * @param loadBalancing  how a domain's gateway instances share requests (default round-robin)
+ * @param connectTimeout to a gateway instance (default 1s)
+ * @param readTimeout    waiting for a gateway's response head or body bytes (default 30s)
+ */
+public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, ServerLimits limits,
+                         ClusterConfig cluster, DiscoveryConfig discovery, LoadBalancing loadBalancing,
+                         Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout) {
+
+    public static EdgeConfig load(Path file) {
+        return from(YamlSource.read(file, System::getenv));
+    }
+
+    public static EdgeConfig parse(String name, String yaml, Function<String, String> env) {
+        return from(YamlSource.parse(name, yaml, env));
+    }
+
+    private static EdgeConfig from(ConfigNode root) {
+        ListenConfig listen = ListenConfig.read(root.object("listen"), "127.0.0.1", 8080);
+        ListenConfig admin = ListenConfig.read(root.object("admin"), "127.0.0.1", 9080);
+        ServerLimits limits = ServerLimits.read(root.object("server"));
+        ClusterConfig cluster = ClusterConfig.read(root.object("cluster"));
+        DiscoveryConfig discovery = DiscoveryConfig.read(root.object("discovery"));
+        ConfigNode upstream = root.object("upstream");
+        LoadBalancing lb = upstream.choice("load-balancing", LoadBalancing.ROUND_ROBIN, LoadBalancing::parse,
+                LoadBalancing.ALLOWED);
+        ConfigNode timeouts = upstream.object("timeouts");
+        Duration connect = timeouts.duration("connect", ServiceConfig.DEFAULT_CONNECT_TIMEOUT);
+        Duration read = timeouts.duration("read", ServiceConfig.DEFAULT_READ_TIMEOUT);
+        timeouts.rejectUnknownKeys();
+        ConfigNode pool = upstream.object("pool");
+        int maxIdle = pool.integer("max-idle", 64, 0, 10_000);
+        Duration idle = pool.duration("idle-timeout", Duration.ofSeconds(4));
+        pool.rejectUnknownKeys();
+        upstream.rejectUnknownKeys();
+        root.rejectUnknownKeys();
+        return new EdgeConfig(root.file(), listen, admin, limits, cluster, discovery, lb, connect, read, maxIdle, idle);
+    }
+}

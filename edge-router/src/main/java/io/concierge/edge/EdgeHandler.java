@@ -1,0 +1,61 @@
+package io.concierge.edge;
+
+import io.concierge.gateway.problem.Problem;
+import io.concierge.gateway.proxy.ProxyEngine;
+import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.requestid.RequestIds;
+import io.concierge.gateway.rewrite.RawPath;
+import io.concierge.gateway.server.RequestGuard;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The edge's request path: request id, admission checks, {@code /health}, longest-prefix dispatch
+ * to a live instance of the owning domain's gateway. The path and query go on unchanged: rewriting
+ * is the domain gateway's business.
+ */
+final class EdgeHandler implements Handler {
+    private static final String RETRY_AFTER_SECONDS = "5";
+    private final PrefixDispatcher dispatcher;
+    private final ProxyEngine engine;
+    private final EdgeHealth health;
+    private final EdgeConfig config;
+
+    EdgeHandler(PrefixDispatcher dispatcher, ProxyEngine engine, EdgeHealth health, EdgeConfig config) {
+        this.dispatcher = dispatcher;
+        this.engine = engine;
+        this.health = health;
+        this.config = config;
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        String requestId = RequestIds.resolve(req.headers());
+        res.header(RequestIds.HEADER, requestId);
+        RawPath path = RequestGuard.admit(req, res, requestId, config.limits().allowEncodedSlash());
+        if (path == null) {
+            return;
+        }
+        if (path.raw().equals("/health")) {
+            health.send(res);
+            return;
+        }
+        String domain = dispatcher.table().owner(path.segments());
+        if (domain == null) {
+            Problem.send(res, 404, "Not Found", "no domain serves this path", requestId);
+            return;
+        }
+        UpstreamGroup group = dispatcher.group(domain);
+        if (group == null || group.instances().isEmpty()) {
+            res.header(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            Problem.send(res, 503, "Service Unavailable", "no live instance of the '" + domain + "' gateway",
+                    requestId);
+            return;
+        }
+        String query = req.prologue().query().rawValue();
+        String target = query.isEmpty() ? path.raw() : path.raw() + "?" + query;
+        engine.forward(req, res, group, target, config.connectTimeout(), config.readTimeout(), requestId);
+    }
+}

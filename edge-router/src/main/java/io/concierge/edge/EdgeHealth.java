@@ -1,0 +1,72 @@
+package io.concierge.edge;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.concierge.gateway.discovery.Registration;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * {@code /health} of the edge: always UP while it serves (a missing domain is that domain's
+ * problem, answered with 503 for its prefixes), with the dispatch table, live instances per domain,
+ * prefix conflicts and the state of discovery.
+ */
+final class EdgeHealth {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final PrefixDispatcher dispatcher;
+    private final Supplier<Map<String, Object>> discovery;
+
+    EdgeHealth(PrefixDispatcher dispatcher, Supplier<Map<String, Object>> discovery) {
+        this.dispatcher = dispatcher;
+        this.discovery = discovery;
+    }
+
+    Map<String, Object> report() {
+        DispatchTable t = dispatcher.table();
+        Map<String, Object> domains = new LinkedHashMap<>();
+        for (DispatchTable.Claim c : t.claims()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> d = (Map<String, Object>) domains.computeIfAbsent(c.domain(), k -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("prefixes", new ArrayList<String>());
+                List<String> instances = new ArrayList<>();
+                for (Registration r : t.instances(k)) {
+                    instances.add(r.host() + ":" + r.port());
+                }
+                m.put("status", instances.isEmpty() ? "DOWN" : "UP");
+                m.put("instances", instances);
+                return m;
+            });
+            @SuppressWarnings("unchecked")
+            List<String> prefixes = (List<String>) d.get("prefixes");
+            prefixes.add(c.prefix());
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("status", "UP");
+        r.put("role", "edge");
+        r.put("domains", domains);
+        List<String> conflicts = new ArrayList<>();
+        t.conflicts().forEach(c -> conflicts.add(c.toString()));
+        r.put("conflicts", conflicts);
+        r.put("discovery", discovery.get());
+        return r;
+    }
+
+    void send(ServerResponse res) {
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        try {
+            res.send(JSON.writeValueAsBytes(report()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

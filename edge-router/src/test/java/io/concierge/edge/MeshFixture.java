@@ -1,0 +1,153 @@
+package io.concierge.edge;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+
+import com.hazelcast.core.HazelcastInstance;
+
+import io.concierge.gateway.cluster.ClusterMember;
+import io.concierge.gateway.config.ClusterConfig;
+import io.concierge.gateway.config.GatewayConfig;
+import io.concierge.gateway.discovery.EmbeddedRegistry;
+import io.concierge.gateway.server.GatewayServer;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+
+/**
+ * A small real mesh for tests: a Hazelcast cluster on loopback (unique name, free port block),
+ * upstream services, gateways and an edge, each with its own cluster member as in production.
+ */
+final class MeshFixture implements AutoCloseable {
+    final String clusterName = "test-" + UUID.randomUUID();
+    final int basePort = freePortBlock(20);
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    ClusterConfig cluster() {
+        return new ClusterConfig(clusterName, "127.0.0.1", basePort, 20, List.of("127.0.0.1"), Duration.ofSeconds(3));
+    }
+
+    /** A cluster member with the registry on it; closed with the fixture unless closed earlier. */
+    Member member(String name) {
+        HazelcastInstance hz = ClusterMember.start(cluster(), name + "-" + UUID.randomUUID());
+        Member m = new Member(hz, new EmbeddedRegistry(hz));
+        resources.add(m);
+        return m;
+    }
+
+    /** An upstream that answers every request with its own name, the path it got and a 200. */
+    WebServer upstream(String name) {
+        WebServer s = WebServer.builder().host("127.0.0.1").port(0)
+                .routing(r -> r.any((req, res) -> {
+                    res.header(HeaderNames.CONTENT_TYPE, "text/plain");
+                    res.header("X-Served-By", name);
+                    res.send(name + " " + req.prologue().uriPath().rawPath());
+                }))
+                .build().start();
+        resources.add(s::stop);
+        return s;
+    }
+
+    GatewayServer gateway(Member member, String domain, List<String> prefixes, WebServer upstream) {
+        StringBuilder routes = new StringBuilder();
+        for (int i = 0; i < prefixes.size(); i++) {
+            routes.append("  - id: r").append(i).append("\n    match: {path: ").append(prefixes.get(i))
+                    .append("/**}\n    service: svc\n");
+        }
+        String yaml = "domain: " + domain + "\n"
+                + "prefixes: [" + String.join(", ", prefixes) + "]\n"
+                + "services:\n  svc:\n    instances:\n      - url: http://127.0.0.1:" + upstream.port() + "\n"
+                + "routes:\n" + routes;
+        GatewayServer g = GatewayServer.start(GatewayConfig.parse(domain + ".yaml", yaml, k -> null), member.registry());
+        resources.add(g);
+        return g;
+    }
+
+    EdgeServer edge(Member member) {
+        EdgeConfig config = EdgeConfig.parse("edge.yaml", "listen: {port: 0}\nadmin: {port: 0}\n", k -> null);
+        EdgeServer e = EdgeServer.start(config, member.registry());
+        resources.add(e);
+        return e;
+    }
+
+    HttpResponse<String> get(int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls until the condition holds; fails after {@code timeout}. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    static int freePortBlock(int size) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(20000, 40000);
+            boolean free = true;
+            for (int p = base; p < base + size && free; p++) {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.setReuseAddress(false);
+                    s.bind(new InetSocketAddress("127.0.0.1", p));
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free port block");
+    }
+
+    @Override
+    public void close() {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception ignored) {
+                // Best effort: the next resource must still be closed.
+            }
+        }
+    }
+
+    record Member(HazelcastInstance hz, EmbeddedRegistry registry) implements AutoCloseable {
+        /** Simulates a crash: the member vanishes without deregistering. */
+        void crash() {
+            hz.getLifecycleService().terminate();
+        }
+
+        @Override
+        public void close() {
+            registry.close();
+            if (hz.getLifecycleService().isRunning()) {
+                hz.shutdown();
+            }
+        }
+    }
+}

@@ -20,6 +20,8 @@ import io.helidon.webserver.http.ServerRequest;
 public final class JsonBody {
     /** Identifiers and other short tokens: letters, digits, '-', '_' and '.'. */
     public static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** {@link #TOKEN} in words, for error details. */
+    public static final String TOKEN_SHAPE = "1 to 64 letters, digits, '.', '-' or '_'";
 
     /*
      * Duplicate keys are rejected because a gateway that checks the first "userId" while the
@@ -88,7 +90,7 @@ public final class JsonBody {
 
     /** A required identifier matching {@link #TOKEN}. */
     public String token(String field) {
-        return text(field, TOKEN, "1 to 64 letters, digits, '.', '-' or '_'");
+        return text(field, TOKEN, TOKEN_SHAPE);
     }
 
     /** A required whole number from {@code min} to {@code max}; 2.0 counts, 2.5 and "2" do not. */
@@ -151,7 +153,8 @@ public final class JsonBody {
         return decimal.signum() == 0 || decimal.stripTrailingZeros().scale() <= 0;
     }
 
-    private ProblemException invalid(String field, String reason) {
+    /** A 400 problem about {@code field} of this object, e.g. for checks beyond its shape. */
+    public ProblemException invalid(String field, String reason) {
         return ProblemException.badRequest("'" + pathOf(field) + "' " + reason);
     }
 

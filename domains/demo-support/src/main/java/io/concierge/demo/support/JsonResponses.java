@@ -25,34 +25,41 @@ public final class JsonResponses {
     }
 
     public static void send(ServerResponse res, Status status, Object body) {
-        write(res, status, JSON, body);
+        write(res, status, JSON, toJson(body));
     }
 
     /** A problem document with {@code type}, {@code title}, {@code status} and {@code detail}. */
     public static void problem(ServerResponse res, Status status, String detail) {
-        Map<String, Object> problem = new LinkedHashMap<>();
-        // about:blank says "the status code is the whole story", which is true for these services.
-        problem.put("type", "about:blank");
-        problem.put("title", status.reasonPhrase());
-        problem.put("status", status.code());
-        problem.put("detail", detail);
-        write(res, status, PROBLEM_JSON, problem);
+        write(res, status, PROBLEM_JSON, problemDocument(status, detail));
     }
 
     public static void problem(ServerResponse res, ProblemException problem) {
         problem(res, problem.status(), problem.detail());
     }
 
-    private static void write(ServerResponse res, Status status, String contentType, Object body) {
-        byte[] bytes;
+    /** The RFC 9457 body for {@code status}; {@code detail} is shown to the client as is. */
+    static byte[] problemDocument(Status status, String detail) {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        // about:blank says "the status code is the whole story", which is true for these services.
+        problem.put("type", "about:blank");
+        problem.put("title", status.reasonPhrase());
+        problem.put("status", status.code());
+        problem.put("detail", detail);
+        return toJson(problem);
+    }
+
+    private static void write(ServerResponse res, Status status, String contentType, byte[] body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, contentType);
+        res.send(body);
+    }
+
+    private static byte[] toJson(Object body) {
         try {
-            bytes = MAPPER.writeValueAsBytes(body);
+            return MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             // Our own records always serialise; failing here is a programming error.
             throw new IllegalStateException("Cannot serialise response body", e);
         }
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, contentType);
-        res.send(bytes);
     }
 }

@@ -15,6 +15,8 @@ import static io.concierge.demo.support.ServiceClient.problem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DemoServerTest {
     private static WebServer server;
@@ -45,6 +47,13 @@ class DemoServerTest {
     @Test
     void bindsAnEphemeralPort() {
         assertNotEquals(0, server.port());
+    }
+
+    @Test
+    void aTakenPortIsAStartFailure() {
+        DemoServer.StartFailure failure = assertThrows(DemoServer.StartFailure.class,
+                () -> DemoServer.start("twin", "127.0.0.1", server.port(), routing -> { }));
+        assertEquals("twin service could not listen on 127.0.0.1:" + server.port(), failure.getMessage());
     }
 
     @Test
@@ -84,8 +93,14 @@ class DemoServerTest {
     @Test
     void oversizedBodyIsRejectedWithoutA500() {
         String big = "{\"name\":\"" + "x".repeat((int) DemoServer.MAX_PAYLOAD_BYTES) + "\"}";
-        HttpResponse<String> response = client.post("/echo", big);
-        assertEquals(413, response.statusCode(), response::body);
+        problem(client.post("/echo", big), 413);
+    }
+
+    @Test
+    void requestsRejectedBeforeRoutingAreProblemsToo() {
+        String raw = client.rawGet("/echo?name=%zz");
+        assertTrue(raw.startsWith("HTTP/1.1 400 "), raw);
+        assertTrue(raw.contains("application/problem+json") && raw.contains("\"status\":400"), raw);
     }
 
     @Test

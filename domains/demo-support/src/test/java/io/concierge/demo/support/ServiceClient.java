@@ -1,11 +1,14 @@
 package io.concierge.demo.support;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,13 +22,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * demo-support's test-jar.
  */
 public final class ServiceClient implements AutoCloseable {
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /* Generous: CI boxes have 2 cores shared with other builds. A hang still fails the test. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    /* HTTP/1.1 like the gateways, and no h2c upgrade dance on the first request. */
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT)
+            .build();
+    private final int port;
     private final String base;
 
     public ServiceClient(WebServer server) {
-        this.base = "http://127.0.0.1:" + server.port();
+        this.port = server.port();
+        this.base = "http://127.0.0.1:" + port;
     }
 
     public HttpResponse<String> get(String path) {
@@ -46,6 +56,24 @@ public final class ServiceClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Sends {@code GET <target>} over a plain socket, for request targets that
+     * {@link java.net.URI} refuses to build (e.g. malformed percent-encoding). Returns the status
+     * line and headers and body as received.
+     */
+    public String rawGet(String target) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) TIMEOUT.toMillis());
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.concierge.demo.users;
 
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,9 +49,7 @@ final class UserDirectory {
 
     /** All users, ordered by id. */
     List<User> all() {
-        return byId.values().stream()
-                .sorted((a, b) -> a.id().compareTo(b.id()))
-                .toList();
+        return byId.values().stream().sorted(Comparator.comparing(User::id)).toList();
     }
 
     /** The user whose username and password match, or empty; never says which one was wrong. */

@@ -14,5 +14,4 @@ class PasswordHashTest {
         assertFalse(hash.matches("Alice-pw"));
         assertFalse(hash.matches(""));
     }
-
 }

@@ -1,0 +1,48 @@
+package io.concierge.demo.products;
+
+import io.concierge.demo.support.DemoServer;
+import io.concierge.demo.support.JsonResponses;
+import io.concierge.demo.support.ProblemException;
+import io.concierge.demo.support.ServiceEnvironment;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+
+/** The products domain's demo service: a read-only catalog with reviews and inventory. */
+public final class ProductService {
+    public static final String NAME = "products";
+    public static final String PORT_VARIABLE = "PRODUCT_SERVICE_PORT";
+    public static final int DEFAULT_PORT = 3002;
+
+    private final ProductCatalog catalog;
+
+    private ProductService(ProductCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public static void main(String[] args) {
+        DemoServer.runMain(NAME, () -> start(ServiceEnvironment.port(PORT_VARIABLE, DEFAULT_PORT)));
+    }
+
+    /** Starts on {@code port} (0: any free port). */
+    public static WebServer start(int port) {
+        ProductService service = new ProductService(ProductCatalog.demo());
+        return DemoServer.start(NAME, ServiceEnvironment.host(), port, service::routes);
+    }
+
+    private void routes(HttpRouting.Builder routing) {
+        routing.get("/api/products", (req, res) -> JsonResponses.ok(res, catalog.products()))
+                .get("/api/products/{id}", (req, res) -> JsonResponses.ok(res, product(req)))
+                .get("/api/products/{id}/reviews",
+                        (req, res) -> JsonResponses.ok(res, catalog.reviews(product(req).id())))
+                .get("/api/products/{id}/inventory", (req, res) -> JsonResponses.ok(res,
+                        catalog.inventory(product(req).id()).orElseThrow(
+                                () -> ProblemException.notFound("No inventory record for this product"))));
+    }
+
+    /** The product named by the path, so that reviews of an unknown product are a 404, not []. */
+    private Product product(ServerRequest req) {
+        return catalog.find(req.path().pathParameters().get("id"))
+                .orElseThrow(() -> ProblemException.notFound("No product with this id"));
+    }
+}

@@ -2,6 +2,7 @@ package io.concierge.edge;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 
 import io.concierge.gateway.config.ClusterConfig;
@@ -12,6 +13,8 @@ import io.concierge.gateway.config.LoadBalancing;
 import io.concierge.gateway.config.ServerLimits;
 import io.concierge.gateway.config.ServiceConfig;
 import io.concierge.gateway.config.YamlSource;
+import io.concierge.gateway.ratelimit.RateLimitConfig;
+import io.concierge.gateway.security.EdgeProtectionConfig;
 
 /**
  * The edge router's {@code edge.yaml}. Documented key by key in docs/configuration.md.
@@ -22,7 +25,8 @@ import io.concierge.gateway.config.YamlSource;
  */
 public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, ServerLimits limits,
                          ClusterConfig cluster, DiscoveryConfig discovery, LoadBalancing loadBalancing,
-                         Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout) {
+                         Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout,
+                         EdgeProtectionConfig protection, List<RateLimitConfig> rateLimits) {
 
     public static EdgeConfig load(Path file) {
         return from(YamlSource.read(file, System::getenv));
@@ -50,7 +54,10 @@ public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, S
         Duration idle = pool.duration("idle-timeout", Duration.ofSeconds(4));
         pool.rejectUnknownKeys();
         upstream.rejectUnknownKeys();
+        EdgeProtectionConfig protection = EdgeProtectionConfig.read(root.object("protection"));
+        List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(root, "rate-limits");
         root.rejectUnknownKeys();
-        return new EdgeConfig(root.file(), listen, admin, limits, cluster, discovery, lb, connect, read, maxIdle, idle);
+        return new EdgeConfig(root.file(), listen, admin, limits, cluster, discovery, lb, connect, read, maxIdle, idle,
+                protection, rateLimits);
     }
 }

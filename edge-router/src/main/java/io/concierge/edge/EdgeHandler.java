@@ -1,10 +1,15 @@
 package io.concierge.edge;
 
+import java.util.Map;
+
+import io.concierge.gateway.pipeline.Exchange;
+import io.concierge.gateway.pipeline.Pipeline;
 import io.concierge.gateway.problem.Problem;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.proxy.UpstreamGroup;
 import io.concierge.gateway.requestid.RequestIds;
 import io.concierge.gateway.rewrite.RawPath;
+import io.concierge.gateway.server.ClientAddress;
 import io.concierge.gateway.server.RequestGuard;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -12,7 +17,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * The edge's request path: request id, admission checks, {@code /health}, longest-prefix dispatch
+ * The edge's request path: request id, admission checks, {@code /health}, the edge pipeline
+ * ({@link EdgePipelines}: protection, edge-wide limits), longest-prefix dispatch
  * to a live instance of the owning domain's gateway. The path and query go on unchanged: rewriting
  * is the domain gateway's business.
  */
@@ -22,8 +28,10 @@ final class EdgeHandler implements Handler {
     private final ProxyEngine engine;
     private final EdgeHealth health;
     private final EdgeConfig config;
+    private final Pipeline pipeline;
 
-    EdgeHandler(PrefixDispatcher dispatcher, ProxyEngine engine, EdgeHealth health, EdgeConfig config) {
+    EdgeHandler(PrefixDispatcher dispatcher, ProxyEngine engine, EdgeHealth health, EdgeConfig config, Pipeline pipeline) {
+        this.pipeline = pipeline;
         this.dispatcher = dispatcher;
         this.engine = engine;
         this.health = health;
@@ -42,6 +50,10 @@ final class EdgeHandler implements Handler {
             health.send(res);
             return;
         }
+        Exchange exchange = new Exchange(req, res, requestId, path, Map.of(), null, ClientAddress.of(req));
+        if (!pipeline.run(exchange)) {
+            return;
+        }
         String domain = dispatcher.table().owner(path.segments());
         if (domain == null) {
             Problem.send(res, 404, "Not Found", "no domain serves this path", requestId);
@@ -56,6 +68,7 @@ final class EdgeHandler implements Handler {
         }
         String query = req.prologue().query().rawValue();
         String target = query.isEmpty() ? path.raw() : path.raw() + "?" + query;
-        engine.forward(req, res, group, target, config.connectTimeout(), config.readTimeout(), requestId);
+        engine.forward(req, res, group, target, config.connectTimeout(), config.readTimeout(), requestId,
+                exchange.upstreamHeaders().isEmpty() ? null : exchange.upstreamHeaders());
     }
 }

@@ -55,7 +55,7 @@ public final class EdgeMain {
         } else {
             discovery = new StaticDiscovery(staticRegistrations(config.discovery()));
         }
-        EdgeServer edge = EdgeServer.start(config, discovery);
+        EdgeServer edge = EdgeServer.start(config, discovery, hz);
         System.out.println("edge listening on http://" + config.listen().host() + ":" + edge.port()
                 + " admin http://" + config.admin().host() + ":" + edge.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -2,7 +2,10 @@ package io.concierge.edge;
 
 import java.util.logging.Logger;
 
+import com.hazelcast.core.HazelcastInstance;
+
 import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.server.Listeners;
 import io.helidon.webserver.WebServer;
@@ -16,10 +19,11 @@ public final class EdgeServer implements AutoCloseable {
     private final WebServer server;
     private final PrefixDispatcher dispatcher;
 
-    private EdgeServer(EdgeConfig config, Discovery discovery) {
+    private EdgeServer(EdgeConfig config, Discovery discovery, HazelcastInstance cluster) {
         this.dispatcher = new PrefixDispatcher(config);
         EdgeHealth health = new EdgeHealth(dispatcher, discovery::describe);
-        EdgeHandler handler = new EdgeHandler(dispatcher, new ProxyEngine("concierge-edge"), health, config);
+        EdgeHandler handler = new EdgeHandler(dispatcher, new ProxyEngine("concierge-edge"), health, config,
+                EdgePipelines.build(config, new PipelineContext("edge", cluster)));
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
                 .port(config.listen().port())
@@ -31,9 +35,14 @@ public final class EdgeServer implements AutoCloseable {
         discovery.watch(dispatcher::update);
     }
 
-    /** Starts the edge; the caller owns {@code discovery}. */
+    /** Starts an edge without a cluster; the caller owns {@code discovery}. */
     public static EdgeServer start(EdgeConfig config, Discovery discovery) {
-        EdgeServer edge = new EdgeServer(config, discovery);
+        return start(config, discovery, null);
+    }
+
+    /** Starts the edge; the caller owns {@code discovery} and {@code cluster} (may be null). */
+    public static EdgeServer start(EdgeConfig config, Discovery discovery, HazelcastInstance cluster) {
+        EdgeServer edge = new EdgeServer(config, discovery, cluster);
         LOG.info(() -> "edge router on http://" + config.listen().host() + ":" + edge.port() + " (admin port "
                 + edge.adminPort() + ")");
         return edge;

@@ -60,7 +60,7 @@ public final class Main {
         } else {
             discovery = new StaticDiscovery(java.util.List.of());
         }
-        GatewayServer gateway = GatewayServer.start(config, discovery);
+        GatewayServer gateway = GatewayServer.start(config, discovery, hz);
         System.out.println("gateway " + config.domain() + " listening on http://" + config.listen().host() + ":"
                 + gateway.port() + " admin http://" + config.admin().host() + ":" + gateway.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);

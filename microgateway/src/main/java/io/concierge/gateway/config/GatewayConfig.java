@@ -1,6 +1,7 @@
 package io.concierge.gateway.config;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.routing.PathPattern;
+import io.concierge.gateway.security.SecurityConfig;
 
 /**
  * One domain's {@code gateway.yaml}, parsed and validated. Every key is documented in
@@ -16,8 +19,8 @@ import io.concierge.gateway.routing.PathPattern;
  */
 public record GatewayConfig(String file, String domain, String version, ListenConfig listen, ListenConfig admin,
                             List<String> prefixes, ServerLimits limits, ClusterConfig cluster,
-                            DiscoveryConfig discovery, Map<String, ServiceConfig> services,
-                            List<RouteConfig> routes) {
+                            DiscoveryConfig discovery, SecurityConfig security, List<RateLimitConfig> rateLimits,
+                            Map<String, ServiceConfig> services, List<RouteConfig> routes) {
 
     public static GatewayConfig load(Path file) {
         return load(file, System::getenv);
@@ -52,6 +55,8 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         if (!discovery.gateways().isEmpty()) {
             throw root.error("discovery.gateways", "only an edge router lists static gateways");
         }
+        SecurityConfig security = SecurityConfig.read(root.object("security"));
+        List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(root, "rate-limits");
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         root.namedObjects("services").forEach((name, node) -> services.put(name, ServiceConfig.read(name, node)));
         if (services.isEmpty()) {
@@ -86,6 +91,6 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         }
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
-                discovery, Map.copyOf(services), List.copyOf(routes));
+                discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes));
     }
 }

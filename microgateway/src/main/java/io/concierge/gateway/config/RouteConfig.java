@@ -8,6 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.concierge.gateway.ratelimit.RateLimitConfig;
+import io.concierge.gateway.security.RouteAuthConfig;
+
 /**
  * One route: what it matches, how it rewrites, where it goes.
  *
@@ -19,9 +22,12 @@ import java.util.Set;
  * @param service        a key of {@code services}
  * @param connectTimeout overrides the service's, or null
  * @param readTimeout    overrides the service's, or null
+ * @param auth           the {@code auth} section (security package)
+ * @param rateLimits     the {@code rate-limits} section (ratelimit package)
  */
 public record RouteConfig(String id, String path, Set<String> methods, Map<String, String> headers,
-                          RewriteConfig rewrite, String service, Duration connectTimeout, Duration readTimeout) {
+                          RewriteConfig rewrite, String service, Duration connectTimeout, Duration readTimeout,
+                          RouteAuthConfig auth, List<RateLimitConfig> rateLimits) {
 
     private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
 
@@ -46,8 +52,11 @@ public record RouteConfig(String id, String path, Set<String> methods, Map<Strin
         Duration connect = timeouts.duration("connect", null);
         Duration read = timeouts.duration("read", null);
         timeouts.rejectUnknownKeys();
+        RouteAuthConfig auth = RouteAuthConfig.read(node.object("auth"));
+        List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(node, "rate-limits");
         node.rejectUnknownKeys();
-        return new RouteConfig(id, path, Set.copyOf(methods), Map.copyOf(headers), rewrite, service, connect, read);
+        return new RouteConfig(id, path, Set.copyOf(methods), Map.copyOf(headers), rewrite, service, connect, read,
+                auth, rateLimits);
     }
 
     static List<RouteConfig> readAll(ConfigNode root) {

@@ -54,13 +54,21 @@ public final class ProxyEngine {
 
     public void forward(ServerRequest req, ServerResponse res, UpstreamGroup group, String requestTarget,
                         Duration connectTimeout, Duration readTimeout, String requestId) {
+        forward(req, res, group, requestTarget, connectTimeout, readTimeout, requestId, null);
+    }
+
+    /**
+     * @param changes headers the pipeline adds or strips on the way upstream, or null
+     */
+    public void forward(ServerRequest req, ServerResponse res, UpstreamGroup group, String requestTarget,
+                        Duration connectTimeout, Duration readTimeout, String requestId, UpstreamHeaders changes) {
         Method method = req.prologue().method();
         boolean clientChunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
         OptionalLong declared = req.headers().contentLength();
         long length = clientChunked ? -1 : declared.orElse(method == Method.POST || method == Method.PUT
                 || method == Method.PATCH ? 0 : -1);
         boolean hasBody = clientChunked || length > 0;
-        String commonHead = commonHead(req, requestId);
+        String commonHead = commonHead(req, requestId, changes);
         String framing = clientChunked ? "Transfer-Encoding: chunked\r\n"
                 : length >= 0 ? "Content-Length: " + length + "\r\n" : "";
         boolean replayable = !hasBody && IDEMPOTENT.contains(method);
@@ -125,16 +133,21 @@ public final class ProxyEngine {
         noInstance(res, group, lastConnectFailure, requestId);
     }
 
-    private String commonHead(ServerRequest req, String requestId) {
+    private String commonHead(ServerRequest req, String requestId, UpstreamHeaders changes) {
         HopByHop hop = HopByHop.of(req.headers().values(HeaderNames.CONNECTION));
         StringBuilder sb = new StringBuilder(512);
         for (Header h : req.headers()) {
             String lower = h.name().toLowerCase(Locale.ROOT);
-            if (NOT_FORWARDED.contains(lower) || hop.isHopByHop(lower)) {
+            if (NOT_FORWARDED.contains(lower) || hop.isHopByHop(lower) || changes != null && changes.isRemoved(lower)) {
                 continue;
             }
             for (String v : h.allValues()) {
                 sb.append(h.name()).append(": ").append(v).append("\r\n");
+            }
+        }
+        if (changes != null) {
+            for (String[] h : changes.added()) {
+                sb.append(h[0]).append(": ").append(h[1]).append("\r\n");
             }
         }
         ForwardedHeaders.append(sb, req, viaName);

@@ -75,6 +75,13 @@ public final class RawPath {
     static String decode(String rawSegment) {
         if (rawSegment.indexOf('%') < 0) {
             checkChars(rawSegment);
+            // Raw non-ASCII cannot be forwarded intact: Helidon reads the request line as US-ASCII, so
+            // a raw 'ä' arrives here as U+FFFD, would go upstream as '?' and start a query there.
+            for (int i = 0; i < rawSegment.length(); i++) {
+                if (rawSegment.charAt(i) > 0x7e) {
+                    throw new InvalidPathException("the path must be ASCII; encode other characters");
+                }
+            }
             return rawSegment;
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawSegment.length());

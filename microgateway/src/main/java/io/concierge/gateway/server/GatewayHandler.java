@@ -1,5 +1,6 @@
 package io.concierge.gateway.server;
 
+import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.problem.Problem;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.requestid.RequestIds;
@@ -12,7 +13,7 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * A gateway's request path, in order: request id, admission checks (framing, path), health,
- * route match, rewrite, proxy. Later features slot in between match and proxy.
+ * route match, the route's pipeline (see {@link RoutePipelines}), rewrite, proxy.
  */
 final class GatewayHandler implements Handler {
     private final RouteTable<GatewayRoute> routes;
@@ -43,12 +44,18 @@ final class GatewayHandler implements Handler {
         switch (routes.match(method, path.segments(), req.headers())) {
             case RouteTable.Match<GatewayRoute> m -> {
                 GatewayRoute route = m.route();
+                Exchange exchange = new Exchange(req, res, requestId, path, m.params(), route.config().id(),
+                        ClientAddress.of(req));
+                if (!route.pipeline().run(exchange)) {
+                    return;
+                }
                 String target = route.rewriter().rewrite(path);
                 String query = req.prologue().query().rawValue();
                 if (!query.isEmpty()) {
                     target = target + "?" + query;
                 }
-                engine.forward(req, res, route.service(), target, route.connectTimeout(), route.readTimeout(), requestId);
+                engine.forward(req, res, route.service(), target, route.connectTimeout(), route.readTimeout(), requestId,
+                        exchange.upstreamHeaders().isEmpty() ? null : exchange.upstreamHeaders());
             }
             case RouteTable.MethodNotAllowed<GatewayRoute> m -> {
                 res.header(HeaderNames.ALLOW, String.join(", ", m.allowed()));

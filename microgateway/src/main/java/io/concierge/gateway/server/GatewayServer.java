@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Logger;
 
+import com.hazelcast.core.HazelcastInstance;
+
 import io.concierge.gateway.balancing.LoadBalancer;
 import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.config.InstanceConfig;
@@ -14,6 +16,7 @@ import io.concierge.gateway.config.RouteConfig;
 import io.concierge.gateway.config.ServiceConfig;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.discovery.Registration;
+import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.proxy.UpstreamGroup;
 import io.concierge.gateway.rewrite.PathRewriter;
@@ -36,11 +39,11 @@ public final class GatewayServer implements AutoCloseable {
     private final WebServer server;
     private final String instanceId;
 
-    private GatewayServer(GatewayConfig config, Discovery discovery) {
+    private GatewayServer(GatewayConfig config, Discovery discovery, HazelcastInstance cluster) {
         this.config = config;
         this.discovery = discovery;
         this.services = buildServices(config);
-        RouteTable<GatewayRoute> table = buildRoutes(config, services);
+        RouteTable<GatewayRoute> table = buildRoutes(config, services, new PipelineContext(config.domain(), cluster));
         String via = "concierge-" + config.domain();
         ProxyEngine engine = new ProxyEngine(via);
         String[] id = new String[1];
@@ -59,9 +62,17 @@ public final class GatewayServer implements AutoCloseable {
         id[0] = instanceId;
     }
 
-    /** Starts the gateway and registers it; the caller owns {@code discovery}. */
+    /** Starts a gateway without a cluster; the caller owns {@code discovery}. */
     public static GatewayServer start(GatewayConfig config, Discovery discovery) {
-        GatewayServer g = new GatewayServer(config, discovery);
+        return start(config, discovery, null);
+    }
+
+    /**
+     * Starts the gateway and registers it; the caller owns {@code discovery} and {@code cluster}
+     * (null when the gateway runs without one).
+     */
+    public static GatewayServer start(GatewayConfig config, Discovery discovery, HazelcastInstance cluster) {
+        GatewayServer g = new GatewayServer(config, discovery, cluster);
         discovery.register(g.registration());
         LOG.info(() -> "gateway '" + config.domain() + "' serving " + config.prefixes() + " on http://"
                 + config.listen().host() + ":" + g.port() + " (admin port " + g.adminPort() + ")");
@@ -100,12 +111,14 @@ public final class GatewayServer implements AutoCloseable {
         return groups;
     }
 
-    static RouteTable<GatewayRoute> buildRoutes(GatewayConfig config, Map<String, UpstreamGroup> services) {
+    static RouteTable<GatewayRoute> buildRoutes(GatewayConfig config, Map<String, UpstreamGroup> services,
+                                                PipelineContext context) {
         List<RouteTable.Entry<GatewayRoute>> entries = new ArrayList<>();
         int order = 0;
         for (RouteConfig r : config.routes()) {
             UpstreamGroup group = services.get(r.service());
-            GatewayRoute route = new GatewayRoute(r, new PathRewriter(r.rewrite()), group,
+            GatewayRoute route = new GatewayRoute(r, RoutePipelines.build(config, r, context),
+                    new PathRewriter(r.rewrite()), group,
                     r.connectTimeout() != null ? r.connectTimeout() : group.connectTimeout(),
                     r.readTimeout() != null ? r.readTimeout() : group.readTimeout());
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));

@@ -22,6 +22,7 @@ final class EdgeHealth {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final PrefixDispatcher dispatcher;
     private final Supplier<Map<String, Object>> discovery;
+    private final Map<String, Supplier<Object>> sections = new java.util.concurrent.ConcurrentHashMap<>();
 
     EdgeHealth(PrefixDispatcher dispatcher, Supplier<Map<String, Object>> discovery) {
         this.dispatcher = dispatcher;
@@ -56,7 +57,13 @@ final class EdgeHealth {
         t.conflicts().forEach(c -> conflicts.add(c.toString()));
         r.put("conflicts", conflicts);
         r.put("discovery", discovery.get());
+        sections.forEach((name, section) -> r.put(name, section.get()));
         return r;
+    }
+
+    /** Adds a feature's own part of the report (e.g. "rateLimiting"). */
+    void addSection(String name, Supplier<Object> section) {
+        sections.put(name, section);
     }
 
     void send(ServerResponse res) {

@@ -7,23 +7,34 @@ import com.hazelcast.core.HazelcastInstance;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.proxy.ProxyEngine;
+import io.concierge.gateway.ratelimit.RateLimitFilters;
+import io.concierge.gateway.security.EdgeTls;
+import io.concierge.gateway.security.SecurityFilters;
+import io.concierge.gateway.security.TlsConfig;
 import io.concierge.gateway.server.Listeners;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http2.Http2Config;
 
 /** The running edge router: public listener, admin listener, and the dispatcher fed by discovery. */
 public final class EdgeServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EdgeServer.class.getName());
     private static final String ADMIN = "admin";
+    private static final String HTTPS = "https";
 
     private final WebServer server;
     private final PrefixDispatcher dispatcher;
+    private final PipelineContext context;
+    private final EdgeTls tlsWatch;
 
     private EdgeServer(EdgeConfig config, Discovery discovery, HazelcastInstance cluster) {
         this.dispatcher = new PrefixDispatcher(config);
+        this.context = new PipelineContext("edge", cluster);
         EdgeHealth health = new EdgeHealth(dispatcher, discovery::describe);
+        health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
+        health.addSection("security", () -> SecurityFilters.edgeStats().snapshot());
         EdgeHandler handler = new EdgeHandler(dispatcher, new ProxyEngine("concierge-edge"), health, config,
-                EdgePipelines.build(config, new PipelineContext("edge", cluster)));
+                EdgePipelines.build(config, context));
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
                 .port(config.listen().port())
@@ -31,7 +42,19 @@ public final class EdgeServer implements AutoCloseable {
                 .putSocket(ADMIN, s -> s.host(config.admin().host()).port(config.admin().port())
                         .routing(r -> r.get("/health", (req, res) -> health.send(res))));
         Listeners.applyLimits(b, config.limits());
+        TlsConfig tls = config.protection().tls();
+        if (tls != null) {
+            // HTTPS beside HTTP: the same handler and limits, TLS 1.2+ only, HTTP/2 by ALPN.
+            b.putSocket(HTTPS, s -> {
+                s.host(tls.host() != null ? tls.host() : config.listen().host()).port(tls.port())
+                        .tls(EdgeTls.load(tls))
+                        .routing(r -> r.any(handler));
+                Listeners.applyListenerLimits(s, config.limits());
+                s.addProtocol(Http2Config.builder().maxHeaderListSize(config.limits().maxHeaderSize()).build());
+            });
+        }
         this.server = b.build().start();
+        this.tlsWatch = tls == null ? null : EdgeTls.watch(tls, t -> server.reloadTls(HTTPS, t));
         discovery.watch(dispatcher::update);
     }
 
@@ -52,6 +75,11 @@ public final class EdgeServer implements AutoCloseable {
         return server.port();
     }
 
+    /** The HTTPS port, or -1 without TLS. */
+    public int tlsPort() {
+        return server.hasTls(HTTPS) ? server.port(HTTPS) : -1;
+    }
+
     public int adminPort() {
         return server.port(ADMIN);
     }
@@ -65,7 +93,11 @@ public final class EdgeServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tlsWatch != null) {
+            tlsWatch.close();
+        }
         server.stop();
         dispatcher.close();
+        RateLimitFilters.close(context);
     }
 }

@@ -89,6 +89,8 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         if (routes.isEmpty()) {
             throw root.error("routes", "at least one route is required");
         }
+        security.checkRoutes(root, routes);
+        RateLimitConfig.checkRouteNames(rateLimits, routes);
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
                 discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes));

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.concierge.gateway.ratelimit.RateLimitConfig;
+import io.concierge.gateway.resilience.RouteResilience;
 import io.concierge.gateway.security.RouteAuthConfig;
 
 /**
@@ -24,10 +25,11 @@ import io.concierge.gateway.security.RouteAuthConfig;
  * @param readTimeout    overrides the service's, or null
  * @param auth           the {@code auth} section (security package)
  * @param rateLimits     the {@code rate-limits} section (ratelimit package)
+ * @param resilience     deadline and fallback of this route (resilience package)
  */
 public record RouteConfig(String id, String path, Set<String> methods, Map<String, String> headers,
                           RewriteConfig rewrite, String service, Duration connectTimeout, Duration readTimeout,
-                          RouteAuthConfig auth, List<RateLimitConfig> rateLimits) {
+                          RouteAuthConfig auth, List<RateLimitConfig> rateLimits, RouteResilience resilience) {
 
     private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
 
@@ -52,11 +54,13 @@ public record RouteConfig(String id, String path, Set<String> methods, Map<Strin
         Duration connect = timeouts.duration("connect", null);
         Duration read = timeouts.duration("read", null);
         timeouts.rejectUnknownKeys();
-        RouteAuthConfig auth = RouteAuthConfig.read(node.object("auth"));
+        RouteAuthConfig auth = RouteAuthConfig.read(node); // auth, ip, max-body-size
         List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(node, "rate-limits");
+        RouteResilience resilience = node.has("resilience") ? RouteResilience.read(node.object("resilience"))
+                : RouteResilience.NONE;
         node.rejectUnknownKeys();
         return new RouteConfig(id, path, Set.copyOf(methods), Map.copyOf(headers), rewrite, service, connect, read,
-                auth, rateLimits);
+                auth, rateLimits, resilience);
     }
 
     static List<RouteConfig> readAll(ConfigNode root) {

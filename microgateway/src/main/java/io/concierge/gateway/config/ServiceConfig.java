@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.concierge.gateway.resilience.ResilienceConfig;
+
 /**
  * An upstream service and its instances.
  *
@@ -16,9 +18,11 @@ import java.util.List;
  * @param idleTimeout    an idle pooled connection older than this is closed, not reused (default 4s,
  *                       below the 5s keep-alive of common upstream servers so we never reuse a socket
  *                       the upstream is about to close)
+ * @param resilience     retries, breakers, bulkhead, outlier ejection, health checks (docs/resilience.md)
  */
 public record ServiceConfig(String name, LoadBalancing loadBalancing, List<InstanceConfig> instances,
-                            Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout) {
+                            Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout,
+                            ResilienceConfig resilience) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
@@ -40,7 +44,8 @@ public record ServiceConfig(String name, LoadBalancing loadBalancing, List<Insta
         int maxIdle = pool.integer("max-idle", 64, 0, 10_000);
         Duration idle = pool.duration("idle-timeout", Duration.ofSeconds(4));
         pool.rejectUnknownKeys();
+        ResilienceConfig resilience = ResilienceConfig.read(node.object("resilience"));
         node.rejectUnknownKeys();
-        return new ServiceConfig(name, lb, List.copyOf(instances), connect, read, maxIdle, idle);
+        return new ServiceConfig(name, lb, List.copyOf(instances), connect, read, maxIdle, idle, resilience);
     }
 }

@@ -23,22 +23,30 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    static void append(StringBuilder head, ServerRequest req, String viaName) {
+    /**
+     * @param changes the pipeline's header changes, or null; a forwarding header it removes (the
+     *                edge does, for a client that is not a trusted proxy) starts afresh at this hop
+     */
+    static void append(StringBuilder head, ServerRequest req, String viaName, UpstreamHeaders changes) {
         String ip = clientIp(req.remotePeer().address());
         String proto = req.isSecure() ? "https" : "http";
         String host = req.headers().first(HeaderNames.HOST).orElse(null);
-        line(head, "X-Forwarded-For", join(req.headers().values(X_FORWARDED_FOR), ip));
-        line(head, "X-Forwarded-Proto", join(req.headers().values(X_FORWARDED_PROTO), proto));
+        line(head, "X-Forwarded-For", join(existing(req, X_FORWARDED_FOR, changes), ip));
+        line(head, "X-Forwarded-Proto", join(existing(req, X_FORWARDED_PROTO, changes), proto));
         if (host != null) {
-            line(head, "X-Forwarded-Host", join(req.headers().values(X_FORWARDED_HOST), host));
+            line(head, "X-Forwarded-Host", join(existing(req, X_FORWARDED_HOST, changes), host));
         }
         StringBuilder fwd = new StringBuilder("for=").append(forwardedNode(ip)).append(";proto=").append(proto);
         if (host != null) {
             fwd.append(";host=").append(quoted(host));
         }
-        line(head, "Forwarded", join(req.headers().values(FORWARDED), fwd.toString()));
+        line(head, "Forwarded", join(existing(req, FORWARDED, changes), fwd.toString()));
         String version = req.prologue().protocolVersion();
         line(head, "Via", join(req.headers().values(HeaderNames.VIA), version + " " + viaName));
+    }
+
+    private static List<String> existing(ServerRequest req, HeaderName name, UpstreamHeaders changes) {
+        return changes != null && changes.isRemoved(name.lowerCase()) ? List.of() : req.headers().values(name);
     }
 
     static String clientIp(SocketAddress address) {

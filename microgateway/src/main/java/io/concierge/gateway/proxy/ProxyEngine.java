@@ -13,17 +13,24 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.concierge.gateway.balancing.Upstream;
+import io.concierge.gateway.resilience.FallbackConfig;
+import io.concierge.gateway.resilience.ResilienceConfig;
+import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.problem.Problem;
 import io.concierge.gateway.requestid.RequestIds;
+import io.helidon.faulttolerance.BulkheadException;
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -42,6 +49,8 @@ public final class ProxyEngine {
     private static final int BUFFER = 16 * 1024;
     private static final Set<Method> IDEMPOTENT = Set.of(Method.GET, Method.HEAD, Method.OPTIONS, Method.PUT,
             Method.DELETE, Method.TRACE);
+    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
+    private static final HeaderName FALLBACK = HeaderNames.create("Concierge-Fallback");
     private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "expect",
             "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded", "via", "x-request-id");
 
@@ -58,79 +67,363 @@ public final class ProxyEngine {
     }
 
     /**
+     * Forwards without resilience policies (the edge: gateways retry for themselves).
+     *
      * @param changes headers the pipeline adds or strips on the way upstream, or null
      */
     public void forward(ServerRequest req, ServerResponse res, UpstreamGroup group, String requestTarget,
                         Duration connectTimeout, Duration readTimeout, String requestId, UpstreamHeaders changes) {
-        Method method = req.prologue().method();
-        boolean clientChunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
-        OptionalLong declared = req.headers().contentLength();
-        long length = clientChunked ? -1 : declared.orElse(method == Method.POST || method == Method.PUT
-                || method == Method.PATCH ? 0 : -1);
-        boolean hasBody = clientChunked || length > 0;
-        String commonHead = commonHead(req, requestId, changes);
-        String framing = clientChunked ? "Transfer-Encoding: chunked\r\n"
-                : length >= 0 ? "Content-Length: " + length + "\r\n" : "";
-        boolean replayable = !hasBody && IDEMPOTENT.contains(method);
+        forward(req, res, new ProxyCall(group, requestTarget, connectTimeout, readTimeout, requestId, changes, null,
+                null, null));
+    }
 
-        Set<Upstream> excluded = null;
-        IOException lastConnectFailure = null;
-        while (true) {
-            Upstream upstream = group.balancer().choose(group.instances(),
-                    excluded == null ? Set.of() : excluded);
-            if (upstream == null) {
-                break;
+    public void forward(ServerRequest req, ServerResponse res, ProxyCall call) {
+        ServiceResilience rz = call.resilience();
+        if (rz == null) {
+            new Attempts(req, res, call).run();
+            return;
+        }
+        try {
+            rz.bulkhead().invoke(() -> {
+                new Attempts(req, res, call).run();
+                return null;
+            });
+        } catch (BulkheadException e) {
+            rz.countBulkheadRejection();
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            failure(res, call, 503, "Service Unavailable", "'" + call.group().name()
+                    + "' is at its concurrency limit", true);
+        }
+    }
+
+    /** The tries of one request: instance choice, retries, budget, deadline. */
+    private final class Attempts {
+        private final ServerRequest req;
+        private final ServerResponse res;
+        private final ProxyCall call;
+        private final ServiceResilience rz;
+        private final Method method;
+        private final boolean clientChunked;
+        private final long length;
+        private final boolean hasBody;
+        private final String commonHead;
+        private final String framing;
+        private final long deadline;
+        private byte[] replayBody;
+        private boolean retryable;
+
+        Attempts(ServerRequest req, ServerResponse res, ProxyCall call) {
+            this.req = req;
+            this.res = res;
+            this.call = call;
+            this.rz = call.resilience();
+            this.method = req.prologue().method();
+            this.clientChunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
+            OptionalLong declared = req.headers().contentLength();
+            this.length = clientChunked ? -1 : declared.orElse(method == Method.POST || method == Method.PUT
+                    || method == Method.PATCH ? 0 : -1);
+            this.hasBody = clientChunked || length > 0;
+            this.commonHead = commonHead(req, call.requestId(), call.changes());
+            this.framing = clientChunked ? "Transfer-Encoding: chunked\r\n"
+                    : length >= 0 ? "Content-Length: " + length + "\r\n" : "";
+            Duration budget = call.deadline() != null ? call.deadline()
+                    : rz != null ? rz.config().deadline() : Duration.ofDays(1);
+            this.deadline = System.nanoTime() + budget.toNanos();
+        }
+
+        void run() {
+            if (rz != null) {
+                rz.budget().onRequest();
+                retryable = retryEligible();
             }
+            Set<Upstream> excluded = new HashSet<>(4);
+            Set<Upstream> unhealthy = null;
+            long breakerWait = Long.MAX_VALUE;
+            boolean panic = false;
+            IOException lastConnectFailure = null;
+            int tries = 0;
+            while (true) {
+                Upstream upstream = call.group().balancer().choose(call.group().instances(), excluded);
+                if (upstream == null) {
+                    if (!panic && unhealthy != null && excluded.size() == call.group().instances().size()
+                            && tries == 0 && lastConnectFailure == null) {
+                        // Every instance failed its health checks: better to try them than to refuse
+                        // all traffic on the word of the checks alone.
+                        panic = true;
+                        excluded.removeAll(unhealthy);
+                        continue;
+                    }
+                    break;
+                }
+                if (rz != null) {
+                    if (!panic && !rz.isHealthy(upstream)) {
+                        excluded.add(upstream);
+                        if (unhealthy == null) {
+                            unhealthy = new HashSet<>(4);
+                        }
+                        unhealthy.add(upstream);
+                        continue;
+                    }
+                    if (!rz.breaker(upstream).tryAcquire()) {
+                        excluded.add(upstream);
+                        breakerWait = Math.min(breakerWait, rz.breaker(upstream).nanosUntilProbe());
+                        continue;
+                    }
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    release(upstream);
+                    timedOut();
+                    return;
+                }
+                Outcome outcome = attempt(upstream, Duration.ofNanos(remaining));
+                switch (outcome) {
+                    case DONE -> {
+                        return;
+                    }
+                    case CONNECT_FAILED -> {
+                        excluded.add(upstream);
+                        lastConnectFailure = lastError;
+                    }
+                    case RETRY -> {
+                        tries++;
+                        excluded.add(upstream);
+                        if (excluded.size() >= call.group().instances().size()) {
+                            // A single instance (or all tried): the retry goes to one already tried.
+                            excluded.clear();
+                        }
+                        if (!backoff(tries)) {
+                            timedOut();
+                            return;
+                        }
+                    }
+                }
+            }
+            if (breakerWait != Long.MAX_VALUE && lastConnectFailure == null) {
+                long seconds = Math.max(1, (breakerWait + 999_999_999L) / 1_000_000_000L);
+                res.header(HeaderNames.RETRY_AFTER, String.valueOf(seconds));
+                failure(res, call, 503, "Service Unavailable", "every instance of '" + call.group().name()
+                        + "' is failing; its circuit breakers are open", true);
+                return;
+            }
+            noInstance(lastConnectFailure);
+        }
+
+        private IOException lastError;
+
+        private void release(Upstream upstream) {
+            if (rz != null) {
+                rz.breaker(upstream).release();
+            }
+        }
+
+        /** One try against one instance. */
+        private Outcome attempt(Upstream upstream, Duration remaining) {
+            Duration readTimeout = min(call.readTimeout(), remaining);
             upstream.acquired();
             try {
                 UpstreamConnection conn = upstream.pool().pooled();
                 boolean fresh = conn == null;
                 if (fresh) {
                     try {
-                        conn = upstream.pool().open(connectTimeout);
+                        conn = upstream.pool().open(min(call.connectTimeout(), remaining));
                     } catch (IOException e) {
-                        if (excluded == null) {
-                            excluded = new HashSet<>(4);
-                        }
-                        excluded.add(upstream);
-                        lastConnectFailure = e;
-                        LOG.log(Level.FINE, () -> group.name() + ": " + upstream + " refused: " + e);
-                        continue;
+                        record(upstream, false);
+                        lastError = e;
+                        LOG.log(Level.FINE, () -> call.group().name() + ": " + upstream + " refused: " + e);
+                        return Outcome.CONNECT_FAILED;
                     }
                 }
-                String head = method.text() + " " + requestTarget + " HTTP/1.1\r\nHost: " + upstream.authority()
+                String head = method.text() + " " + call.target() + " HTTP/1.1\r\nHost: " + upstream.authority()
                         + "\r\n" + commonHead + framing + "\r\n";
                 ResponseHead response;
                 try {
-                    response = send(conn, head, req, clientChunked, length, hasBody, readTimeout, method);
+                    response = sendOnce(conn, head, readTimeout);
                 } catch (ClientBodyException e) {
                     conn.close();
-                    throw e.unchecked();
+                    release(upstream);
+                    throw e.answer(res, call.requestId());
                 } catch (IOException e) {
                     conn.close();
-                    if (!fresh && replayable && !(e instanceof SocketTimeoutException)) {
+                    boolean nothingSent = !hasBody || replayBody != null;
+                    if (!fresh && nothingSent && (IDEMPOTENT.contains(method) || retryable)
+                            && !(e instanceof SocketTimeoutException)) {
                         // A keep-alive connection the upstream had already closed: nothing of the
-                        // request was processed, so one retry on a new connection is safe.
+                        // request was processed, so one more try on a new connection is safe.
                         try {
-                            conn = upstream.pool().open(connectTimeout);
-                            response = send(conn, head, req, false, length, false, readTimeout, method);
+                            conn = upstream.pool().open(min(call.connectTimeout(), remaining));
+                            response = sendOnce(conn, head, readTimeout);
+                        } catch (ClientBodyException clientFailure) {
+                            conn.close();
+                            release(upstream);
+                            throw clientFailure.answer(res, call.requestId());
                         } catch (IOException retryFailure) {
                             conn.close();
-                            fail(res, group, retryFailure, readTimeout, requestId);
-                            return;
+                            return failed(upstream, retryFailure);
                         }
                     } else {
-                        fail(res, group, e, readTimeout, requestId);
-                        return;
+                        return failed(upstream, e);
                     }
                 }
-                relay(conn, upstream, response, req, res, method, requestId);
-                return;
+                int status = response.status();
+                boolean failure = status >= 500;
+                record(upstream, !failure);
+                if ((status == 502 || status == 503 || status == 504) && canRetry()) {
+                    conn.close();
+                    return Outcome.RETRY;
+                }
+                if ((status == 502 || status == 503 || status == 504) && call.fallback() != null) {
+                    conn.close();
+                    failure(res, call, status, "", "", false);
+                    return Outcome.DONE;
+                }
+                relay(conn, upstream, response, req, res, method, call.requestId(), call.changes());
+                return Outcome.DONE;
             } finally {
                 upstream.released();
             }
         }
-        noInstance(res, group, lastConnectFailure, requestId);
+
+        private Outcome failed(Upstream upstream, IOException e) {
+            record(upstream, false);
+            if (canRetry()) {
+                return Outcome.RETRY;
+            }
+            fail(res, call, e);
+            return Outcome.DONE;
+        }
+
+        private void record(Upstream upstream, boolean success) {
+            if (rz != null) {
+                rz.record(upstream, success);
+            }
+        }
+
+        private boolean canRetry() {
+            if (!retryable || deadline - System.nanoTime() <= 0) {
+                return false;
+            }
+            attemptsLeft--;
+            if (attemptsLeft <= 0) {
+                return false;
+            }
+            if (!rz.budget().tryRetry()) {
+                return false;
+            }
+            rz.countRetry();
+            return true;
+        }
+
+        private int attemptsLeft = Integer.MAX_VALUE;
+
+        /** Decides once, before the first try, whether this request may ever be retried. */
+        private boolean retryEligible() {
+            ResilienceConfig.Retry policy = rz.config().retry();
+            attemptsLeft = policy.attempts();
+            if (policy.attempts() <= 1) {
+                return false;
+            }
+            boolean methodOk = policy.methods().contains(method.text())
+                    || policy.idempotentPost() && (method == Method.POST || method == Method.PATCH)
+                    && req.headers().contains(IDEMPOTENCY_KEY);
+            if (!methodOk) {
+                return false;
+            }
+            if (!hasBody) {
+                return true;
+            }
+            if (clientChunked || length > policy.maxReplayBody()) {
+                return false;
+            }
+            // Small enough to keep: read it now so every try can send it again.
+            try {
+                replayBody = req.content().inputStream().readAllBytes();
+            } catch (IOException | RuntimeException e) {
+                throw e instanceof RuntimeException re ? re : new UncheckedIOException((IOException) e);
+            }
+            if (replayBody.length != length) {
+                throw new UncheckedIOException(new IOException("request body ended after " + replayBody.length
+                        + " of " + length + " bytes"));
+            }
+            return true;
+        }
+
+        private ResponseHead sendOnce(UpstreamConnection conn, String head, Duration readTimeout) throws IOException {
+            conn.readTimeout(readTimeout);
+            OutputStream out = conn.out();
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            if (replayBody != null) {
+                out.write(replayBody);
+            } else if (hasBody) {
+                writeBody(req.content().inputStream(), out, clientChunked, length);
+            }
+            out.flush();
+            return readHead(conn);
+        }
+
+        /** Full-jitter exponential backoff within the deadline; false when the deadline leaves no room. */
+        private boolean backoff(int retry) {
+            ResilienceConfig.Retry policy = rz.config().retry();
+            long ceiling = Math.min(policy.backoffMax().toNanos(),
+                    policy.backoffBase().toNanos() << Math.min(20, retry - 1));
+            long pause = ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
+            long remaining = deadline - System.nanoTime();
+            if (pause >= remaining) {
+                return false;
+            }
+            if (pause > 0) {
+                try {
+                    Thread.sleep(Duration.ofNanos(pause));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void timedOut() {
+            failure(res, call, 504, "Gateway Timeout", "'" + call.group().name()
+                    + "' did not answer within the request's deadline", true);
+        }
+
+        private void noInstance(IOException lastFailure) {
+            if (lastFailure instanceof SocketTimeoutException || lastFailure != null
+                    && !(lastFailure instanceof ConnectException) && lastFailure.getMessage() != null
+                    && lastFailure.getMessage().contains("timed out")) {
+                failure(res, call, 504, "Gateway Timeout", "no instance of '" + call.group().name()
+                        + "' accepted a connection in time", true);
+                return;
+            }
+            failure(res, call, 502, "Bad Gateway", call.group().instances().isEmpty()
+                    ? "'" + call.group().name() + "' has no instances"
+                    : "no instance of '" + call.group().name() + "' accepted the connection", true);
+        }
+    }
+
+    private enum Outcome { DONE, CONNECT_FAILED, RETRY }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Answers a failed request: the route's fallback when it has one, else problem+json. */
+    private static void failure(ServerResponse res, ProxyCall call, int status, String title, String detail,
+                                boolean gatewayError) {
+        FallbackConfig fb = call.fallback();
+        if (fb != null) {
+            if (call.resilience() != null) {
+                call.resilience().countFallback();
+            }
+            res.headers().remove(HeaderNames.RETRY_AFTER);
+            res.status(Status.create(fb.status()));
+            res.header(HeaderNames.CONTENT_TYPE, fb.contentType());
+            res.header(FALLBACK, "static");
+            fb.headers().forEach(res::header);
+            res.send(fb.body());
+            return;
+        }
+        Problem.send(res, status, title, detail, call.requestId());
     }
 
     private String commonHead(ServerRequest req, String requestId, UpstreamHeaders changes) {
@@ -150,22 +443,13 @@ public final class ProxyEngine {
                 sb.append(h[0]).append(": ").append(h[1]).append("\r\n");
             }
         }
-        ForwardedHeaders.append(sb, req, viaName);
+        ForwardedHeaders.append(sb, req, viaName, changes);
         sb.append("X-Request-Id: ").append(requestId).append("\r\n");
         return sb.toString();
     }
 
-    /** Writes the request and reads the final response head (interim 1xx responses are skipped). */
-    private static ResponseHead send(UpstreamConnection conn, String head, ServerRequest req, boolean chunked,
-                                     long length, boolean hasBody, Duration readTimeout, Method method)
-            throws IOException {
-        conn.readTimeout(readTimeout);
-        OutputStream out = conn.out();
-        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-        if (hasBody) {
-            writeBody(req.content().inputStream(), out, chunked, length);
-        }
-        out.flush();
+    /** Reads the final response head; interim 1xx responses are skipped. */
+    private static ResponseHead readHead(UpstreamConnection conn) throws IOException {
         while (true) {
             ResponseHead response = ResponseHead.read(conn.in());
             if (response == null) {
@@ -206,7 +490,7 @@ public final class ProxyEngine {
     }
 
     private void relay(UpstreamConnection conn, Upstream upstream, ResponseHead response, ServerRequest req,
-                       ServerResponse res, Method method, String requestId) {
+                       ServerResponse res, Method method, String requestId, UpstreamHeaders changes) {
         int status = response.status();
         boolean noBody = method == Method.HEAD || status == 204 || status == 304;
         long length;
@@ -223,7 +507,8 @@ public final class ProxyEngine {
         for (String[] h : response.headers()) {
             String lower = h[0].toLowerCase(Locale.ROOT);
             if (hop.isHopByHop(lower) || lower.equals("content-length") || lower.equals("via")
-                    || lower.equals("x-request-id") || lower.equals("date")) {
+                    || lower.equals("x-request-id") || lower.equals("date")
+                    || changes != null && changes.dropsFromResponse(lower)) {
                 continue;
             }
             res.headers().add(HeaderValues.create(h[0], h[1]));
@@ -280,29 +565,15 @@ public final class ProxyEngine {
         }
     }
 
-    private static void fail(ServerResponse res, UpstreamGroup group, IOException e, Duration readTimeout,
-                             String requestId) {
+    private static void fail(ServerResponse res, ProxyCall call, IOException e) {
         if (e instanceof SocketTimeoutException) {
-            Problem.send(res, 504, "Gateway Timeout", "'" + group.name() + "' did not answer within "
-                    + readTimeout.toMillis() + " ms", requestId);
+            failure(res, call, 504, "Gateway Timeout", "'" + call.group().name() + "' did not answer within "
+                    + call.readTimeout().toMillis() + " ms", true);
         } else {
-            LOG.log(Level.FINE, () -> group.name() + ": exchange failed: " + e);
-            Problem.send(res, 502, "Bad Gateway", "'" + group.name() + "' failed to answer: "
-                    + (e instanceof UpstreamProtocolException ? e.getMessage() : "connection lost"), requestId);
+            LOG.log(Level.FINE, () -> call.group().name() + ": exchange failed: " + e);
+            failure(res, call, 502, "Bad Gateway", "'" + call.group().name() + "' failed to answer: "
+                    + (e instanceof UpstreamProtocolException ? e.getMessage() : "connection lost"), true);
         }
-    }
-
-    private static void noInstance(ServerResponse res, UpstreamGroup group, IOException lastFailure,
-                                   String requestId) {
-        if (lastFailure instanceof SocketTimeoutException || lastFailure != null && !(lastFailure instanceof ConnectException)
-                && lastFailure.getMessage() != null && lastFailure.getMessage().contains("timed out")) {
-            Problem.send(res, 504, "Gateway Timeout", "no instance of '" + group.name()
-                    + "' accepted a connection in time", requestId);
-            return;
-        }
-        Problem.send(res, 502, "Bad Gateway", group.instances().isEmpty()
-                ? "'" + group.name() + "' has no instances"
-                : "no instance of '" + group.name() + "' accepted the connection", requestId);
     }
 
     /** The client's own body failed (aborted upload, read timeout): not the upstream's fault. */
@@ -311,8 +582,27 @@ public final class ProxyEngine {
             super(cause.getMessage(), cause);
         }
 
-        RuntimeException unchecked() {
-            return getCause() instanceof RuntimeException re ? re : new UncheckedIOException(this);
+        /**
+         * Answers 400 and ends the connection. A body that fails to arrive is the client's error
+         * (malformed chunks, for which Helidon throws a bare NumberFormatException; an upload cut
+         * short; a read timeout), so never a 500. The connection cannot be reused: where this body
+         * stops, and so where a next request would start, is unknown, and Helidon keeps reading after
+         * a "Connection: close" response. Only this exception makes it close.
+         */
+        CloseConnectionException answer(ServerResponse res, String requestId) {
+            try {
+                res.header(HeaderNames.CONNECTION, "close");
+                if (getCause() instanceof io.helidon.http.HttpException refused) {
+                    // A limit on the body tripped while streaming it (the route's max-body-size: 413).
+                    Problem.send(res, refused.status().code(), refused.status().reasonPhrase(), refused.getMessage(),
+                            requestId);
+                } else {
+                    Problem.send(res, 400, "Bad Request", "the request body could not be read", requestId);
+                }
+            } catch (RuntimeException clientGone) {
+                // nobody is left to tell
+            }
+            return new CloseConnectionException("request body failed: " + getMessage(), this);
         }
     }
 }

@@ -8,11 +8,13 @@ import java.util.Set;
 
 /**
  * Header changes a pipeline asks of the upstream request: client headers to drop (for example
- * identity headers a client could forge) and headers to add (the verified identity).
+ * identity headers a client could forge) and headers to add (the verified identity); and upstream
+ * response headers to drop because the pipeline owns them (CORS at the edge).
  */
 public final class UpstreamHeaders {
     private final Set<String> removed = new HashSet<>();
     private final List<String[]> added = new ArrayList<>();
+    private List<String> responsePrefixesDropped;
 
     /** Drops every client-sent header of this name. */
     public void remove(String name) {
@@ -28,6 +30,29 @@ public final class UpstreamHeaders {
         added.add(new String[] {name, value});
     }
 
+    /**
+     * Drops upstream response headers whose name starts with {@code prefix} (case-insensitive): the
+     * pipeline answers for them itself, e.g. the edge's CORS headers, which must not be doubled or
+     * overridden by an upstream's.
+     */
+    public void dropFromResponse(String prefix) {
+        if (responsePrefixesDropped == null) {
+            responsePrefixesDropped = new ArrayList<>(2);
+        }
+        responsePrefixesDropped.add(prefix.toLowerCase(Locale.ROOT));
+    }
+
+    boolean dropsFromResponse(String lowerName) {
+        if (responsePrefixesDropped != null) {
+            for (String p : responsePrefixesDropped) {
+                if (lowerName.startsWith(p)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     boolean isRemoved(String lowerName) {
         return !removed.isEmpty() && removed.contains(lowerName);
     }
@@ -37,6 +62,6 @@ public final class UpstreamHeaders {
     }
 
     public boolean isEmpty() {
-        return removed.isEmpty() && added.isEmpty();
+        return removed.isEmpty() && added.isEmpty() && responsePrefixesDropped == null;
     }
 }

@@ -1,23 +1,67 @@
 package io.concierge.gateway.ratelimit;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.config.RouteConfig;
 import io.concierge.gateway.pipeline.Filter;
 import io.concierge.gateway.pipeline.PipelineContext;
 
-/** Builds a route's rate-limit filters from the domain's and the route's limits. */
+/**
+ * Builds the rate-limit filter of a route (the domain's limits, then the route's) or of the edge.
+ * All limits of one server share one {@link RateLimiting} state, found by the server's
+ * {@link PipelineContext} (the same object for all of its routes); the server reads its health
+ * and closes it through {@link #health} and {@link #close}.
+ */
 public final class RateLimitFilters {
+    private static final Map<PipelineContext, RateLimiting> RUNTIMES = Collections.synchronizedMap(new IdentityHashMap<>());
+
     private RateLimitFilters() {
     }
 
     public static List<Filter> forRoute(GatewayConfig gateway, RouteConfig route, PipelineContext context) {
-        return List.of();
+        if (gateway.rateLimits().isEmpty() && route.rateLimits().isEmpty()) {
+            return List.of();
+        }
+        RateLimiting rl = runtime(context);
+        List<RateLimiter> limiters = new ArrayList<>(rl.sharedLimiters(gateway.rateLimits(), "domain"));
+        for (RateLimitConfig c : route.rateLimits()) {
+            limiters.add(rl.limiter(c, "route " + route.id()));
+        }
+        return List.of(new RateLimitFilter(limiters));
     }
 
     /** The edge's limits, run before dispatch. */
     public static List<Filter> forEdge(List<RateLimitConfig> limits, PipelineContext context) {
-        return List.of();
+        if (limits.isEmpty()) {
+            return List.of();
+        }
+        RateLimiting rl = runtime(context);
+        return List.of(new RateLimitFilter(rl.sharedLimiters(limits, "edge")));
+    }
+
+    /** The {@code rateLimiting} section of the server's {@code /health}. */
+    public static Map<String, Object> health(PipelineContext context) {
+        RateLimiting rl = RUNTIMES.get(context);
+        return rl == null ? Map.of("limits", List.of()) : rl.health();
+    }
+
+    /** Stops the background work of this server's limits (its cluster member is the caller's). */
+    public static void close(PipelineContext context) {
+        RateLimiting rl = RUNTIMES.remove(context);
+        if (rl != null) {
+            rl.close();
+        }
+    }
+
+    static RateLimiting runtime(PipelineContext context) {
+        synchronized (RUNTIMES) {
+            return RUNTIMES.computeIfAbsent(context,
+                    c -> new RateLimiting(c.owner(), c.cluster(), RateLimiting.SYSTEM_CLOCK));
+        }
     }
 }

@@ -2,8 +2,10 @@ package io.concierge.gateway.server;
 
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.problem.Problem;
+import io.concierge.gateway.proxy.ProxyCall;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.requestid.RequestIds;
+import io.concierge.gateway.resilience.RouteResilience;
 import io.concierge.gateway.rewrite.RawPath;
 import io.concierge.gateway.routing.RouteTable;
 import io.helidon.http.HeaderNames;
@@ -54,8 +56,11 @@ final class GatewayHandler implements Handler {
                 if (!query.isEmpty()) {
                     target = target + "?" + query;
                 }
-                engine.forward(req, res, route.service(), target, route.connectTimeout(), route.readTimeout(), requestId,
-                        exchange.upstreamHeaders().isEmpty() ? null : exchange.upstreamHeaders());
+                RouteResilience rr = route.config().resilience();
+                engine.forward(req, res, new ProxyCall(route.service(), target, route.connectTimeout(),
+                        route.readTimeout(), requestId,
+                        exchange.upstreamHeaders().isEmpty() ? null : exchange.upstreamHeaders(),
+                        route.resilience(), rr.deadline(), rr.fallback()));
             }
             case RouteTable.MethodNotAllowed<GatewayRoute> m -> {
                 res.header(HeaderNames.ALLOW, String.join(", ", m.allowed()));

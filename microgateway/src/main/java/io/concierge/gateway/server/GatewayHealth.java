@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.concierge.gateway.balancing.Upstream;
 import io.concierge.gateway.health.InstanceProbe;
 import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.resilience.ServiceResilience;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
@@ -24,11 +25,14 @@ final class GatewayHealth {
     private final String domain;
     private final Supplier<String> instanceId;
     private final Map<String, UpstreamGroup> services;
+    private final Map<String, ServiceResilience> resilience;
     private final Supplier<Map<String, Object>> discovery;
     private final InstanceProbe probe = new InstanceProbe();
+    private final Map<String, Supplier<Object>> sections = new java.util.concurrent.ConcurrentHashMap<>();
 
     GatewayHealth(String domain, Supplier<String> instanceId, Map<String, UpstreamGroup> services,
-                  Supplier<Map<String, Object>> discovery) {
+                  Map<String, ServiceResilience> resilience, Supplier<Map<String, Object>> discovery) {
+        this.resilience = resilience;
         this.domain = domain;
         this.instanceId = instanceId;
         this.services = services;
@@ -55,6 +59,10 @@ final class GatewayHealth {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("status", any ? "UP" : "DOWN");
             s.put("instances", instances);
+            ServiceResilience rz = resilience.get(g.name());
+            if (rz != null) {
+                s.put("resilience", rz.describe());
+            }
             svc.put(g.name(), s);
         }
         Map<String, Object> r = new LinkedHashMap<>();
@@ -63,7 +71,13 @@ final class GatewayHealth {
         r.put("instance", instanceId.get());
         r.put("services", svc);
         r.put("discovery", discovery.get());
+        sections.forEach((name, section) -> r.put(name, section.get()));
         return r;
+    }
+
+    /** Adds a feature's own part of the report (e.g. "security": counters and key state). */
+    void addSection(String name, Supplier<Object> section) {
+        sections.put(name, section);
     }
 
     void send(ServerResponse res) {

@@ -5,9 +5,10 @@ import java.time.Duration;
 import io.concierge.gateway.config.RouteConfig;
 import io.concierge.gateway.pipeline.Pipeline;
 import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.rewrite.PathRewriter;
 
 /** A route with everything it needs at request time, built once at startup. */
 record GatewayRoute(RouteConfig config, Pipeline pipeline, PathRewriter rewriter, UpstreamGroup service,
-                    Duration connectTimeout, Duration readTimeout) {
+                    ServiceResilience resilience, Duration connectTimeout, Duration readTimeout) {
 }

@@ -19,9 +19,12 @@ import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.ratelimit.RateLimitFilters;
+import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.rewrite.PathRewriter;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.routing.RouteTable;
+import io.concierge.gateway.security.SecurityFilters;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
@@ -36,18 +39,28 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayConfig config;
     private final Discovery discovery;
     private final Map<String, UpstreamGroup> services;
+    private final Map<String, ServiceResilience> resilience;
     private final WebServer server;
     private final String instanceId;
+    private final PipelineContext context;
 
     private GatewayServer(GatewayConfig config, Discovery discovery, HazelcastInstance cluster) {
         this.config = config;
         this.discovery = discovery;
         this.services = buildServices(config);
-        RouteTable<GatewayRoute> table = buildRoutes(config, services, new PipelineContext(config.domain(), cluster));
+        this.resilience = new LinkedHashMap<>();
+        for (ServiceConfig s : config.services().values()) {
+            resilience.put(s.name(), new ServiceResilience(s.resilience(), services.get(s.name())));
+        }
+        this.context = new PipelineContext(config.domain(), cluster);
+        RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, context);
         String via = "concierge-" + config.domain();
         ProxyEngine engine = new ProxyEngine(via);
         String[] id = new String[1];
-        GatewayHealth health = new GatewayHealth(config.domain(), () -> id[0], services, discovery::describe);
+        GatewayHealth health = new GatewayHealth(config.domain(), () -> id[0], services, resilience,
+                discovery::describe);
+        health.addSection("security", () -> SecurityFilters.describe(config));
+        health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
         GatewayHandler handler = new GatewayHandler(table, engine, health, config.limits().allowEncodedSlash());
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
@@ -112,13 +125,13 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     static RouteTable<GatewayRoute> buildRoutes(GatewayConfig config, Map<String, UpstreamGroup> services,
-                                                PipelineContext context) {
+                                                Map<String, ServiceResilience> resilience, PipelineContext context) {
         List<RouteTable.Entry<GatewayRoute>> entries = new ArrayList<>();
         int order = 0;
         for (RouteConfig r : config.routes()) {
             UpstreamGroup group = services.get(r.service());
             GatewayRoute route = new GatewayRoute(r, RoutePipelines.build(config, r, context),
-                    new PathRewriter(r.rewrite()), group,
+                    new PathRewriter(r.rewrite()), group, resilience.get(r.service()),
                     r.connectTimeout() != null ? r.connectTimeout() : group.connectTimeout(),
                     r.readTimeout() != null ? r.readTimeout() : group.readTimeout());
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
@@ -134,6 +147,9 @@ public final class GatewayServer implements AutoCloseable {
         } finally {
             server.stop();
             services.values().forEach(UpstreamGroup::close);
+            resilience.values().forEach(ServiceResilience::close);
+            SecurityFilters.close(config);
+            RateLimitFilters.close(context);
         }
     }
 }

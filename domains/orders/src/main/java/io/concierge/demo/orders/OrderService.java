@@ -2,7 +2,9 @@ package io.concierge.demo.orders;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
+import io.concierge.demo.support.Caller;
 import io.concierge.demo.support.DemoServer;
 import io.concierge.demo.support.JsonBody;
 import io.concierge.demo.support.JsonResponses;
@@ -17,8 +19,10 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * The orders domain's demo service. It trusts the userId it is given: checking that a customer
- * only sees and creates their own orders is the gateway's job.
+ * The orders domain's demo service. Behind its gateway, a customer sees and creates only their own
+ * orders, an admin all: the gateway checks {@code ?userId=} against the token, and this service
+ * checks an order's owner and a new order's userId against the verified caller the gateway passes
+ * on ({@link Caller}). Called directly, without identity headers, it trusts the userId it is given.
  */
 public final class OrderService {
     public static final String NAME = "orders";
@@ -45,17 +49,27 @@ public final class OrderService {
     }
 
     private void routes(HttpRouting.Builder routing) {
-        routing.get("/api/orders", (req, res) ->
-                        JsonResponses.ok(res, orders.list(QueryParameters.optionalToken(req, "userId"))))
+        routing.get("/api/orders", (req, res) -> {
+                    Optional<String> userId = QueryParameters.optionalToken(req, "userId");
+                    // A customer lists their own orders only (the gateway checks this too).
+                    Caller.of(req).ifPresent(c -> c.mustOwn(userId.orElse(""), "order list"));
+                    JsonResponses.ok(res, orders.list(userId));
+                })
                 .post("/api/orders", this::create)
-                .get("/api/orders/{id}", (req, res) -> JsonResponses.ok(res,
-                        orders.find(req.path().pathParameters().get("id"))
-                                .orElseThrow(() -> ProblemException.notFound("No order with this id"))));
+                .get("/api/orders/{id}", this::order);
+    }
+
+    private void order(ServerRequest req, ServerResponse res) {
+        Order order = orders.find(req.path().pathParameters().get("id"))
+                .orElseThrow(() -> ProblemException.notFound("No order with this id"));
+        Caller.of(req).ifPresent(c -> c.mustOwn(order.userId(), "order"));
+        JsonResponses.ok(res, order);
     }
 
     private void create(ServerRequest req, ServerResponse res) {
         JsonBody body = JsonBody.read(req);
         String userId = body.token("userId");
+        Caller.of(req).ifPresent(c -> c.mustOwn(userId, "user id"));
         List<OrderItem> items = body.objects("items", MAX_ITEMS).stream().map(OrderService::item).toList();
         Order order = orders.create(userId, items, Instant.now()).orElseThrow(
                 () -> new ProblemException(Status.SERVICE_UNAVAILABLE_503, "The demo order store is full"));

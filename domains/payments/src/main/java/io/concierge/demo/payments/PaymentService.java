@@ -2,8 +2,10 @@ package io.concierge.demo.payments;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
+import io.concierge.demo.support.Caller;
 import io.concierge.demo.support.DemoServer;
 import io.concierge.demo.support.JsonBody;
 import io.concierge.demo.support.JsonResponses;
@@ -18,8 +20,10 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * The payments domain's demo service: every payment is captured at once. It trusts the userId it
- * is given; "own payments only" is enforced by the gateway.
+ * The payments domain's demo service: every payment is captured at once. Behind its gateway,
+ * "own payments only, admin all" is enforced here, against the verified caller the gateway passes
+ * on ({@link Caller}): only this service knows whose a payment is. Called directly, without
+ * identity headers, it trusts the userId it is given.
  */
 public final class PaymentService {
     public static final String NAME = "payments";
@@ -48,19 +52,29 @@ public final class PaymentService {
     }
 
     private void routes(HttpRouting.Builder routing) {
-        routing.get("/api/payments", (req, res) ->
-                        JsonResponses.ok(res, payments.list(QueryParameters.optionalToken(req, "userId"))))
+        routing.get("/api/payments", (req, res) -> {
+                    Optional<String> userId = QueryParameters.optionalToken(req, "userId");
+                    Caller.of(req).ifPresent(c -> c.mustOwn(userId.orElse(""), "payment list"));
+                    JsonResponses.ok(res, payments.list(userId));
+                })
                 .post("/api/payments", this::pay)
-                .get("/api/payments/{id}", (req, res) -> JsonResponses.ok(res,
-                        payments.find(req.path().pathParameters().get("id"))
-                                .orElseThrow(() -> ProblemException.notFound("No payment with this id"))));
+                .get("/api/payments/{id}", this::payment);
+    }
+
+    private void payment(ServerRequest req, ServerResponse res) {
+        Payment payment = payments.find(req.path().pathParameters().get("id"))
+                .orElseThrow(() -> ProblemException.notFound("No payment with this id"));
+        Caller.of(req).ifPresent(c -> c.mustOwn(payment.userId(), "payment"));
+        JsonResponses.ok(res, payment);
     }
 
     private void pay(ServerRequest req, ServerResponse res) {
         JsonBody body = JsonBody.read(req);
+        String userId = body.token("userId");
+        Caller.of(req).ifPresent(c -> c.mustOwn(userId, "user id"));
         PaymentLedger.Request request = new PaymentLedger.Request(
                 body.token("orderId"),
-                body.token("userId"),
+                userId,
                 body.positiveDecimal("amount", MAX_AMOUNT, 2),
                 body.text("currency", CURRENCY, "an ISO 4217 code of three capital letters"),
                 body.text("method", METHOD, "a payment method name such as card, paypal or bank_transfer"));

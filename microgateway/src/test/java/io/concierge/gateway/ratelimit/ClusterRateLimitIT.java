@@ -265,6 +265,8 @@ class ClusterRateLimitIT {
         List<GatewayServer> survivors = gateways.subList(0, 2);
         Map<Integer, Integer> before = burst(survivors, "/api/survive/x", client, 20, 4);
         assertEquals(20, before.getOrDefault(200, 0), before.toString());
+        assertTrue(doomed.getMap(ClusterCounters.COUNTERS).containsKey(clusterKey("route survive", "survive", client)),
+                "the counter under test is the one on the member about to die");
 
         doomed.getLifecycleService().terminate();
         await("the survivors see two members and a safe cluster", () -> members.subList(0, 2).stream()
@@ -315,13 +317,18 @@ class ClusterRateLimitIT {
 
     // --- helpers -----------------------------------------------------------------------------------------
 
+    /** The cluster key of a header-keyed 1h sliding-window limit's counter for {@code client}. */
+    private static String clusterKey(String scope, String limitName, String client) {
+        RateLimitConfig config = RateLimitConfig.readAll(YamlSource.parse("k.yaml",
+                "rate-limits: [{name: " + limitName + ", limit: 40, window: 1h}]", k -> null), "rate-limits").get(0);
+        return RateLimiter.clusterKey(DOMAIN, scope, config, Quota.of(config.algorithm(), config.quota()), "h=" + client);
+    }
+
     /** A client key whose counter's partition is owned by {@code member}. */
     private static String keyOwnedBy(HazelcastInstance member, String scope, String limitName) {
-        RateLimitConfig config = RateLimitConfig.readAll(YamlSource.parse("k.yaml",
-                "rate-limits: [{name: " + limitName + ", limit: 1}]", k -> null), "rate-limits").get(0);
         for (int i = 0; i < 10_000; i++) {
             String client = "client-" + i;
-            String key = RateLimiter.clusterKey(DOMAIN, scope, config, "h=" + client);
+            String key = clusterKey(scope, limitName, client);
             if (member.getPartitionService().getPartition(key).getOwner().getUuid()
                     .equals(member.getCluster().getLocalMember().getUuid())) {
                 return client;

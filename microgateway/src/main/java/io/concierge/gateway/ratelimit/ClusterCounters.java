@@ -135,10 +135,11 @@ final class ClusterCounters {
     }
 
     /**
-     * A call failed or timed out. That one decision is made locally by the caller; the cluster is
-     * declared degraded (every decision local, nobody waits) at once when this member is gone, and
-     * otherwise after {@link #FAILURES_TO_DEGRADE} failures in a row, so one slow call on a busy
-     * machine does not switch every limit to local counting.
+     * A call failed or timed out. That decision is made locally by the caller, and its key backs
+     * off for a second; the cluster is declared degraded (every decision local, nobody waits) at
+     * once when this member is gone, and otherwise after {@link #FAILURES_TO_DEGRADE} failures in a
+     * row with no success in between: one slow call on a busy machine, or a few partitions that are
+     * stuck while the rest answer, do not switch every key to local counting.
      */
     void failed(Throwable t) {
         errors.increment();

@@ -54,6 +54,8 @@ final class RateLimiter {
     private static final long SHADOW_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** A lease covers about this much of a key's demand (capped at a quarter of the fair share). */
     static final double LEASE_SECONDS = 10.0;
+    /** After a failed cluster call for a key, the key is decided locally this long. */
+    static final long KEY_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** A key's permits go back to the cluster after this long without requests (at least 3 intervals). */
     static final double IDLE_RETURN_SECONDS = 5.0;
 
@@ -166,7 +168,7 @@ final class RateLimiter {
         if (cluster == null) {
             return decideLocal(ks, now);
         }
-        if (!cluster.available()) {
+        if (!cluster.available() || now < ks.backoffUntil) {
             return fallback(ks, now);
         }
         return config.mode() == Mode.STRICT ? decideStrict(ks, now) : decideFast(ks, now);
@@ -291,10 +293,22 @@ final class RateLimiter {
             g = cluster.take(ks.clusterKey, new ClusterTake(ks.quota, now, 1, 1, 0, 0), timeoutNanos);
             cluster.succeeded();
         } catch (Exception e) {
-            clusterFailed(e);
+            clusterFailed(ks, e);
             return fallback(ks, now);
         }
         return new Decision(this, ks, g.granted() > 0, g.remaining(), g.waitNanos(), g.window(), Decision.STRICT);
+    }
+
+    /**
+     * A call for this key failed: the key is decided locally for {@link #KEY_BACKOFF_NANOS} without
+     * trying the cluster (a partition that is stuck, e.g. migrating, must not make every request
+     * for its keys wait), and the cluster counts the failure (all calls failing: degraded).
+     */
+    private void clusterFailed(KeyState ks, Throwable e) {
+        synchronized (ks) {
+            ks.backoffUntil = clock.getAsLong() + KEY_BACKOFF_NANOS;
+        }
+        clusterFailed(e);
     }
 
     private void clusterFailed(Throwable e) {
@@ -348,7 +362,7 @@ final class RateLimiter {
             try {
                 pending.get(left, TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                clusterFailed(e);
+                clusterFailed(ks, e);
                 return fallback(ks, now);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -356,10 +370,10 @@ final class RateLimiter {
             } catch (ExecutionException e) {
                 return fallback(ks, now);
             }
-            if (!cluster.available()) {
+            now = clock.getAsLong();
+            if (!cluster.available() || now < ks.backoffUntil) {
                 return fallback(ks, now);
             }
-            now = clock.getAsLong();
         }
     }
 
@@ -408,7 +422,7 @@ final class RateLimiter {
                 .orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
                 .whenCompleteAsync((g, err) -> {
                     if (err != null) {
-                        clusterFailed(err);
+                        clusterFailed(ks, err);
                     }
                     synchronized (ks) {
                         ks.inflight = null;
@@ -460,7 +474,7 @@ final class RateLimiter {
                 // Smoothed over about a second whatever the interval.
                 ks.rate = ks.rate == 0 ? perSecond : ks.rate + (perSecond - ks.rate) * rateWeight;
                 ks.idleIntervals = demand == 0 ? ks.idleIntervals + 1 : 0;
-                if (!usable || ks.inflight != null) {
+                if (!usable || ks.inflight != null || now < ks.backoffUntil) {
                     continue;
                 }
                 rollLease(ks, ks.quota.windowOf(now));
@@ -576,6 +590,8 @@ final class RateLimiter {
         long returnTokens;
         long returnWindow;
         CompletableFuture<Void> inflight;
+        /** Until then (after a failed call for this key) the key is decided locally. */
+        volatile long backoffUntil;
 
         KeyState(Quota quota, String tier, String clusterKey, String policy) {
             this.quota = quota;

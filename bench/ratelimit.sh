@@ -14,7 +14,8 @@
 # Results go to bench/results/ratelimit-<timestamp>.md. Installs nothing: needs wrk, nginx, curl.
 #
 # Environment (all optional):
-#   BENCH_WARMUP=10 BENCH_DURATION=15 BENCH_ROUNDS=3     per latency row and round
+#   BENCH_WARMUP=10 BENCH_DURATION=15 BENCH_ROUNDS=3     per latency row and round (each round
+#   BENCH_ROUND_WARMUP=5                                  warms every row up again first)
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=32                  wrk -t / -c of the latency rows
 #   BENCH_OVERSHOOT_LIMIT=20000 BENCH_OVERSHOOT_DURATION=12 BENCH_OVERSHOOT_CONNECTIONS=16 (per gateway)
 #   BENCH_UPSTREAM_PORT=18181 BENCH_PROXY_PORT=18182 BENCH_RL_PORT=18191 (gateways: +0, +1, +2;
@@ -26,6 +27,7 @@ cd "$ROOT"
 
 WARMUP="${BENCH_WARMUP:-10}"
 DURATION="${BENCH_DURATION:-15}"
+ROUND_WARMUP="${BENCH_ROUND_WARMUP:-5}"
 ROUNDS="${BENCH_ROUNDS:-3}"
 THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
@@ -50,7 +52,7 @@ command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 [[ ${#missing[@]} -eq 0 ]] || fail "missing: ${missing[*]}. Install with: apt-get install ${missing[*]}"
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-for n in "$WARMUP" "$DURATION" "$ROUNDS" "$THREADS" "$CONNECTIONS" "$BENCH_OVERSHOOT_LIMIT" "$OVERSHOOT_DURATION" \
+for n in "$WARMUP" "$DURATION" "$ROUND_WARMUP" "$ROUNDS" "$THREADS" "$CONNECTIONS" "$BENCH_OVERSHOOT_LIMIT" "$OVERSHOOT_DURATION" \
   "$OVERSHOOT_CONNECTIONS"; do
   [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 ]] || fail "BENCH_* numbers must be whole numbers >= 1"
 done
@@ -192,7 +194,7 @@ for row in "${ROWS[@]}"; do
   CPURATIO[$row]=""
   ERRORS[$row]=0
 done
-echo "bench-ratelimit: latency: wrk -t$THREADS -c$CONNECTIONS, ${ROUNDS} interleaved rounds of ${DURATION}s per row after ${WARMUP}s warm-up (logs: ${LOG_DIR#"$ROOT"/})"
+echo "bench-ratelimit: latency: wrk -t$THREADS -c$CONNECTIONS, ${ROUNDS} interleaved rounds of ${ROUND_WARMUP}s warm-up + ${DURATION}s measured per row, after ${WARMUP}s initial warm-up (logs: ${LOG_DIR#"$ROOT"/})"
 for row in "${ROWS[@]}"; do
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$RUN_DIR/keys.lua" \
     "http://127.0.0.1:${GW_PORTS[0]}/rl/$row/x" >"$LOG_DIR/wrk-$row-warmup.txt" 2>&1 ||
@@ -201,6 +203,10 @@ done
 for round in $(seq 1 "$ROUNDS"); do
   for row in "${ROWS[@]}"; do
     echo "bench-ratelimit: round $round: $row"
+    # Steady state: the row's keys were idle during the other rows (fast leases went back to the
+    # cluster after 5 s), so each row is warmed up again before it is measured.
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${ROUND_WARMUP}s" -s "$RUN_DIR/keys.lua" \
+      "http://127.0.0.1:${GW_PORTS[0]}/rl/$row/x" >/dev/null 2>&1 || fail "wrk failed on $row (warm-up)"
     out="$LOG_DIR/wrk-$row-$round.txt"
     children_cpu; busy0="$(cpu_busy)"; all0="$(cpu_all)"; ours0=$(( $(proc_cpu "${PIDS[@]}") + CHILDREN_CPU ))
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$RUN_DIR/keys.lua" \
@@ -311,7 +317,7 @@ base_rps="$(median "${RPS[none]}")"
   echo "- machine: $(nproc) CPU ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r); load average before: $LOAD_BEFORE"
   echo "- three gateway JVMs in one Hazelcast cluster (\`$JAVA_OPTS\`), nginx upstream (1 worker), wrk $(wrk -v 2>&1 | head -n1 | awk '{print $2}'), Java $("$JAVA" -version 2>&1 | head -n1 | sed 's/.*version "\([^"]*\)".*/\1/')"
   echo
-  echo "## Latency added per request (gateway #1, wrk -t$THREADS -c$CONNECTIONS, median of $ROUNDS interleaved ${DURATION}s rounds, 256 rotating keys)"
+  echo "## Latency added per request (gateway #1, wrk -t$THREADS -c$CONNECTIONS, median of $ROUNDS interleaved rounds of ${ROUND_WARMUP}s warm-up + ${DURATION}s measured per row, 256 rotating keys)"
   echo
   echo "| route | req/s | p50 ms | p99 ms | p50 vs no limit (paired) | CPU µs/request | CPU vs no limit (paired) | p99 vs no limit | req/s vs no limit | other CPU | non-2xx + errors |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

@@ -53,7 +53,7 @@ final class RateLimiter {
     private static final int MAX_PLAIN_KEY = 128;
     private static final long SHADOW_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** A lease covers about this much of a key's demand (capped at a quarter of the fair share). */
-    static final double LEASE_SECONDS = 10.0;
+    static final double LEASE_SECONDS = 30.0;
     /** After a failed cluster call for a key, the key is decided locally this long. */
     static final long KEY_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** A key's permits go back to the cluster after this long without requests (at least 3 intervals). */

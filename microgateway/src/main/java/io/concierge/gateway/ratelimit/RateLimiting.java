@@ -148,14 +148,6 @@ final class RateLimiting implements AutoCloseable {
         return m;
     }
 
-    List<RateLimiter> limiters() {
-        return List.copyOf(limiters);
-    }
-
-    ClusterCounters clusterCounters() {
-        return cluster;
-    }
-
     @Override
     public void close() {
         closed = true;

@@ -55,7 +55,19 @@ public final class EdgeMain {
         } else {
             discovery = new StaticDiscovery(staticRegistrations(config.discovery()));
         }
-        EdgeServer edge = EdgeServer.start(config, discovery, hz);
+        EdgeServer edge;
+        try {
+            edge = EdgeServer.start(config, discovery, hz);
+        } catch (RuntimeException e) {
+            // A process that failed to start must not linger as a cluster member.
+            System.err.println("startup failed: " + e);
+            discovery.close();
+            if (hz != null) {
+                hz.shutdown();
+            }
+            System.exit(1);
+            return;
+        }
         System.out.println("edge listening on http://" + config.listen().host() + ":" + edge.port()
                 + " admin http://" + config.admin().host() + ":" + edge.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -32,7 +32,7 @@ public final class EdgeServer implements AutoCloseable {
         this.context = new PipelineContext("edge", cluster);
         EdgeHealth health = new EdgeHealth(dispatcher, discovery::describe);
         health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
-        health.addSection("security", () -> SecurityFilters.edgeStats().snapshot());
+        health.addSection("security", () -> SecurityFilters.edgeStats(context).snapshot());
         EdgeHandler handler = new EdgeHandler(dispatcher, new ProxyEngine("concierge-edge"), health, config,
                 EdgePipelines.build(config, context));
         WebServerConfig.Builder b = WebServer.builder()
@@ -98,6 +98,6 @@ public final class EdgeServer implements AutoCloseable {
         }
         server.stop();
         dispatcher.close();
-        RateLimitFilters.close(context);
+        context.close();
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import io.concierge.gateway.server.GatewayServer;
 import io.helidon.webserver.WebServer;
+import io.concierge.gateway.testing.Poll;
 
 /**
  * The edge with the embedded registry on a real multi-member Hazelcast cluster: dispatch by
@@ -44,7 +45,7 @@ class EdgeMeshIT {
         mesh.gateway(mesh.member("products-1"), "products", List.of("/api/products"), productService);
         mesh.gateway(mesh.member("products-2"), "products", List.of("/api/products"), productServiceB);
         mesh.gateway(mesh.member("users-1"), "users", List.of("/api/users"), userService);
-        MeshFixture.await("edge sees 2 products and 1 users instance", WAIT,
+        Poll.until("edge sees 2 products and 1 users instance", WAIT,
                 () -> Integer.valueOf(2).equals(edge.liveInstances().get("products"))
                         && Integer.valueOf(1).equals(edge.liveInstances().get("users")));
     }
@@ -97,7 +98,7 @@ class EdgeMeshIT {
         WebServer orderService = mesh.upstream("order-service");
         assertEquals(404, mesh.get(edge.port(), "/api/orders").statusCode());
         mesh.gateway(mesh.member("orders-1"), "orders", List.of("/api/orders"), orderService);
-        MeshFixture.await("orders reachable through the edge", WAIT,
+        Poll.until("orders reachable through the edge", WAIT,
                 () -> mesh.get(edge.port(), "/api/orders/o1").statusCode() == 200);
         assertEquals("order-service /api/orders/o1", mesh.get(edge.port(), "/api/orders/o1").body());
     }
@@ -107,7 +108,7 @@ class EdgeMeshIT {
     void aConflictingPrefixKeepsTheFirstOwnerAndShowsInHealth() {
         WebServer rogue = mesh.upstream("rogue-service");
         mesh.gateway(mesh.member("rogue-1"), "rogue", List.of("/api/products", "/api/rogue"), rogue);
-        MeshFixture.await("rogue domain registered", WAIT, () -> edge.liveInstances().containsKey("rogue"));
+        Poll.until("rogue domain registered", WAIT, () -> edge.liveInstances().containsKey("rogue"));
         for (int i = 0; i < 5; i++) {
             assertTrue(mesh.get(edge.port(), "/api/products/p2").body().startsWith("product-service"));
         }
@@ -122,11 +123,11 @@ class EdgeMeshIT {
         MeshFixture.Member payments = mesh.member("payments-1");
         WebServer paymentService = mesh.upstream("payment-service");
         GatewayServer gw = mesh.gateway(payments, "payments", List.of("/api/payments"), paymentService);
-        MeshFixture.await("payments reachable", WAIT, () -> mesh.get(edge.port(), "/api/payments").statusCode() == 200);
+        Poll.until("payments reachable", WAIT, () -> mesh.get(edge.port(), "/api/payments").statusCode() == 200);
         // Crash: the cluster member vanishes without deregistering, then the listener goes too.
         payments.crash();
         gw.close();
-        MeshFixture.await("payments gone from the edge's table", WAIT,
+        Poll.until("payments gone from the edge's table", WAIT,
                 () -> !edge.liveInstances().containsKey("payments"));
         HttpResponse<String> r = mesh.get(edge.port(), "/api/payments/1");
         assertEquals(503, r.statusCode());
@@ -139,9 +140,9 @@ class EdgeMeshIT {
     void aGracefullyLeavingInstanceStopsReceivingTrafficAndTheOtherCarriesOn() {
         MeshFixture.Member m = mesh.member("users-2");
         GatewayServer second = mesh.gateway(m, "users", List.of("/api/users"), userService);
-        MeshFixture.await("two users instances", WAIT, () -> Integer.valueOf(2).equals(edge.liveInstances().get("users")));
+        Poll.until("two users instances", WAIT, () -> Integer.valueOf(2).equals(edge.liveInstances().get("users")));
         second.close();
-        MeshFixture.await("one users instance", WAIT, () -> Integer.valueOf(1).equals(edge.liveInstances().get("users")));
+        Poll.until("one users instance", WAIT, () -> Integer.valueOf(1).equals(edge.liveInstances().get("users")));
         for (int i = 0; i < 10; i++) {
             assertEquals(200, mesh.get(edge.port(), "/api/users/1").statusCode());
         }

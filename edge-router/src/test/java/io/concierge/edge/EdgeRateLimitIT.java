@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.concierge.gateway.config.ConfigException;
 import io.concierge.gateway.discovery.StaticDiscovery;
 import io.helidon.webserver.WebServer;
+import io.concierge.gateway.testing.Poll;
 
 /**
  * Edge-wide limits shared by two edge instances through their cluster members: the demo's
@@ -61,7 +62,7 @@ class EdgeRateLimitIT {
                     m.hz());
             edges.add(e);
         }
-        MeshFixture.await("both edges count two instances", Duration.ofSeconds(30), () -> edges.stream()
+        Poll.until("both edges count two instances", Duration.ofSeconds(30), () -> edges.stream()
                 .allMatch(e -> health(e).path("rateLimiting").path("instances").asInt() == 2));
     }
 

@@ -1,8 +1,6 @@
 package io.concierge.edge;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,8 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.BooleanSupplier;
 
 import com.hazelcast.core.HazelcastInstance;
 
@@ -23,6 +19,7 @@ import io.concierge.gateway.discovery.EmbeddedRegistry;
 import io.concierge.gateway.server.GatewayServer;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
+import io.concierge.gateway.testing.Poll;
 
 /**
  * A small real mesh for tests: a Hazelcast cluster on loopback (unique name, free port block),
@@ -30,7 +27,7 @@ import io.helidon.webserver.WebServer;
  */
 final class MeshFixture implements AutoCloseable {
     final String clusterName = "test-" + UUID.randomUUID();
-    final int basePort = freePortBlock(20);
+    final int basePort = Poll.freePortBlock(20);
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -88,41 +85,6 @@ final class MeshFixture implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Polls until the condition holds; fails after {@code timeout}. */
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
-
-    static int freePortBlock(int size) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20000, 40000);
-            boolean free = true;
-            for (int p = base; p < base + size && free; p++) {
-                try (ServerSocket s = new ServerSocket()) {
-                    s.setReuseAddress(false);
-                    s.bind(new InetSocketAddress("127.0.0.1", p));
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free port block");
     }
 
     @Override

@@ -60,7 +60,19 @@ public final class Main {
         } else {
             discovery = new StaticDiscovery(java.util.List.of());
         }
-        GatewayServer gateway = GatewayServer.start(config, discovery, hz);
+        GatewayServer gateway;
+        try {
+            gateway = GatewayServer.start(config, discovery, hz);
+        } catch (RuntimeException e) {
+            // A process that failed to start must not linger as a cluster member.
+            System.err.println("startup failed: " + e);
+            discovery.close();
+            if (hz != null) {
+                hz.shutdown();
+            }
+            System.exit(1);
+            return;
+        }
         System.out.println("gateway " + config.domain() + " listening on http://" + config.listen().host() + ":"
                 + gateway.port() + " admin http://" + config.admin().host() + ":" + gateway.adminPort());
         CountDownLatch stopped = new CountDownLatch(1);

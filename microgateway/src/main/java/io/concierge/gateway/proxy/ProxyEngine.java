@@ -339,11 +339,11 @@ public final class ProxyEngine {
             try {
                 replayBody = req.content().inputStream().readAllBytes();
             } catch (IOException | RuntimeException e) {
-                throw e instanceof RuntimeException re ? re : new UncheckedIOException((IOException) e);
+                throw new ClientBodyException(e).answer(res, call.requestId());
             }
             if (replayBody.length != length) {
-                throw new UncheckedIOException(new IOException("request body ended after " + replayBody.length
-                        + " of " + length + " bytes"));
+                throw new ClientBodyException(new IOException("request body ended after " + replayBody.length
+                        + " of " + length + " bytes")).answer(res, call.requestId());
             }
             return true;
         }

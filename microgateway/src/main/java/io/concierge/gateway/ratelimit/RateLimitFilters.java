@@ -1,8 +1,6 @@
 package io.concierge.gateway.ratelimit;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,13 +11,10 @@ import io.concierge.gateway.pipeline.PipelineContext;
 
 /**
  * Builds the rate-limit filter of a route (the domain's limits, then the route's) or of the edge.
- * All limits of one server share one {@link RateLimiting} state, found by the server's
- * {@link PipelineContext} (the same object for all of its routes); the server reads its health
- * and closes it through {@link #health} and {@link #close}.
+ * All limits of one server share one {@link RateLimiting} state, kept in the server's
+ * {@link PipelineContext} (the same object for all of its routes), which also closes it.
  */
 public final class RateLimitFilters {
-    private static final Map<PipelineContext, RateLimiting> RUNTIMES = Collections.synchronizedMap(new IdentityHashMap<>());
-
     private RateLimitFilters() {
     }
 
@@ -46,22 +41,12 @@ public final class RateLimitFilters {
 
     /** The {@code rateLimiting} section of the server's {@code /health}. */
     public static Map<String, Object> health(PipelineContext context) {
-        RateLimiting rl = RUNTIMES.get(context);
+        RateLimiting rl = context.existingState(RateLimiting.class);
         return rl == null ? Map.of("limits", List.of()) : rl.health();
     }
 
-    /** Stops the background work of this server's limits (its cluster member is the caller's). */
-    public static void close(PipelineContext context) {
-        RateLimiting rl = RUNTIMES.remove(context);
-        if (rl != null) {
-            rl.close();
-        }
-    }
-
     static RateLimiting runtime(PipelineContext context) {
-        synchronized (RUNTIMES) {
-            return RUNTIMES.computeIfAbsent(context,
-                    c -> new RateLimiting(c.owner(), c.cluster(), RateLimiting.SYSTEM_CLOCK));
-        }
+        return context.state(RateLimiting.class,
+                () -> new RateLimiting(context.owner(), context.cluster(), RateLimiting.SYSTEM_CLOCK));
     }
 }

@@ -1,7 +1,6 @@
 package io.concierge.gateway.security;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,17 +20,15 @@ import io.concierge.gateway.pipeline.PipelineContext;
  * </pre>
  *
  * The state a gateway's routes share (JWKS caches, API keys, counters) is built on the first route
- * of a gateway and released by {@link #close(GatewayConfig)} when the gateway stops.
+ * and kept in the gateway's {@link PipelineContext}, which releases it when the gateway stops.
  */
 public final class SecurityFilters {
-    private static final Map<GatewayConfig, DomainSecurity> DOMAINS = new IdentityHashMap<>();
-    private static final SecurityStats EDGE_STATS = new SecurityStats();
 
     private SecurityFilters() {
     }
 
     public static List<Filter> forRoute(GatewayConfig gateway, RouteConfig route, PipelineContext context) {
-        DomainSecurity domain = domain(gateway);
+        DomainSecurity domain = context.state(DomainSecurity.class, () -> new DomainSecurity(gateway));
         SecurityConfig sec = gateway.security();
         RouteAuthConfig auth = route.auth();
         List<Filter> filters = new ArrayList<>();
@@ -69,45 +66,23 @@ public final class SecurityFilters {
 
     /** Edge-wide protection filters, run before dispatch. */
     public static List<Filter> forEdge(EdgeProtectionConfig protection, PipelineContext context) {
-        return EdgeFilters.build(protection, EDGE_STATS);
+        return EdgeFilters.build(protection, edgeStats(context));
     }
 
-    /** The edge's security counters (one edge per JVM in production; tests read deltas). */
-    public static SecurityStats edgeStats() {
-        return EDGE_STATS;
+    /** The edge's security counters. */
+    public static SecurityStats edgeStats(PipelineContext context) {
+        return context.state(SecurityStats.class, SecurityStats::new);
     }
 
     /** The gateway's security counters and key state, for {@code /health}; empty before the first route was built. */
-    public static Map<String, Object> describe(GatewayConfig gateway) {
-        DomainSecurity d;
-        synchronized (DOMAINS) {
-            d = DOMAINS.get(gateway);
-        }
+    public static Map<String, Object> describe(PipelineContext context) {
+        DomainSecurity d = context.existingState(DomainSecurity.class);
         return d == null ? Map.of() : d.describe();
     }
 
     /** The counters of a gateway, for tests and metrics; null when none were built. */
-    public static SecurityStats stats(GatewayConfig gateway) {
-        synchronized (DOMAINS) {
-            DomainSecurity d = DOMAINS.get(gateway);
-            return d == null ? null : d.stats;
-        }
-    }
-
-    /** Stops the background work of a gateway's security (JWKS refreshes). */
-    public static void close(GatewayConfig gateway) {
-        DomainSecurity d;
-        synchronized (DOMAINS) {
-            d = DOMAINS.remove(gateway);
-        }
-        if (d != null) {
-            d.close();
-        }
-    }
-
-    private static DomainSecurity domain(GatewayConfig gateway) {
-        synchronized (DOMAINS) {
-            return DOMAINS.computeIfAbsent(gateway, DomainSecurity::new);
-        }
+    public static SecurityStats stats(PipelineContext context) {
+        DomainSecurity d = context.existingState(DomainSecurity.class);
+        return d == null ? null : d.stats;
     }
 }

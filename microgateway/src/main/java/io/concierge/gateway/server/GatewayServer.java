@@ -59,7 +59,7 @@ public final class GatewayServer implements AutoCloseable {
         String[] id = new String[1];
         GatewayHealth health = new GatewayHealth(config.domain(), () -> id[0], services, resilience,
                 discovery::describe);
-        health.addSection("security", () -> SecurityFilters.describe(config));
+        health.addSection("security", () -> SecurityFilters.describe(context));
         health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
         GatewayHandler handler = new GatewayHandler(table, engine, health, config.limits().allowEncodedSlash());
         WebServerConfig.Builder b = WebServer.builder()
@@ -69,7 +69,14 @@ public final class GatewayServer implements AutoCloseable {
                 .putSocket(ADMIN, s -> s.host(config.admin().host()).port(config.admin().port())
                         .routing(r -> r.get("/health", (req, res) -> health.send(res))));
         Listeners.applyLimits(b, config.limits());
-        this.server = b.build().start();
+        try {
+            this.server = b.build().start();
+        } catch (RuntimeException e) {
+            // Nothing else will stop the health checkers and JWKS refreshes of a gateway that
+            // never started.
+            releaseUpstreams();
+            throw e;
+        }
         this.instanceId = config.domain() + "-" + config.listen().host() + "-" + server.port() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         id[0] = instanceId;
@@ -97,6 +104,17 @@ public final class GatewayServer implements AutoCloseable {
         meta.put("version", config.version());
         return new Registration(instanceId, config.domain(), config.prefixes(), config.listen().host(), port(),
                 adminPort(), System.currentTimeMillis(), meta);
+    }
+
+    /** Startup-built state shared by this gateway's filters (security and rate-limit counters). */
+    public PipelineContext pipelineContext() {
+        return context;
+    }
+
+    private void releaseUpstreams() {
+        services.values().forEach(UpstreamGroup::close);
+        resilience.values().forEach(ServiceResilience::close);
+        context.close();
     }
 
     public int port() {
@@ -146,10 +164,7 @@ public final class GatewayServer implements AutoCloseable {
             discovery.deregister(instanceId);
         } finally {
             server.stop();
-            services.values().forEach(UpstreamGroup::close);
-            resilience.values().forEach(ServiceResilience::close);
-            SecurityFilters.close(config);
-            RateLimitFilters.close(context);
+            releaseUpstreams();
         }
     }
 }

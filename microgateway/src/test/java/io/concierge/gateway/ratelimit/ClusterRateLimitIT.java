@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,9 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +39,7 @@ import io.concierge.gateway.config.YamlSource;
 import io.concierge.gateway.discovery.StaticDiscovery;
 import io.concierge.gateway.server.GatewayServer;
 import io.helidon.webserver.WebServer;
+import io.concierge.gateway.testing.Poll;
 
 /**
  * Three gateway instances of one domain, each with its own member of a real three-member Hazelcast
@@ -120,12 +117,12 @@ class ClusterRateLimitIT {
     @BeforeAll
     static void startMesh() {
         String cluster = "rl-test-" + UUID.randomUUID();
-        int base = freePortBlock(20);
+        int base = Poll.freePortBlock(20);
         ClusterConfig cc = new ClusterConfig(cluster, "127.0.0.1", base, 20, List.of("127.0.0.1"), Duration.ofSeconds(3));
         for (int i = 0; i < 3; i++) {
             members.add(ClusterMember.start(cc, "rl-member-" + i + "-" + UUID.randomUUID()));
         }
-        await("three cluster members", () -> members.stream().allMatch(m -> m.getCluster().getMembers().size() == 3));
+        Poll.until("three cluster members", WAIT, () -> members.stream().allMatch(m -> m.getCluster().getMembers().size() == 3));
         upstream = WebServer.builder().host("127.0.0.1").port(0)
                 .routing(r -> r.any((req, res) -> res.send("ok"))).build().start();
         GatewayConfig config = GatewayConfig.parse("rl.yaml", yaml(upstream.port()), k -> null);
@@ -136,7 +133,7 @@ class ClusterRateLimitIT {
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clients)
                 .connectTimeout(Duration.ofSeconds(2)).build();
         // Every gateway has announced itself, so local shares are limit / 3.
-        await("every gateway counts three instances", () -> gateways.stream()
+        Poll.until("every gateway counts three instances", WAIT, () -> gateways.stream()
                 .allMatch(g -> health(g).path("rateLimiting").path("instances").asInt() == 3));
     }
 
@@ -269,7 +266,7 @@ class ClusterRateLimitIT {
                 "the counter under test is the one on the member about to die");
 
         doomed.getLifecycleService().terminate();
-        await("the survivors see two members and a safe cluster", () -> members.subList(0, 2).stream()
+        Poll.until("the survivors see two members and a safe cluster", WAIT, () -> members.subList(0, 2).stream()
                 .allMatch(m -> m.getCluster().getMembers().size() == 2 && m.getPartitionService().isClusterSafe()));
 
         long fallbacksBefore = sum(survivors, "survive", "fallbacks");
@@ -302,10 +299,10 @@ class ClusterRateLimitIT {
     void aGatewayAloneInTheClusterKeepsLimiting() {
         members.get(1).getLifecycleService().terminate();
         HazelcastInstance last = members.get(0);
-        await("a cluster of one, safe", () -> last.getCluster().getMembers().size() == 1
+        Poll.until("a cluster of one, safe", WAIT, () -> last.getCluster().getMembers().size() == 1
                 && last.getPartitionService().isClusterSafe());
         GatewayServer g = gateways.get(0);
-        await("the gateway's cluster is reachable", () -> {
+        Poll.until("the gateway's cluster is reachable", WAIT, () -> {
             get(g, "/api/open/x", "probe");
             return "reachable".equals(health(g).path("rateLimiting").path("cluster").asText());
         });
@@ -421,37 +418,4 @@ class ClusterRateLimitIT {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
-
-    private static int freePortBlock(int size) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20000, 40000);
-            boolean free = true;
-            for (int p = base; p < base + size && free; p++) {
-                try (ServerSocket s = new ServerSocket()) {
-                    s.setReuseAddress(false);
-                    s.bind(new InetSocketAddress("127.0.0.1", p));
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free port block");
-    }
 }

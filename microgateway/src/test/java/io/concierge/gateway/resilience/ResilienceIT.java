@@ -18,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,12 +25,14 @@ import org.junit.jupiter.api.Test;
 import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.StaticDiscovery;
 import io.concierge.gateway.server.GatewayServer;
+import io.concierge.gateway.testing.Poll;
 
 /**
  * Resilience against real upstreams the test controls. Synchronised with latches and polling;
  * assertions are on counts and statuses, never on elapsed time.
  */
 class ResilienceIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -79,21 +80,6 @@ class ResilienceIT {
 
     private HttpResponse<String> get(GatewayServer g) {
         return send(g, "GET", "/api/x", null);
-    }
-
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
     }
 
     @Test
@@ -192,7 +178,7 @@ class ResilienceIT {
         }
         int whileOpen = flaky.requests.get();
         flaky.ok();
-        await("the breaker closes again", () -> get(g).statusCode() == 200);
+        Poll.until("the breaker closes again", WAIT, () -> get(g).statusCode() == 200);
         // Only probes reached the instance while it was open or half-open, one at a time.
         for (int i = 0; i < 10; i++) {
             assertEquals(200, get(g).statusCode());
@@ -226,7 +212,7 @@ class ResilienceIT {
         for (int i = 0; i < 2; i++) {
             inFlight.add(CompletableFuture.supplyAsync(() -> get(g)));
         }
-        await("two requests held at the upstream", () -> held.inFlight.get() == 2);
+        Poll.until("two requests held at the upstream", WAIT, () -> held.inFlight.get() == 2);
         for (int i = 0; i < 5; i++) {
             HttpResponse<String> r = get(g);
             assertEquals(503, r.statusCode(), r.body());
@@ -302,14 +288,14 @@ class ResilienceIT {
         sick.healthStatus.set(503);
         GatewayServer g = gateway("    resilience:\n      health-check: {path: /health, interval: 50ms, timeout: 500ms,"
                 + " healthy-threshold: 1, unhealthy-threshold: 2}\n", "", sick, well);
-        await("two failed probes of the sick instance", () -> sick.healthRequests.get() >= 3);
+        Poll.until("two failed probes of the sick instance", WAIT, () -> sick.healthRequests.get() >= 3);
         int before = sick.requests.get();
         for (int i = 0; i < 10; i++) {
             assertEquals("well", get(g).body());
         }
         assertEquals(before, sick.requests.get());
         sick.healthStatus.set(200);
-        await("the sick instance is back in rotation", () -> {
+        Poll.until("the sick instance is back in rotation", WAIT, () -> {
             get(g);
             return sick.requests.get() > before;
         });
@@ -324,5 +310,22 @@ class ResilienceIT {
         assertEquals(200, r.statusCode());
         assertEquals("{\"items\":[]}", r.body());
         assertEquals("static", r.headers().firstValue("Concierge-Fallback").orElse(""));
+    }
+
+    @Test
+    void aReplayableBodyCutShortIsA400NotA500() throws Exception {
+        ScriptedUpstream up = upstream("up");
+        GatewayServer g = gateway("    resilience: {retry: {attempts: 3}}\n", "", up);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", g.port())) {
+            s.setSoTimeout(10_000);
+            // A PUT is retryable, so its small body is read up front for replay; here it never completes.
+            s.getOutputStream().write(("PUT /api/x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            s.shutdownOutput();
+            String response = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(response.startsWith("HTTP/1.1 400"), response);
+            assertTrue(response.contains("application/problem+json"), response);
+        }
+        assertEquals(0, up.requests.get(), "an incomplete body never reaches the upstream");
     }
 }

@@ -8,14 +8,18 @@ import java.time.Duration;
  *
  * @param maxHeaderSize  total size of request headers in bytes; beyond it 431 (default 16384)
  * @param maxUriLength   request line length in bytes; beyond it 414 (default 8192)
- * @param readTimeout    a client that sends nothing for this long is disconnected, so a slowly sent
- *                       request cannot hold a connection forever (default 30s)
+ * @param readTimeout    a client that sends nothing for this long is disconnected: before its first
+ *                       byte, between requests, and in the middle of a request head or body (default 30s)
+ * @param headerTimeout  the whole request head (request line and headers) must arrive within this
+ *                       time, so a client dripping a byte at a time cannot hold a connection either
+ *                       (default 10s, like a load balancer's header timeout)
  * @param allowEncodedSlash forward paths containing {@code %2F} or {@code %5C}; off by default because
  *                       an upstream that decodes them may see a different path than the one routed
  */
-public record ServerLimits(int maxHeaderSize, int maxUriLength, Duration readTimeout, boolean allowEncodedSlash) {
+public record ServerLimits(int maxHeaderSize, int maxUriLength, Duration readTimeout, Duration headerTimeout,
+                           boolean allowEncodedSlash) {
     public static ServerLimits defaults() {
-        return new ServerLimits(16 * 1024, 8 * 1024, Duration.ofSeconds(30), false);
+        return new ServerLimits(16 * 1024, 8 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(10), false);
     }
 
     public static ServerLimits read(ConfigNode node) {
@@ -24,7 +28,15 @@ public record ServerLimits(int maxHeaderSize, int maxUriLength, Duration readTim
                 node.integer("max-header-size", d.maxHeaderSize(), 1024, 1024 * 1024),
                 node.integer("max-uri-length", d.maxUriLength(), 256, 1024 * 1024),
                 node.duration("read-timeout", d.readTimeout()),
+                node.duration("header-timeout", d.headerTimeout()),
                 node.bool("allow-encoded-slash", d.allowEncodedSlash()));
+        // Zero would mean "wait forever" to the socket layer: exactly what these limits prevent.
+        if (l.readTimeout().isZero()) {
+            throw node.error("read-timeout", "must be greater than 0");
+        }
+        if (l.headerTimeout().isZero()) {
+            throw node.error("header-timeout", "must be greater than 0");
+        }
         node.rejectUnknownKeys();
         return l;
     }

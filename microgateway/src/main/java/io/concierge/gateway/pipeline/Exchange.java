@@ -23,6 +23,7 @@ public final class Exchange {
     private final UpstreamHeaders upstreamHeaders = new UpstreamHeaders();
     private final Map<Class<?>, Object> attributes = new HashMap<>(4);
     private String clientIp;
+    private String upstreamQuery;
 
     public Exchange(ServerRequest request, ServerResponse response, String requestId, RawPath path,
                     Map<String, String> pathParams, String routeId, String clientIp) {
@@ -68,6 +69,15 @@ public final class Exchange {
 
     public void clientIp(String ip) {
         this.clientIp = ip;
+    }
+
+    /** The raw query to forward when a filter changed it (a credential removed), else null. */
+    public String upstreamQuery() {
+        return upstreamQuery;
+    }
+
+    public void upstreamQuery(String rawQuery) {
+        this.upstreamQuery = rawQuery;
     }
 
     public UpstreamHeaders upstreamHeaders() {

@@ -13,6 +13,9 @@ import io.helidon.webserver.http.DirectHandlers;
  * or URI, bad framing) still get a problem+json body and a request id, like every other error.
  */
 public final class ProblemDirectHandler implements DirectHandler {
+    /** The fixed message of Helidon 4.3.0's header parser when its size limit is hit. */
+    private static final String HELIDON_HEADER_LIMIT = "Header size exceeded";
+
     private ProblemDirectHandler() {
     }
 
@@ -29,6 +32,11 @@ public final class ProblemDirectHandler implements DirectHandler {
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
         String requestId = UUID.randomUUID().toString();
+        if (status.code() == 400 && HELIDON_HEADER_LIMIT.equals(message)) {
+            // Helidon's own header limit (the hard stop above ours) reports a plain 400; the
+            // client needs to know it is the size (RFC 6585 section 5).
+            status = Status.create(431, "Request Header Fields Too Large");
+        }
         int code = status.code();
         // Never echo the parser's message: it can quote attacker-controlled bytes.
         String detail = switch (code) {

@@ -596,6 +596,9 @@ public final class ProxyEngine {
                     // A limit on the body tripped while streaming it (the route's max-body-size: 413).
                     Problem.send(res, refused.status().code(), refused.status().reasonPhrase(), refused.getMessage(),
                             requestId);
+                } else if (timedOut()) {
+                    // server.read-timeout: the client stopped sending in the middle of its body.
+                    Problem.send(res, 408, "Request Timeout", "the request body stopped arriving", requestId);
                 } else {
                     Problem.send(res, 400, "Bad Request", "the request body could not be read", requestId);
                 }
@@ -603,6 +606,15 @@ public final class ProxyEngine {
                 // nobody is left to tell
             }
             return new CloseConnectionException("request body failed: " + getMessage(), this);
+        }
+
+        private boolean timedOut() {
+            for (Throwable t = getCause(); t != null; t = t.getCause()) {
+                if (t instanceof java.net.SocketTimeoutException) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -37,6 +37,11 @@ final class ApiKeyVerifier {
         return byHash.isEmpty();
     }
 
+    /** The query parameter a key may come in, or null. */
+    String queryParam() {
+        return queryParam;
+    }
+
     HeaderName header() {
         return header;
     }

@@ -52,7 +52,8 @@ final class GatewayHandler implements Handler {
                     return;
                 }
                 String target = route.rewriter().rewrite(path);
-                String query = req.prologue().query().rawValue();
+                String query = exchange.upstreamQuery() != null ? exchange.upstreamQuery()
+                        : req.prologue().query().rawValue();
                 if (!query.isEmpty()) {
                     target = target + "?" + query;
                 }

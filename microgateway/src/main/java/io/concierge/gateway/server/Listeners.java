@@ -5,6 +5,7 @@ import io.concierge.gateway.problem.ProblemDirectHandler;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.Header;
 import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.ConnectionContext;
@@ -26,20 +27,42 @@ public final class Listeners {
     /** The same limits on an additional listener (the edge's TLS socket). */
     public static void applyListenerLimits(ListenerConfig.BuilderBase<?, ?> builder, ServerLimits limits) {
         builder.addProtocol(Http1Config.builder()
-                        // Helidon 4.3.0 answers headers over its own limit with a bare 400; the
-                        // listener below answers 431 at ours, so Helidon's is set above it.
+                        // Helidon's parser limit is the hard stop that bounds memory; the listener
+                        // below answers 431 at the configured limit (it sees whole headers, so
+                        // Helidon's is set above it) and ProblemDirectHandler turns the parser's
+                        // own refusal into a 431 as well.
                         .maxHeadersSize((int) Math.min(2L * limits.maxHeaderSize(), 2 * 1024 * 1024))
-                        .addReceiveListener(new HeaderSizeLimit(limits.maxHeaderSize()))
+                        // One listener only: Helidon 4.3.0's wrapper for several forwards no
+                        // callbacks at all, so both checks would silently stop working.
+                        .addReceiveListener(new HeadChecks(new HeaderSizeLimit(limits.maxHeaderSize()),
+                                ClientTimeouts.headDeadline(limits.headerTimeout())))
                         .maxPrologueLength(limits.maxUriLength())
                         .build());
-        builder.connectionOptions(o -> o.readTimeout(limits.readTimeout()).tcpNoDelay(true));
-        // Helidon 4.3.0 never applies connectionOptions' readTimeout to accepted sockets (no
-        // SO_TIMEOUT is set); its idle-connection check is what closes a connection that sends
-        // nothing, between requests or within the request line. See docs/security.md for what
-        // it does not cover (a client that stalls inside the header block).
+        builder.connectionOptions(ClientTimeouts.socketOptions(limits.readTimeout()));
+        // The idle-connection check also closes a keep-alive connection idle past read-timeout
+        // (the socket timeout alone would do it too, but only on the next read attempt).
         builder.idleConnectionTimeout(limits.readTimeout());
         builder.idleConnectionPeriod(idleCheckPeriod(limits));
         builder.directHandlers(ProblemDirectHandler.handlers());
+        // Hands the parser's message to ProblemDirectHandler (Helidon passes null otherwise), which
+        // needs it to tell "header size exceeded" (431) from other malformed heads. The message is
+        // never echoed to the client; Helidon uses this flag nowhere else.
+        builder.errorHandling(e -> e.includeEntity(true));
+    }
+
+    /** The header deadline runs first, so an oversized head that was also late is counted as late. */
+    private record HeadChecks(Http1ConnectionListener size, Http1ConnectionListener deadline)
+            implements Http1ConnectionListener {
+        @Override
+        public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
+            deadline.prologue(ctx, prologue);
+        }
+
+        @Override
+        public void headers(ConnectionContext ctx, Headers headers) {
+            deadline.headers(ctx, headers);
+            size.headers(ctx, headers);
+        }
     }
 
     /** RFC 6585 section 5: request header fields too large, counted as they were on the wire. */

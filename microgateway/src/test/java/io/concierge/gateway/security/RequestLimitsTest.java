@@ -31,6 +31,7 @@ class RequestLimitsTest {
                   max-header-size: 4096
                   max-uri-length: 1024
                   read-timeout: 500ms
+                  header-timeout: 1500ms
                 """ + SecureGateway.service(upstream.port()) + """
                 routes:
                   - id: small
@@ -107,6 +108,17 @@ class RequestLimitsTest {
     }
 
     @Test
+    void headersFarOverTheLimitAre431Too() throws IOException {
+        // 3 x the 4 KiB limit: past the hard stop of Helidon's parser as well (twice the limit).
+        WireResponse r = gateway.get("/api/free/x", "X-Huge: " + body(12_000));
+        assertEquals(431, r.status(), r.toString());
+        assertEquals("application/problem+json", r.header("Content-Type"));
+        WireResponse many = gateway.get("/api/free/x", java.util.stream.IntStream.range(0, 30)
+                .mapToObj(i -> "X-Many-" + i + ": " + body(400)).toArray(String[]::new));
+        assertEquals(431, many.status(), many.toString());
+    }
+
+    @Test
     void anOversizedUriIs414() throws IOException {
         WireResponse r = gateway.get("/api/free/" + body(1100));
         assertEquals(414, r.status(), r.toString());
@@ -121,6 +133,62 @@ class RequestLimitsTest {
             assertTrue(!answer.contains(" 200 "), answer);
         }
         assertEquals(before, upstream.requestCount());
+    }
+
+    @Test
+    void aClientThatNeverSendsAByteIsDisconnected() throws IOException {
+        try (WireClient c = WireClient.connect(gateway.server.port())) {
+            c.readTimeout(java.time.Duration.ofSeconds(20));
+            assertEquals("", c.readUntilClosed(), "nothing to answer, the connection is just closed");
+        }
+    }
+
+    @Test
+    void aClientThatStallsInsideItsHeadersIsDisconnected() throws IOException {
+        int before = upstream.requestCount();
+        try (WireClient c = WireClient.connect(gateway.server.port())) {
+            c.readTimeout(java.time.Duration.ofSeconds(20));
+            c.send("GET /api/free/x HTTP/1.1\r\nHost: gateway\r\nX-Partial: ab"); // and never the rest
+            String answer = c.readUntilClosed();
+            assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 408 "), answer);
+        }
+        assertEquals(before, upstream.requestCount());
+    }
+
+    @Test
+    void aClientThatDripsItsHeadersIsCutAtTheHeaderDeadline() throws Exception {
+        int before = upstream.requestCount();
+        long cutBefore = io.concierge.gateway.server.ClientTimeouts.headsCut();
+        try (WireClient c = WireClient.connect(gateway.server.port())) {
+            c.readTimeout(java.time.Duration.ofSeconds(20));
+            c.send("GET /api/free/x HTTP/1.1\r\nHost: gateway\r\nX-Drip: ");
+            // One header byte every 100 ms stays inside the 500 ms read timeout forever; only
+            // the 1.5 s header deadline can end this. 400 bytes (40 s) is far past it. Once the
+            // server has closed, a write fails (broken pipe or reset).
+            boolean cut = false;
+            for (int i = 0; i < 400 && !cut; i++) {
+                try {
+                    c.send("a");
+                    Thread.sleep(100);
+                } catch (IOException e) {
+                    cut = true;
+                }
+            }
+            assertTrue(cut, "the server never closed a connection whose head never completed");
+        }
+        assertEquals(before, upstream.requestCount());
+        assertTrue(io.concierge.gateway.server.ClientTimeouts.headsCut() > cutBefore);
+    }
+
+    @Test
+    void aClientThatStallsInsideItsBodyIsDisconnected() throws IOException {
+        try (WireClient c = WireClient.connect(gateway.server.port())) {
+            c.readTimeout(java.time.Duration.ofSeconds(20));
+            c.send(c.head("POST", "/api/free/x", "Content-Length: 100") + body(10)); // 90 bytes short
+            String answer = c.readUntilClosed();
+            assertTrue(answer.startsWith("HTTP/1.1 408 "), answer);
+            assertTrue(answer.contains("application/problem+json"), answer);
+        }
     }
 
     @Test

@@ -62,6 +62,7 @@ class EdgeProtectionTest {
                   ip:
                     deny: [198.51.100.0/24, "2001:db8::/32"]
                   headers: {frame-ancestors: "'self'", content-type-options: false}
+                server: {read-timeout: 400ms, header-timeout: 1s}
                 """, k -> null), new StaticDiscovery(regs));
     }
 
@@ -70,6 +71,26 @@ class EdgeProtectionTest {
         edge.close();
         proxied.close();
         gateway.close();
+    }
+
+    @Test
+    void slowClientsAreDisconnectedAtTheEdge() throws IOException {
+        int before = gateway.requestCount();
+        try (WireClient silent = WireClient.connect(proxied.port());
+             WireClient stalled = WireClient.connect(proxied.port());
+             WireClient body = WireClient.connect(proxied.port())) {
+            silent.readTimeout(java.time.Duration.ofSeconds(20));
+            stalled.readTimeout(java.time.Duration.ofSeconds(20));
+            body.readTimeout(java.time.Duration.ofSeconds(20));
+            stalled.send("GET /api/x HTTP/1.1\r\nHost: edge\r\nX-Half: "); // never finished
+            body.send(body.head("POST", "/api/x", "Content-Length: 50") + "0123456789"); // 40 bytes short
+            assertEquals("", silent.readUntilClosed(), "a connection that never sends a byte is closed");
+            assertEquals("", stalled.readUntilClosed(), "a head that stops arriving is closed");
+            String answer = body.readUntilClosed();
+            assertTrue(answer.startsWith("HTTP/1.1 408 "), answer);
+        }
+        // The short body's head may have been relayed (bodies stream); the unfinished head never is.
+        assertTrue(gateway.requestCount() - before <= 1, "an unfinished head reached the gateway");
     }
 
     @Test

@@ -130,9 +130,12 @@ final class ServiceDefinitions {
         }
     }
 
-    /** Go's duration syntax, which Consul parses: {@code 2s}, {@code 500ms}. */
+    /** Go's duration syntax, which Consul parses: {@code 1m}, {@code 2s}, {@code 500ms}. */
     static String goDuration(Duration d) {
         long ms = d.toMillis();
+        if (ms > 0 && ms % 60_000 == 0) {
+            return (ms / 60_000) + "m";
+        }
         return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
     }
 

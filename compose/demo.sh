@@ -27,6 +27,11 @@
 #   DEMO_STOP_TIMEOUT                              seconds to stop everything before KILL, default 40
 #                                                  (and at most 10 per gateway or edge)
 #   SERVICE_JAVA_OPTS, GATEWAY_JAVA_OPTS           JVM flags of services / gateways and edge
+#   DISCOVERY                                      embedded (default) or consul: gateways register
+#                                                  in, and the edge follows, a Consul agent
+#   CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN            with DISCOVERY=consul: the agent (default
+#                                                  http://127.0.0.1:8500) and ACL token
+#                                                  (docs/operations.md#running-the-mesh-on-consul)
 set -euo pipefail
 set -o noglob # option lists like GATEWAY_JAVA_OPTS are split into words, never globbed
 

@@ -121,7 +121,7 @@ public final class ConsulDiscovery implements Discovery {
             // The check turns critical once this process is gone, and the agent removes the
             // instance after deregister-critical-after; until then the edge skips it as not passing.
             deregistrationErrors.incrementAndGet();
-            LOG.warning("deregistration of " + instanceId + " from Consul failed (" + e
+            LOG.warning("deregistration of " + instanceId + " from Consul failed (" + reason(e)
                     + "); its health check will take it out of rotation");
         }
     }
@@ -243,10 +243,14 @@ public final class ConsulDiscovery implements Discovery {
         }
         if (staleSince == null) {
             staleSince = Instant.now();
-            LOG.warning("Consul watch failed (" + e.getMessage() + "); serving the last known "
+            LOG.warning("Consul watch failed (" + reason(e) + "); serving the last known "
                     + last.size() + " instances until it answers again");
         }
-        lastError = String.valueOf(e.getMessage());
+        lastError = reason(e);
+    }
+
+    private static String reason(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** Writes pending registrations and checks written ones against the agent, until closed. */
@@ -299,7 +303,7 @@ public final class ConsulDiscovery implements Discovery {
             }
             registrationErrors.incrementAndGet();
             o.nextCheckNanos = System.nanoTime() + backoff(o.failures++).toNanos();
-            LOG.warning("registration of " + r.instanceId() + " in Consul failed (" + e.getMessage() + "); retrying");
+            LOG.warning("registration of " + r.instanceId() + " in Consul failed (" + reason(e) + "); retrying");
             wakeKeeper();
         }
     }
@@ -380,7 +384,12 @@ public final class ConsulDiscovery implements Discovery {
             d.put("namespace", settings.namespace());
         }
         d.put("registrations", last.size());
-        d.put("status", staleSince != null ? "STALE" : haveData || watcher == null ? "OK" : "WAITING");
+        long unwritten = own.values().stream().filter(o -> !o.written).count();
+        // STALE: serving the last known set because Consul does not answer; WAITING: no answer yet;
+        // REGISTERING: an own registration is not written yet (Consul unreachable at start).
+        String status = staleSince != null ? "STALE" : watcher != null && !haveData ? "WAITING"
+                : unwritten > 0 ? "REGISTERING" : "OK";
+        d.put("status", status);
         if (staleSince != null) {
             d.put("staleSince", staleSince.toString());
             d.put("lastError", lastError);

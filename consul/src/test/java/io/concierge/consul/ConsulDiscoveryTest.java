@@ -194,8 +194,10 @@ class ConsulDiscoveryTest {
         ConsulDiscovery gateways = keep(new ConsulDiscovery(ConsulTestSettings.settings("http://127.0.0.1:" + port, "")));
         gateways.register(registration("a", health.port())); // does not throw
         assertTrue(gateways.stats().registrationErrors() >= 1);
+        assertEquals("REGISTERING", gateways.describe().get("status"));
         ConsulAgentStandIn agent = keep(ConsulAgentStandIn.builder().port(port).start());
         Poll.until("the keeper registered a", BOUND, () -> agent.serviceIds().equals(List.of("a")));
+        assertEquals("OK", gateways.describe().get("status"));
     }
 
     private static Registration registration(String id, int adminPort) {

@@ -101,12 +101,14 @@ final class ConsulClient implements AutoCloseable {
         HttpResponse<String> r = send(request("/v1/health/service/" + segment(settings.serviceName()), q, timeout)
                 .GET().build());
         expect200(r, "health query");
+        // Every blocking endpoint answers with X-Consul-Index; without it the answer cannot be
+        // placed in the sequence, so it counts as a failed query (the last set keeps serving).
         String header = r.headers().firstValue("X-Consul-Index").orElse(null);
         long newIndex;
         try {
-            newIndex = header == null ? -1 : Long.parseLong(header.trim());
+            newIndex = Long.parseLong(header == null ? "" : header.trim());
         } catch (NumberFormatException e) {
-            newIndex = -1;
+            throw new ConsulException(r.statusCode(), "health query: no valid X-Consul-Index header");
         }
         List<Map<String, Object>> entries;
         try {

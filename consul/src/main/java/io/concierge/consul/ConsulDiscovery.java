@@ -45,6 +45,8 @@ public final class ConsulDiscovery implements Discovery {
     private final ReentrantLock notifyLock = new ReentrantLock();
     private final ReentrantLock keeperLock = new ReentrantLock();
     private final Condition keeperWake = keeperLock.newCondition();
+    /** Guarded by keeperLock: a wake-up that arrived while the keeper was busy is not lost. */
+    private boolean keeperWakeRequested;
     private final Thread keeper;
     private volatile Thread watcher;
     private volatile boolean closed;
@@ -274,9 +276,10 @@ public final class ConsulDiscovery implements Discovery {
             keeperLock.lock();
             try {
                 long waitNanos = nextWake - System.nanoTime();
-                if (waitNanos > 0 && !closed) {
+                if (waitNanos > 0 && !closed && !keeperWakeRequested) {
                     keeperWake.awaitNanos(waitNanos);
                 }
+                keeperWakeRequested = false;
             } catch (InterruptedException e) {
                 return;
             } finally {
@@ -331,6 +334,7 @@ public final class ConsulDiscovery implements Discovery {
     private void wakeKeeper() {
         keeperLock.lock();
         try {
+            keeperWakeRequested = true;
             keeperWake.signalAll();
         } finally {
             keeperLock.unlock();

@@ -197,7 +197,22 @@ class ConsulDiscoveryTest {
         assertEquals("REGISTERING", gateways.describe().get("status"));
         ConsulAgentStandIn agent = keep(ConsulAgentStandIn.builder().port(port).start());
         Poll.until("the keeper registered a", BOUND, () -> agent.serviceIds().equals(List.of("a")));
-        assertEquals("OK", gateways.describe().get("status"));
+        // The agent has it before the answer reaches the gateway; the status follows the answer.
+        Poll.until("the gateway knows it is registered", BOUND, () -> "OK".equals(gateways.describe().get("status")));
+        assertEquals(1, gateways.stats().registrations());
+    }
+
+    @Test
+    void retriesBackOffExponentiallyWithJitterUpToTheCap() {
+        ConsulDiscovery d = keep(new ConsulDiscovery(ConsulTestSettings.settings("http://127.0.0.1:1",
+                "watch: {backoff-min: 100ms, backoff-max: 1s}")));
+        for (int failures = 0; failures < 40; failures++) {
+            long step = Math.min(100L << Math.min(failures, 20), 1000L);
+            for (int i = 0; i < 20; i++) {
+                long ms = d.backoff(failures).toMillis();
+                assertTrue(ms >= step / 2 && ms <= step, failures + " failures: " + ms + "ms");
+            }
+        }
     }
 
     private static Registration registration(String id, int adminPort) {

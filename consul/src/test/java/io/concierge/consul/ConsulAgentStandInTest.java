@@ -41,8 +41,12 @@ class ConsulAgentStandInTest {
     @Test
     void healthEntriesFollowTheCheckAndCarryTheIndex() throws Exception {
         agent = ConsulAgentStandIn.start();
+        health.respondWith(r -> UpstreamReply.status(503));
         assertEquals(200, put("/v1/agent/service/register", registration("web-1", "10s")).statusCode());
-        // A new check starts critical, so ?passing hides the instance until the first poll passed.
+        // A new check starts critical (and stays so while the URL fails): ?passing hides the instance.
+        Poll.until("the check polled the health URL", Duration.ofSeconds(30), () -> health.requestCount() > 0);
+        assertEquals("critical", agent.checkStatus("web-1"));
+        assertEquals(0, entries(get("/v1/health/service/web?passing")).size());
         HttpResponse<String> all = get("/v1/health/service/web");
         assertEquals(200, all.statusCode());
         List<Map<String, Object>> entries = entries(all);
@@ -57,9 +61,9 @@ class ConsulAgentStandInTest {
         long index = Long.parseLong(all.headers().firstValue("X-Consul-Index").orElseThrow());
         assertTrue(index > 0);
 
+        health.respondWith(r -> UpstreamReply.text(200, "UP"));
         Poll.until("the HTTP check polled the health URL and passed", Duration.ofSeconds(30),
                 () -> "passing".equals(agent.checkStatus("web-1")));
-        assertTrue(health.requestCount() > 0);
         HttpResponse<String> passing = get("/v1/health/service/web?passing");
         assertEquals(1, entries(passing).size());
         assertTrue(Long.parseLong(passing.headers().firstValue("X-Consul-Index").orElseThrow()) > index);

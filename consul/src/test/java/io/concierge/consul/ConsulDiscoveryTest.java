@@ -178,7 +178,7 @@ class ConsulDiscoveryTest {
         // The gateway side notices that the new agent does not know it and registers again.
         Poll.until("a registered again on the restarted agent", BOUND,
                 () -> "passing".equals(second.checkStatus("a")));
-        assertTrue(gateways.stats().reregistrations() >= 1);
+        Poll.until("counted as a re-registration", BOUND, () -> gateways.stats().reregistrations() >= 1);
         Poll.until("the watch reset its index and recovered", BOUND,
                 () -> edge.stats().indexResets() >= 1 && !edge.stats().stale());
         assertTrue(edge.stats().index() < indexBefore, "index " + edge.stats().index() + " after reset");

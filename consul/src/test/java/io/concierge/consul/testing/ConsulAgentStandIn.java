@@ -54,6 +54,8 @@ import com.sun.net.httpserver.HttpServer;
  *       runs every 30 s — https://developer.hashicorp.com/consul/docs/services/usage/checks#http-checks
  *       and .../api-docs/agent/check#deregistercriticalserviceafter. Tests may lower the floor and
  *       the reaper period ({@link Builder}) to keep runs short; the defaults are Consul's.</li>
+ *   <li>{@code GET /v1/status/leader} (the launcher's "is an agent there" probe) —
+ *       https://developer.hashicorp.com/consul/api-docs/status</li>
  *   <li>ACLs: with a token configured, a request without one gets 403 {@code Permission denied}, a
  *       wrong one 403 {@code ACL not found}; the token is read from {@code X-Consul-Token},
  *       {@code Authorization: Bearer} or {@code ?token=} —
@@ -281,6 +283,9 @@ public final class ConsulAgentStandIn implements AutoCloseable {
             } else if (path.startsWith("/v1/agent/service/")) {
                 String id = decode(path.substring("/v1/agent/service/".length()));
                 requireMethod(ex, method, "GET", () -> serviceConfig(ex, id));
+            } else if (path.equals("/v1/status/leader")) {
+                // https://developer.hashicorp.com/consul/api-docs/status: the leader's address as a JSON string.
+                requireMethod(ex, method, "GET", () -> json(ex, 200, "127.0.0.1:8300", -1));
             } else if (path.startsWith("/v1/health/service/")) {
                 String name = decode(path.substring("/v1/health/service/".length()));
                 requireMethod(ex, method, "GET", () -> health(ex, name, query));

@@ -292,6 +292,11 @@ public final class ConsulDiscovery implements Discovery {
         Registration r = o.registration;
         try {
             client.register(ServiceDefinitions.definition(r, settings));
+            if (own.get(r.instanceId()) != o) {
+                // Deregistered while this write was in flight (shutdown racing the keeper): undo it.
+                client.deregister(r.instanceId());
+                return;
+            }
             if (o.written) {
                 reregistrations.incrementAndGet();
             }

@@ -27,6 +27,11 @@
 #   DEMO_STOP_TIMEOUT                              seconds to stop everything before KILL, default 40
 #                                                  (and at most 10 per gateway or edge)
 #   SERVICE_JAVA_OPTS, GATEWAY_JAVA_OPTS           JVM flags of services / gateways and edge
+#   DISCOVERY                                      embedded (default) or consul: gateways register
+#                                                  in, and the edge follows, a Consul agent
+#   CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN            with DISCOVERY=consul: the agent (default
+#                                                  http://127.0.0.1:8500) and ACL token
+#                                                  (docs/operations.md#running-the-mesh-on-consul)
 set -euo pipefail
 set -o noglob # option lists like GATEWAY_JAVA_OPTS are split into words, never globbed
 
@@ -225,6 +230,18 @@ for p in "${ALL_PORTS[@]}"; do
   port_taken "$p" && busy+=("$p")
 done
 [[ ${#busy[@]} -eq 0 ]] || fail "port(s) already in use on 127.0.0.1: ${busy[*]} (another demo running? stop it, or move ports with EDGE_PORT, USER_SERVICE_PORT, USERS_GATEWAYS, ...)"
+
+# With DISCOVERY=consul the gateways register in, and the edge follows, a Consul agent: check that
+# one answers before starting anything, rather than waiting for a mesh that can never form.
+if [[ "${DISCOVERY:-embedded}" == consul ]]; then
+  consul_url="${CONSUL_HTTP_ADDR:-http://127.0.0.1:8500}"
+  [[ "$consul_url" == *://* ]] || consul_url="http://$consul_url"
+  consul_auth=()
+  [[ -z "${CONSUL_HTTP_TOKEN:-}" ]] || consul_auth=(-H "X-Consul-Token: $CONSUL_HTTP_TOKEN")
+  curl -fsS --max-time 3 "${consul_auth[@]}" -o /dev/null "$consul_url/v1/status/leader" 2>/dev/null \
+    || fail "DISCOVERY=consul, but no Consul agent answers at $consul_url (set CONSUL_HTTP_ADDR, or start one: docs/operations.md#running-the-mesh-on-consul)"
+  say "demo: discovery through Consul at $consul_url"
+fi
 
 if [[ -z "${JWT_SECRET:-}" ]]; then
   say "WARNING: JWT_SECRET is not set; using the public development secret. Never use it outside a local demo."

@@ -52,6 +52,11 @@ public final class EdgeMain {
         if (config.discovery().type() == DiscoveryConfig.Type.EMBEDDED) {
             hz = ClusterMember.start(config.cluster(), "edge-" + ProcessHandle.current().pid());
             discovery = new EmbeddedRegistry(hz);
+        } else if (config.discovery().type() == DiscoveryConfig.Type.PROVIDED) {
+            // Another registry (Consul) finds the gateways; the cluster still carries the shared
+            // rate-limit counters.
+            hz = ClusterMember.start(config.cluster(), "edge-" + ProcessHandle.current().pid());
+            discovery = config.discovery().provided().open();
         } else {
             discovery = new StaticDiscovery(staticRegistrations(config.discovery()));
         }

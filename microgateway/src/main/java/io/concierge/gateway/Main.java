@@ -57,6 +57,11 @@ public final class Main {
         if (config.discovery().type() == DiscoveryConfig.Type.EMBEDDED) {
             hz = ClusterMember.start(config.cluster(), "gateway-" + config.domain() + "-" + ProcessHandle.current().pid());
             discovery = new EmbeddedRegistry(hz);
+        } else if (config.discovery().type() == DiscoveryConfig.Type.PROVIDED) {
+            // Another registry (Consul) finds the gateways; the cluster still carries the shared
+            // rate-limit counters.
+            hz = ClusterMember.start(config.cluster(), "gateway-" + config.domain() + "-" + ProcessHandle.current().pid());
+            discovery = config.discovery().provided().open();
         } else {
             discovery = new StaticDiscovery(java.util.List.of());
         }

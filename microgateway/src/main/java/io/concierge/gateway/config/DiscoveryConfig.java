@@ -3,6 +3,8 @@ package io.concierge.gateway.config;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.concierge.gateway.discovery.DiscoveryProvider;
+
 /**
  * Which discovery implementation this process uses.
  *
@@ -10,10 +12,19 @@ import java.util.List;
  *   <li>{@code embedded} (default): join the Hazelcast cluster and publish/watch registrations there.</li>
  *   <li>{@code static}: no cluster; a gateway does not register, an edge uses the {@code gateways}
  *       listed here.</li>
+ *   <li>any other name: a {@link DiscoveryProvider} from another module on the class path (for
+ *       example {@code consul}), configured by its own section {@code discovery.<type>}.</li>
  * </ul>
+ *
+ * @param provided the provider's validated settings; null unless {@code type} is {@code PROVIDED}
  */
-public record DiscoveryConfig(Type type, List<StaticGateway> gateways) {
-    public enum Type { EMBEDDED, STATIC }
+public record DiscoveryConfig(Type type, List<StaticGateway> gateways, String typeName,
+                              DiscoveryProvider.Settings provided) {
+    public enum Type { EMBEDDED, STATIC, PROVIDED }
+
+    public DiscoveryConfig(Type type, List<StaticGateway> gateways) {
+        this(type, gateways, type.name().toLowerCase(java.util.Locale.ROOT), null);
+    }
 
     /** A gateway known from configuration rather than from the registry. */
     public record StaticGateway(String domain, List<String> prefixes, List<InstanceConfig> instances) {
@@ -28,8 +39,21 @@ public record DiscoveryConfig(Type type, List<StaticGateway> gateways) {
         Type t = switch (type) {
             case "embedded" -> Type.EMBEDDED;
             case "static" -> Type.STATIC;
-            default -> throw node.error("type", "unknown discovery type '" + type + "' (allowed: embedded, static)");
+            default -> Type.PROVIDED;
         };
+        DiscoveryProvider.Settings provided = null;
+        if (t == Type.PROVIDED) {
+            DiscoveryProvider provider = DiscoveryProvider.find(type);
+            if (provider == null) {
+                List<String> allowed = new ArrayList<>(List.of("embedded", "static"));
+                allowed.addAll(DiscoveryProvider.available());
+                String hint = type.equals("consul")
+                        ? "; the consul module (consul.jar) is not on the class path" : "";
+                throw node.error("type", "unknown discovery type '" + type + "' (allowed: "
+                        + String.join(", ", allowed) + ")" + hint);
+            }
+            provided = provider.configure(node);
+        }
         List<StaticGateway> gateways = new ArrayList<>();
         for (ConfigNode g : node.objectList("gateways")) {
             String domain = g.requiredString("domain");
@@ -48,10 +72,10 @@ public record DiscoveryConfig(Type type, List<StaticGateway> gateways) {
             g.rejectUnknownKeys();
             gateways.add(new StaticGateway(domain, List.copyOf(prefixes), List.copyOf(instances)));
         }
-        if (t == Type.EMBEDDED && !gateways.isEmpty()) {
+        if (t != Type.STATIC && !gateways.isEmpty()) {
             throw node.error("gateways", "static gateways are only used with type: static");
         }
         node.rejectUnknownKeys();
-        return new DiscoveryConfig(t, List.copyOf(gateways));
+        return new DiscoveryConfig(t, List.copyOf(gateways), type, provided);
     }
 }

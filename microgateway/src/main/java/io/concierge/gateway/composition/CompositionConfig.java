@@ -105,6 +105,11 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
             if (prefixes.stream().noneMatch(pattern::isWithin)) {
                 throw node.error("match.path", "'" + c.path() + "' is outside the domain's prefixes " + prefixes);
             }
+            RouteConfig shadow = shadowingRoute(pattern, routes);
+            if (shadow != null) {
+                throw node.error("match.path", "route '" + shadow.id() + "' (" + shadow.path() + ") matches '" + c.path()
+                        + "' at least as specifically and would answer it first");
+            }
             result.add(c);
         }
         // A local call that a composition would answer could call itself forever.
@@ -342,6 +347,24 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
             throw node.error("service", "'" + path + "' is served by route '" + best.id() + "' of service '"
                     + best.service() + "', not '" + service + "'");
         }
+    }
+
+    /** A GET route that the route table would pick before the composition for its paths, or null. */
+    private static RouteConfig shadowingRoute(PathPattern composition, List<RouteConfig> routes) {
+        List<String> sample = new ArrayList<>();
+        for (String part : composition.text().substring(1).split("/", -1)) {
+            sample.add(part.startsWith("{") || part.equals("**") ? "x" : part);
+        }
+        for (RouteConfig r : routes) {
+            if (!r.methods().isEmpty() && !r.methods().contains("GET") || !r.headers().isEmpty()) {
+                continue;
+            }
+            PathPattern p = PathPattern.compile(r.path());
+            if (p.match(sample) != null && p.compareSpecificity(composition) <= 0) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** Unknown names were refused while reading; here: cycles, and required calls that need optional ones. */

@@ -56,6 +56,7 @@ final class CompositionRun {
     private final LinkedBlockingQueue<String> completed = new LinkedBlockingQueue<>();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final ObjectNode builtins = NODES.objectNode();
+    private final Map<String, CompositionConfig.Call> byName;
 
     CompositionRun(CompositionConfig config, CompositionClient client, Exchange exchange, List<String[]> headers) {
         this.config = config;
@@ -63,6 +64,7 @@ final class CompositionRun {
         this.exchange = exchange;
         this.headers = headers;
         this.deadline = System.nanoTime() + config.timeout().toNanos();
+        this.byName = config.byName();
         ObjectNode path = builtins.putObject("path");
         exchange.pathParams().forEach(path::put);
         ObjectNode query = builtins.putObject("query");
@@ -110,7 +112,7 @@ final class CompositionRun {
             }
             pending--;
             PartFailure f = failure(futures.get(name));
-            if (f != null && config.byName().get(name).required()) {
+            if (f != null && byName.get(name).required()) {
                 answerProblem(f);
                 return;
             }

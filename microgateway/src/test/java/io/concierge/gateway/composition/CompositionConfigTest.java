@@ -190,8 +190,12 @@ class CompositionConfigTest {
         assertEquals("test.yaml: compositions[0].match.path: '/api/elsewhere/{orderId}' is outside the domain's"
                 + " prefixes [/api/orders, /api/order-details, /api/dashboard]",
                 error(ORDER_DETAILS.replace("/api/order-details/{orderId}", "/api/elsewhere/{orderId}")));
-        assertEquals("test.yaml: compositions[0].calls: the call 'order' ('/api/orders/${path.orderId}') would be"
+        assertEquals("test.yaml: compositions[0].match.path: route 'orders' (/api/orders) matches '/api/orders' at least as"
+                + " specifically and would answer it first",
+                error(ORDER_DETAILS.replace("/api/order-details/{orderId}", "/api/orders").replace("${path.orderId}", "o1")));
+        assertEquals("test.yaml: compositions[0].calls: the call 'order' ('/api/orders/special') would be"
                 + " answered by the composition 'order-details', not by a route",
-                error(ORDER_DETAILS.replace("/api/order-details/{orderId}", "/api/orders/{orderId}")));
+                error(ORDER_DETAILS.replace("/api/order-details/{orderId}", "/api/orders/special")
+                        .replace("/api/orders/${path.orderId}", "/api/orders/special")));
     }
 }

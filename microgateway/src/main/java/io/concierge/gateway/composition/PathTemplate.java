@@ -95,6 +95,11 @@ public final class PathTemplate {
         for (int i = 0; i < expressions.size(); i++) {
             Expression e = expressions.get(i);
             String value = Expression.scalar(resolve.apply(e));
+            if (value == null && e.source().equals("query")) {
+                // The client left out (or garbled) a parameter the endpoint needs: its error, not the mesh's.
+                throw new PartFailure(callName, 400, "Bad Request", "the query parameter '" + e.firstField()
+                        + "' is required");
+            }
             if (value == null) {
                 throw new PartFailure(callName, 502, "Bad Gateway", e + " has no usable value for the call '"
                         + callName + "'");

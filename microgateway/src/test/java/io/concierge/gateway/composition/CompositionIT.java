@@ -375,6 +375,14 @@ class CompositionIT {
         assertEquals(200, r.status(), r.bodyText());
         assertEquals("2", r.json().path("profile").path("id").asText());
         assertEquals("user=2&q=a%20b", r.json().path("tags").path("query").asText());
+
+        // A parameter the endpoint needs, missing or unreadable, is the client's error.
+        WireResponse missing = get("/api/me?p=1", "Authorization: Bearer " + Hs256.token("2", "customer"));
+        assertEquals(400, missing.status(), missing.bodyText());
+        assertEquals("the query parameter 'q' is required", missing.json().path("detail").asText());
+        WireResponse garbled = get("/api/me?q=%zz", "Authorization: Bearer " + Hs256.token("2", "customer"));
+        assertEquals(400, garbled.status(), garbled.bodyText());
+        assertEquals("application/problem+json", garbled.header("Content-Type"));
     }
 
     @Test

@@ -37,9 +37,11 @@ public final class CompositionEndpoint {
 
     public void handle(Exchange exchange) {
         int depth = depth(exchange);
-        if (depth >= MAX_DEPTH) {
-            Problem.send(exchange.response(), 508, "Loop Detected", "compositions are nested more than " + MAX_DEPTH
-                    + " deep", exchange.requestId());
+        if (depth < 0 || depth >= MAX_DEPTH) {
+            // A 400, not 508: a client can send this header too, and a client's header must not
+            // produce a server error. A real loop between gateways surfaces as a 502 at the top.
+            Problem.send(exchange.response(), 400, "Bad Request", "compositions may be nested at most " + MAX_DEPTH
+                    + " deep (" + DEPTH.defaultCase() + ")", exchange.requestId());
             return;
         }
         new CompositionRun(config, client, exchange, outboundHeaders(exchange, depth + 1)).execute();
@@ -47,7 +49,7 @@ public final class CompositionEndpoint {
 
     private static int depth(Exchange exchange) {
         String v = exchange.request().headers().first(DEPTH).orElse("0");
-        return v.matches("\\d{1,2}") ? Integer.parseInt(v) : MAX_DEPTH;
+        return v.matches("\\d{1,2}") ? Integer.parseInt(v) : -1;
     }
 
     /**

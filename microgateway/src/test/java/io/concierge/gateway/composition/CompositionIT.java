@@ -386,6 +386,19 @@ class CompositionIT {
     }
 
     @Test
+    void nestingIsCountedAndBounded() throws Exception {
+        WireResponse nested = get("/api/optional/200", "X-Concierge-Composition-Depth: 2");
+        assertEquals(200, nested.status(), nested.bodyText());
+        assertEquals("3", requestsTo("/api/items/main").get(0).header("X-Concierge-Composition-Depth"));
+        upstream.clearRequests();
+        for (String depth : List.of("3", "99", "x")) {
+            WireResponse refused = get("/api/optional/200", "X-Concierge-Composition-Depth: " + depth);
+            assertEquals(400, refused.status(), refused.bodyText());
+        }
+        assertTrue(requestsTo("/api/items/").isEmpty(), "nothing was called for a refused request");
+    }
+
+    @Test
     void healthListsTheCompositions() throws Exception {
         WireResponse r = WireClient.exchange(gateway.adminPort(), "GET", "/health");
         assertEquals(200, r.status());

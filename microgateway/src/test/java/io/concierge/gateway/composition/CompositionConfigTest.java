@@ -174,6 +174,17 @@ class CompositionConfigTest {
     }
 
     @Test
+    void lowerCasePlaceholdersAreLeftToCompositionsOnly() {
+        CompositionConfig c = parse(ORDER_DETAILS).compositions().get(0);
+        assertEquals("/api/products/${each}", c.calls().get(2).path().toString());
+        ConfigException e = assertThrows(ConfigException.class, () -> GatewayConfig.parse("test.yaml",
+                BASE.replace("domain: orders", "domain: orders\nversion: ${each}") + ORDER_DETAILS,
+                Map.<String, String>of()::get));
+        assertEquals("test.yaml: version: environment variable each is not set and has no default (write ${each:default})",
+                e.getMessage());
+    }
+
+    @Test
     void unknownKeysAndNamesAreRefused() {
         assertTrue(error(ORDER_DETAILS.replace("timeout: 1s", "timeout: 1s\n        retries: 3"))
                 .startsWith("test.yaml: compositions[0].calls[1].retries: unknown key"));

@@ -179,8 +179,14 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
             }
         }
         List<Call> calls = new ArrayList<>();
+        Map<String, String> placed = new HashMap<>();
         for (ConfigNode c : callNodes) {
-            calls.add(readCall(c, timeout, index.keySet(), pattern, access, domain, services, routes));
+            Call call = readCall(c, timeout, index.keySet(), pattern, access, domain, services, routes);
+            String other = call.at().isRoot() ? null : placed.putIfAbsent(call.at().toString(), call.name());
+            if (other != null) {
+                throw c.error("at", "'" + call.at() + "' is already the place of the call '" + other + "'");
+            }
+            calls.add(call);
         }
         node.rejectUnknownKeys();
         checkGraph(callNodes, calls, index);

@@ -169,6 +169,8 @@ class CompositionConfigTest {
                 + " needs for-each", error(ORDER_DETAILS.replace("pick: [id, name]", "pick: [id, name]\n        at: items[*].customer")));
         assertEquals("test.yaml: compositions[0].calls[1].at: 'a..b' is not '.', a field path like a.b, or"
                 + " items[*].field", error(ORDER_DETAILS.replace("pick: [id, name]", "pick: [id, name]\n        at: a..b")));
+        assertEquals("test.yaml: compositions[0].calls[2].at: 'customer' is already the place of the call 'customer'",
+                error(ORDER_DETAILS.replace("at: items[*].product", "at: customer")));
         assertEquals("test.yaml: compositions[0].calls[1].default: only an optional call (required: false) has a default",
                 error(ORDER_DETAILS.replace("pick: [id, name]", "pick: [id, name]\n        default: {}")));
     }

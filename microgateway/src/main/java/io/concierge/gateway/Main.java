@@ -45,7 +45,8 @@ public final class Main {
         }
         if (args[0].equals("validate")) {
             System.out.println(file + ": valid (domain '" + config.domain() + "', " + config.routes().size()
-                    + " routes, " + config.services().size() + " services)");
+                    + " routes, " + config.services().size() + " services, " + config.compositions().size()
+                    + " compositions)");
             return;
         }
         run(config);

@@ -138,6 +138,12 @@ public final class ConfigNode {
         return e;
     }
 
+    /** The value as YAML gave it (any JSON type), or null when absent; for free-form values such as defaults. */
+    public JsonNode value(String key) {
+        JsonNode v = raw(key);
+        return v == null ? null : v.deepCopy();
+    }
+
     /** @return the child mapping; an absent key gives an empty node so defaults apply */
     public ConfigNode object(String key) {
         JsonNode v = raw(key);

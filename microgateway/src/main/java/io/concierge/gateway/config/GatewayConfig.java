@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import io.concierge.gateway.composition.CompositionConfig;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.security.SecurityConfig;
@@ -20,7 +21,8 @@ import io.concierge.gateway.security.SecurityConfig;
 public record GatewayConfig(String file, String domain, String version, ListenConfig listen, ListenConfig admin,
                             List<String> prefixes, ServerLimits limits, ClusterConfig cluster,
                             DiscoveryConfig discovery, SecurityConfig security, List<RateLimitConfig> rateLimits,
-                            Map<String, ServiceConfig> services, List<RouteConfig> routes) {
+                            Map<String, ServiceConfig> services, List<RouteConfig> routes,
+                            List<CompositionConfig> compositions) {
 
     public static GatewayConfig load(Path file) {
         return load(file, System::getenv);
@@ -91,8 +93,12 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         }
         security.checkRoutes(root, routes);
         RateLimitConfig.checkRouteNames(rateLimits, routes);
+        List<CompositionConfig> compositions = CompositionConfig.readAll(root, domain, prefixes, services, routes,
+                security);
+        RateLimitConfig.checkRouteNames(rateLimits, compositions.stream().map(CompositionConfig::asRoute).toList());
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
-                discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes));
+                discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes),
+                List.copyOf(compositions));
     }
 }

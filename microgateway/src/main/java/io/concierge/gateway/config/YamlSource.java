@@ -20,7 +20,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 /**
  * Reads a YAML file into a tree and substitutes {@code ${NAME}} and {@code ${NAME:default}} from the
  * environment in scalar values, so one file serves every instance of a domain (ports differ per
- * instance, secrets come from the environment).
+ * instance, secrets come from the environment). Under {@code compositions}, a {@code ${name}} starting
+ * with a lower-case letter, with no default and no such variable set, is left as written: it is a
+ * composition expression.
  */
 public final class YamlSource {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
@@ -88,6 +90,14 @@ public final class YamlSource {
             String v = env.apply(m.group(1));
             if (v == null || v.isEmpty()) {
                 v = m.group(2);
+            }
+            if (v == null && m.group(2) == null && Character.isLowerCase(m.group(1).charAt(0))
+                    && path.startsWith("compositions[")) {
+                // ${each}, ${ids}: a composition expression (docs/composition.md), not a variable;
+                // environment variables are upper-case by convention. Only there: anywhere else
+                // a misspelt variable must still fail the load, not become a literal value.
+                m.appendReplacement(sb, Matcher.quoteReplacement(m.group()));
+                continue;
             }
             if (v == null) {
                 throw new ConfigException(file, path, "environment variable " + m.group(1)

@@ -7,14 +7,14 @@ import java.util.regex.Pattern;
 import io.concierge.gateway.config.ConfigNode;
 
 /** Reads sizes written the way operators write them: {@code 512}, {@code 64KB}, {@code 10MB}, {@code 1GB} (binary units). */
-final class ByteSizes {
+public final class ByteSizes {
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,12})\\s*(B|KB|MB|GB)?");
 
     private ByteSizes() {
     }
 
     /** @return the size in bytes, or -1 when the key is absent */
-    static long read(ConfigNode node, String key, long min, long max) {
+    public static long read(ConfigNode node, String key, long min, long max) {
         String text = node.string(key, null);
         if (text == null) {
             return -1;

@@ -40,6 +40,11 @@ final class DomainSecurity implements AutoCloseable {
                 ownerClaims.add(r.auth().owner().claim());
             }
         }
+        gateway.compositions().forEach(c -> {
+            if (c.auth().owner() != null) {
+                ownerClaims.add(c.auth().owner().claim());
+            }
+        });
         this.jwt = new JwtVerifier(config.issuers(), ownerClaims, stats, REFRESHER);
         this.apiKeys = new ApiKeyVerifier(config.apiKeys());
     }

@@ -15,7 +15,8 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * A gateway's request path, in order: request id, admission checks (framing, path), health,
- * route match, the route's pipeline (see {@link RoutePipelines}), rewrite, proxy.
+ * route match, the route's pipeline (see {@link RoutePipelines}), rewrite, proxy (or, for a
+ * composition endpoint, the composition: docs/composition.md).
  */
 final class GatewayHandler implements Handler {
     private final RouteTable<GatewayRoute> routes;
@@ -49,6 +50,10 @@ final class GatewayHandler implements Handler {
                 Exchange exchange = new Exchange(req, res, requestId, path, m.params(), route.config().id(),
                         ClientAddress.of(req));
                 if (!route.pipeline().run(exchange)) {
+                    return;
+                }
+                if (route.composition() != null) {
+                    route.composition().handle(exchange);
                     return;
                 }
                 String target = route.rewriter().rewrite(path);

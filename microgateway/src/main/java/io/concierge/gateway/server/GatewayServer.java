@@ -10,6 +10,8 @@ import java.util.logging.Logger;
 import com.hazelcast.core.HazelcastInstance;
 
 import io.concierge.gateway.balancing.LoadBalancer;
+import io.concierge.gateway.composition.CompositionEndpoint;
+import io.concierge.gateway.composition.Compositions;
 import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.config.InstanceConfig;
 import io.concierge.gateway.config.RouteConfig;
@@ -43,6 +45,7 @@ public final class GatewayServer implements AutoCloseable {
     private final WebServer server;
     private final String instanceId;
     private final PipelineContext context;
+    private final Compositions compositions;
 
     private GatewayServer(GatewayConfig config, Discovery discovery, HazelcastInstance cluster) {
         this.config = config;
@@ -53,7 +56,8 @@ public final class GatewayServer implements AutoCloseable {
             resilience.put(s.name(), new ServiceResilience(s.resilience(), services.get(s.name())));
         }
         this.context = new PipelineContext(config.domain(), cluster);
-        RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, context);
+        this.compositions = new Compositions(config, discovery);
+        RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, context, compositions);
         String via = "concierge-" + config.domain();
         ProxyEngine engine = new ProxyEngine(via);
         String[] id = new String[1];
@@ -61,6 +65,9 @@ public final class GatewayServer implements AutoCloseable {
                 discovery::describe);
         health.addSection("security", () -> SecurityFilters.describe(context));
         health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
+        if (!config.compositions().isEmpty()) {
+            health.addSection("composition", compositions::describe);
+        }
         GatewayHandler handler = new GatewayHandler(table, engine, health, config.limits().allowEncodedSlash());
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
@@ -77,6 +84,7 @@ public final class GatewayServer implements AutoCloseable {
             releaseUpstreams();
             throw e;
         }
+        compositions.bind(server.port());
         this.instanceId = config.domain() + "-" + config.listen().host() + "-" + server.port() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         id[0] = instanceId;
@@ -114,6 +122,7 @@ public final class GatewayServer implements AutoCloseable {
     private void releaseUpstreams() {
         services.values().forEach(UpstreamGroup::close);
         resilience.values().forEach(ServiceResilience::close);
+        compositions.close();
         context.close();
     }
 
@@ -143,7 +152,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     static RouteTable<GatewayRoute> buildRoutes(GatewayConfig config, Map<String, UpstreamGroup> services,
-                                                Map<String, ServiceResilience> resilience, PipelineContext context) {
+                                                Map<String, ServiceResilience> resilience, PipelineContext context,
+                                                Compositions compositions) {
         List<RouteTable.Entry<GatewayRoute>> entries = new ArrayList<>();
         int order = 0;
         for (RouteConfig r : config.routes()) {
@@ -152,6 +162,12 @@ public final class GatewayServer implements AutoCloseable {
                     new PathRewriter(r.rewrite()), group, resilience.get(r.service()),
                     r.connectTimeout() != null ? r.connectTimeout() : group.connectTimeout(),
                     r.readTimeout() != null ? r.readTimeout() : group.readTimeout());
+            entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
+        }
+        for (CompositionEndpoint c : compositions.endpoints()) {
+            RouteConfig r = c.config().asRoute();
+            GatewayRoute route = new GatewayRoute(r, RoutePipelines.build(config, r, context), null, null, null, null,
+                    null, c);
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
         }
         return new RouteTable<>(entries);

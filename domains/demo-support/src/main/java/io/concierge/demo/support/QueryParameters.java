@@ -2,6 +2,7 @@ package io.concierge.demo.support;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.helidon.webserver.http.ServerRequest;
 
@@ -36,5 +37,22 @@ public final class QueryParameters {
             throw ProblemException.badRequest("Query parameter '" + name + "' must be " + JsonBody.TOKEN_SHAPE);
         }
         return Optional.of(values.getFirst());
+    }
+
+    /**
+     * An optional whole number such as {@code ?limit=5}, between {@code min} and {@code max}; a
+     * repeated, non-numeric or out-of-range value is a 400.
+     */
+    public static OptionalInt optionalInt(ServerRequest req, String name, int min, int max) {
+        Optional<String> text = optionalToken(req, name);
+        if (text.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        String v = text.get();
+        if (!v.matches("\\d{1,9}") || Integer.parseInt(v) < min || Integer.parseInt(v) > max) {
+            throw ProblemException.badRequest("Query parameter '" + name + "' must be a whole number from " + min
+                    + " to " + max);
+        }
+        return OptionalInt.of(Integer.parseInt(v));
     }
 }

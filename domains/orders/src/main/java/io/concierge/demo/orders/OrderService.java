@@ -3,6 +3,7 @@ package io.concierge.demo.orders;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.concierge.demo.support.Caller;
 import io.concierge.demo.support.DemoServer;
@@ -31,6 +32,7 @@ public final class OrderService {
 
     static final int MAX_ITEMS = 50;
     static final int MAX_QUANTITY = 100;
+    static final int MAX_LIMIT = 100;
 
     private final OrderBook orders;
 
@@ -51,9 +53,13 @@ public final class OrderService {
     private void routes(HttpRouting.Builder routing) {
         routing.get("/api/orders", (req, res) -> {
                     Optional<String> userId = QueryParameters.optionalToken(req, "userId");
+                    // ?limit=n keeps the n newest (the dashboard composition asks for 5).
+                    OptionalInt limit = QueryParameters.optionalInt(req, "limit", 1, MAX_LIMIT);
                     // A customer lists their own orders only (the gateway checks this too).
                     Caller.of(req).ifPresent(c -> c.mustOwn(userId.orElse(""), "order list"));
-                    JsonResponses.ok(res, orders.list(userId));
+                    List<Order> list = orders.list(userId);
+                    JsonResponses.ok(res, limit.isPresent() && list.size() > limit.getAsInt()
+                            ? list.subList(0, limit.getAsInt()) : list);
                 })
                 .post("/api/orders", this::create)
                 .get("/api/orders/{id}", this::order);

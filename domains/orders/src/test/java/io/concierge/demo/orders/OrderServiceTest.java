@@ -81,6 +81,21 @@ class OrderServiceTest {
     }
 
     @Test
+    void aLimitKeepsTheNewestOrders() {
+        JsonNode all = json(client.get("/api/orders?userId=1"), 200);
+        JsonNode five = json(client.get("/api/orders?userId=1&limit=5"), 200);
+        assertEquals(5, five.size());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(all.get(i).path("id").asText(), five.get(i).path("id").asText());
+        }
+        assertEquals(2, json(client.get("/api/orders?userId=2&limit=5"), 200).size());
+        problem(client.get("/api/orders?userId=1&limit=0"), 400);
+        problem(client.get("/api/orders?userId=1&limit=101"), 400);
+        problem(client.get("/api/orders?userId=1&limit=five"), 400);
+        problem(client.get("/api/orders?userId=1&limit=1&limit=2"), 400);
+    }
+
+    @Test
     void aUserFilterThatCannotBeReadUnambiguouslyIs400() {
         problem(client.get("/api/orders?userId="), 400);
         problem(client.get("/api/orders?userId=1&userId=2"), 400);

@@ -1,0 +1,405 @@
+package io.concierge.gateway.composition;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.concierge.gateway.pipeline.Exchange;
+import io.concierge.gateway.pipeline.Identity;
+import io.concierge.gateway.problem.Problem;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * One request to a composition. Every call starts at once on its own virtual thread and waits only
+ * for the calls whose results it needs; a fan-out runs one virtual thread per element, at most
+ * {@code fan-out.max-concurrency} of them calling at a time. Each call's deadline is its own
+ * timeout, capped by what is left of the endpoint's budget, so no call outlives the endpoint.
+ * The request thread collects outcomes as they complete: the first failed required call answers
+ * at once (the rest are cancelled); otherwise the document is assembled in declaration order.
+ */
+final class CompositionRun {
+    private static final Logger LOG = Logger.getLogger(CompositionRun.class.getName());
+    static final String PARTIAL_HEADER = "X-Concierge-Partial";
+    static final String PARTIAL_FIELD = "_partial";
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** A call's result: as the upstream sent it (for expressions), as placed (after pick/rename). */
+    private record Outcome(JsonNode raw, JsonNode shaped, List<JsonNode> elements, Map<String, String> missing) {
+    }
+
+    private final CompositionConfig config;
+    private final CompositionClient client;
+    private final Exchange exchange;
+    private final List<String[]> headers;
+    private final long deadline;
+    private final Map<String, CompletableFuture<Outcome>> futures = new HashMap<>();
+    private final LinkedBlockingQueue<String> completed = new LinkedBlockingQueue<>();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final ObjectNode builtins = NODES.objectNode();
+    private final Map<String, CompositionConfig.Call> byName;
+
+    CompositionRun(CompositionConfig config, CompositionClient client, Exchange exchange, List<String[]> headers) {
+        this.config = config;
+        this.client = client;
+        this.exchange = exchange;
+        this.headers = headers;
+        this.deadline = System.nanoTime() + config.timeout().toNanos();
+        this.byName = config.byName();
+        ObjectNode path = builtins.putObject("path");
+        exchange.pathParams().forEach(path::put);
+        ObjectNode query = builtins.putObject("query");
+        try {
+            for (String name : exchange.request().query().names()) {
+                query.put(name, exchange.request().query().all(name).get(0));
+            }
+        } catch (RuntimeException malformed) {
+            // Bad percent-encoding: ${query.x} finds nothing, and the call that needs it fails.
+        }
+        ObjectNode caller = builtins.putObject("caller");
+        Identity identity = exchange.attribute(Identity.class);
+        if (identity != null) {
+            caller.put("subject", identity.subject());
+            caller.put("consumer", identity.consumer());
+        }
+    }
+
+    void execute() {
+        for (CompositionConfig.Call call : config.calls()) {
+            futures.put(call.name(), new CompletableFuture<>());
+        }
+        for (CompositionConfig.Call call : config.calls()) {
+            start("composition-" + config.id() + "-" + call.name(), () -> run(call));
+        }
+        try {
+            collect();
+        } finally {
+            threads.forEach(Thread::interrupt);
+        }
+    }
+
+    private void collect() {
+        int pending = futures.size();
+        while (pending > 0) {
+            String name;
+            try {
+                name = completed.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                name = null;
+            }
+            if (name == null) {
+                break; // budget spent: whatever has not completed has timed out
+            }
+            pending--;
+            PartFailure f = failure(futures.get(name));
+            if (f != null && byName.get(name).required()) {
+                answerProblem(f);
+                return;
+            }
+        }
+        ObjectNode doc = NODES.objectNode();
+        Map<String, String> missing = new LinkedHashMap<>();
+        for (CompositionConfig.Call call : config.calls()) {
+            CompletableFuture<Outcome> future = futures.get(call.name());
+            if (!future.isDone()) {
+                PartFailure timeout = new PartFailure(call.name(), 504, "Gateway Timeout", "the call '" + call.name()
+                        + "' did not complete within the composition's timeout of " + config.timeout().toMillis() + " ms");
+                if (call.required()) {
+                    answerProblem(timeout);
+                    return;
+                }
+                missing.put(call.name(), timeout.getMessage());
+                placeFallback(doc, call);
+                continue;
+            }
+            PartFailure f = failure(future);
+            try {
+                if (f != null) {
+                    missing.put(call.name(), f.getMessage());
+                    placeFallback(doc, call);
+                    continue;
+                }
+                Outcome o = future.join();
+                missing.putAll(o.missing());
+                if (call.at().perElement()) {
+                    call.at().placeEach(doc, o.elements(), call.name());
+                } else {
+                    call.at().place(doc, o.shaped(), call.name());
+                }
+            } catch (PartFailure placement) {
+                if (call.required()) {
+                    answerProblem(placement);
+                    return;
+                }
+                missing.put(call.name(), placement.getMessage());
+            }
+        }
+        ServerResponse res = exchange.response();
+        if (!missing.isEmpty()) {
+            ObjectNode partial = doc.putObject(PARTIAL_FIELD);
+            ArrayNode names = partial.putArray("missing");
+            missing.keySet().forEach(names::add);
+            ObjectNode errors = partial.putObject("errors");
+            missing.forEach(errors::put);
+            res.header(PARTIAL_HEADER, String.join(", ", missing.keySet()));
+        }
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        if (exchange.attribute(Identity.class) != null) {
+            // The document is this caller's view of several resources: no shared cache may keep it.
+            res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        }
+        try {
+            res.send(CompositionClient.JSON.writeValueAsBytes(doc));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void placeFallback(ObjectNode doc, CompositionConfig.Call call) {
+        if (call.at().perElement() || call.at().isRoot()) {
+            return; // nothing to place per element without the elements; the field stays as it was
+        }
+        try {
+            call.at().place(doc, call.fallback().deepCopy(), call.name());
+        } catch (PartFailure ignored) {
+            // the call is listed as missing already
+        }
+    }
+
+    private static PartFailure failure(CompletableFuture<Outcome> f) {
+        if (!f.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            f.join();
+            return null;
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause() instanceof PartFailure p ? p : new PartFailure("?", 502, "Bad Gateway", "internal error");
+        }
+    }
+
+    private void answerProblem(PartFailure f) {
+        ObjectNode node = NODES.objectNode();
+        node.put("type", "about:blank");
+        node.put("title", f.title());
+        node.put("status", f.status());
+        node.put("detail", f.getMessage());
+        node.put("part", f.part());
+        node.put("requestId", exchange.requestId());
+        ServerResponse res = exchange.response();
+        res.status(Status.create(f.status()));
+        res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        try {
+            res.send(CompositionClient.JSON.writeValueAsBytes(node));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- one call, on its own virtual thread --------------------------------------------
+
+    private void run(CompositionConfig.Call call) {
+        CompletableFuture<Outcome> future = futures.get(call.name());
+        try {
+            Map<String, JsonNode> deps = new HashMap<>();
+            for (String d : call.dependsOn()) {
+                deps.put(d, awaitDependency(call, d));
+            }
+            long callDeadline = Math.min(deadline, System.nanoTime() + call.timeout().toNanos());
+            if (call.forEach() == null) {
+                String target = call.path().render(e -> resolve(e, deps, null), call.name());
+                JsonNode raw = client.get(call, target, headers, callDeadline, config.maxPartSize(), call.name());
+                future.complete(new Outcome(raw, shape(call, raw), null, Map.of()));
+            } else {
+                future.complete(fanOut(call, deps));
+            }
+        } catch (PartFailure f) {
+            future.completeExceptionally(f);
+        } catch (InterruptedException e) {
+            future.completeExceptionally(new PartFailure(call.name(), 504, "Gateway Timeout", "the call '"
+                    + call.name() + "' was cancelled"));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "composition " + config.id() + ": call " + call.name() + " failed", e);
+            future.completeExceptionally(new PartFailure(call.name(), 502, "Bad Gateway", "the call '" + call.name()
+                    + "' failed"));
+        } finally {
+            completed.add(call.name());
+        }
+    }
+
+    private JsonNode awaitDependency(CompositionConfig.Call call, String dep) throws InterruptedException {
+        try {
+            return futures.get(dep).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).raw();
+        } catch (ExecutionException e) {
+            PartFailure f = e.getCause() instanceof PartFailure p ? p : null;
+            throw new PartFailure(call.name(), f != null ? f.status() : 502, f != null ? f.title() : "Bad Gateway",
+                    "the call '" + call.name() + "' needs '" + dep + "', which failed"
+                            + (f != null ? ": " + f.getMessage() : ""));
+        } catch (TimeoutException e) {
+            throw new PartFailure(call.name(), 504, "Gateway Timeout", "the call '" + call.name() + "' needs '" + dep
+                    + "', which did not complete in time");
+        }
+    }
+
+    private Outcome fanOut(CompositionConfig.Call call, Map<String, JsonNode> deps) throws InterruptedException {
+        Expression list = call.forEach();
+        List<JsonNode> items = list.all(source(list.source(), deps, null));
+        if (items == null) {
+            throw new PartFailure(call.name(), 502, "Bad Gateway", list + " is not a list, so '" + call.name()
+                    + "' cannot fan out over it");
+        }
+        if (items.size() > config.maxFanOut()) {
+            throw new PartFailure(call.name(), 502, "Bad Gateway", list + " has " + items.size()
+                    + " elements, more than fan-out.max-items (" + config.maxFanOut() + ")");
+        }
+        int n = items.size();
+        JsonNode[] results = new JsonNode[n];
+        PartFailure[] failures = new PartFailure[n];
+        Semaphore permits = new Semaphore(config.fanOutConcurrency());
+        List<Thread> elements = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            String label = call.name() + "[" + i + "]";
+            elements.add(start("composition-" + config.id() + "-" + label, () -> {
+                boolean acquired = false;
+                try {
+                    acquired = permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (!acquired) {
+                        throw new PartFailure(label, 504, "Gateway Timeout", "the call '" + label
+                                + "' did not start in time");
+                    }
+                    long elementDeadline = Math.min(deadline, System.nanoTime() + call.timeout().toNanos());
+                    String target = call.path().render(e -> resolve(e, deps, items.get(index)), label);
+                    results[index] = shape(call, client.get(call, target, headers, elementDeadline,
+                            config.maxPartSize(), label));
+                } catch (PartFailure f) {
+                    failures[index] = f;
+                } catch (InterruptedException e) {
+                    failures[index] = new PartFailure(label, 504, "Gateway Timeout", "the call '" + label
+                            + "' was cancelled");
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "composition " + config.id() + ": call " + label + " failed", e);
+                    failures[index] = new PartFailure(label, 502, "Bad Gateway", "the call '" + label + "' failed");
+                } finally {
+                    if (acquired) {
+                        permits.release();
+                    }
+                }
+            }));
+        }
+        for (int i = 0; i < n; i++) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !elements.get(i).join(java.time.Duration.ofNanos(left))) {
+                String label = call.name() + "[" + i + "]";
+                if (failures[i] == null && results[i] == null) {
+                    failures[i] = new PartFailure(label, 504, "Gateway Timeout", "the call '" + label
+                            + "' did not answer in time");
+                }
+            }
+        }
+        Map<String, String> missing = new LinkedHashMap<>();
+        List<JsonNode> placed = new ArrayList<>(n);
+        ArrayNode raw = NODES.arrayNode();
+        for (int i = 0; i < n; i++) {
+            if (failures[i] != null || results[i] == null) {
+                PartFailure f = failures[i] != null ? failures[i] : new PartFailure(call.name() + "[" + i + "]", 504,
+                        "Gateway Timeout", "the call '" + call.name() + "[" + i + "]' did not answer in time");
+                if (call.required()) {
+                    throw f;
+                }
+                missing.put(f.part(), f.getMessage());
+                placed.add(call.fallback().deepCopy());
+                raw.addNull();
+            } else {
+                placed.add(results[i]);
+                raw.add(results[i]);
+            }
+        }
+        ArrayNode shapedList = NODES.arrayNode();
+        placed.forEach(shapedList::add);
+        return new Outcome(raw, shapedList, placed, missing);
+    }
+
+    private JsonNode resolve(Expression e, Map<String, JsonNode> deps, JsonNode each) {
+        return e.single(source(e.source(), deps, each));
+    }
+
+    private JsonNode source(String name, Map<String, JsonNode> deps, JsonNode each) {
+        return switch (name) {
+            case "path", "query", "caller" -> builtins.get(name);
+            case "each" -> each;
+            default -> deps.getOrDefault(name, MissingNode.getInstance());
+        };
+    }
+
+    /** pick, then rename; on an array, element by element. */
+    private static JsonNode shape(CompositionConfig.Call call, JsonNode value) {
+        if (call.pick().isEmpty() && call.rename().isEmpty()) {
+            return value;
+        }
+        if (value instanceof ArrayNode array) {
+            ArrayNode out = NODES.arrayNode();
+            array.forEach(v -> out.add(shapeObject(call, v)));
+            return out;
+        }
+        return shapeObject(call, value);
+    }
+
+    private static JsonNode shapeObject(CompositionConfig.Call call, JsonNode value) {
+        if (!(value instanceof ObjectNode obj)) {
+            return value;
+        }
+        ObjectNode picked;
+        if (call.pick().isEmpty()) {
+            picked = obj.deepCopy();
+        } else {
+            picked = NODES.objectNode();
+            for (String f : call.pick()) {
+                if (obj.has(f)) {
+                    picked.set(f, obj.get(f));
+                }
+            }
+        }
+        call.rename().forEach((from, to) -> {
+            if (picked.has(from)) {
+                picked.set(to, picked.remove(from));
+            }
+        });
+        return picked;
+    }
+
+    private Thread start(String name, Runnable task) {
+        Thread t = Thread.ofVirtual().name(name).unstarted(() -> {
+            try {
+                task.run();
+            } finally {
+                threads.remove(Thread.currentThread());
+            }
+        });
+        threads.add(t);
+        t.start();
+        return t;
+    }
+}

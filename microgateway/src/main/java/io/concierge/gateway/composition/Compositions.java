@@ -1,0 +1,54 @@
+package io.concierge.gateway.composition;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.concierge.gateway.config.GatewayConfig;
+import io.concierge.gateway.discovery.Discovery;
+
+/**
+ * A gateway's compositions with what they share, built once at startup: one
+ * {@link CompositionClient} and one {@link DomainDirectory} (watching discovery only for the
+ * domains some composition calls).
+ */
+public final class Compositions implements AutoCloseable {
+    private final CompositionClient client;
+    private final List<CompositionEndpoint> endpoints = new ArrayList<>();
+
+    public Compositions(GatewayConfig config, Discovery discovery) {
+        Set<String> domains = new LinkedHashSet<>();
+        config.compositions().forEach(c -> domains.addAll(c.domains()));
+        this.client = new CompositionClient(config.listen().host(), new DomainDirectory(discovery, domains));
+        String apiKeyHeader = config.security().apiKeys().consumers().isEmpty() ? null
+                : config.security().apiKeys().header();
+        for (CompositionConfig c : config.compositions()) {
+            endpoints.add(new CompositionEndpoint(c, client, apiKeyHeader));
+        }
+    }
+
+    public List<CompositionEndpoint> endpoints() {
+        return endpoints;
+    }
+
+    /** Local calls go to this port, the gateway's own listener, once it is bound. */
+    public void bind(int port) {
+        client.bind(port);
+    }
+
+    /** The {@code composition} section of {@code /health}. */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("endpoints", endpoints.stream().map(e -> e.config().id()).toList());
+        m.putAll(client.describe());
+        return m;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,75 @@
+package io.concierge.gateway.composition;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.concierge.gateway.balancing.LoadBalancer;
+import io.concierge.gateway.config.LoadBalancing;
+import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.discovery.Registration;
+import io.concierge.gateway.proxy.UpstreamGroup;
+
+/**
+ * The live gateway instances of the domains this gateway composes from, kept current from
+ * discovery: every change of the registrations updates each domain's upstream group in place
+ * (round robin; pooled connections to instances that stay survive). A domain whose last instance
+ * left has an empty group, and calls to it fail at once instead of waiting on a dead address.
+ */
+public final class DomainDirectory implements AutoCloseable {
+    /** How long to wait for another gateway to accept a connection; it is on the same network. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+
+    private final Map<String, UpstreamGroup> groups = new LinkedHashMap<>();
+    private volatile boolean closed;
+
+    public DomainDirectory(Discovery discovery, Set<String> domains) {
+        for (String d : domains) {
+            groups.put(d, new UpstreamGroup("gateway of domain '" + d + "'", LoadBalancer.of(LoadBalancing.ROUND_ROBIN),
+                    CONNECT_TIMEOUT, Duration.ofSeconds(30), 32, Duration.ofSeconds(4), List.of()));
+        }
+        if (!groups.isEmpty()) {
+            discovery.watch(this::update);
+        }
+    }
+
+    private void update(List<Registration> registrations) {
+        if (closed) {
+            return; // the SPI has no unwatch; a stopped gateway ignores later changes
+        }
+        Map<String, List<UpstreamGroup.Endpoint>> byDomain = new LinkedHashMap<>();
+        groups.keySet().forEach(d -> byDomain.put(d, new ArrayList<>()));
+        for (Registration r : registrations) {
+            List<UpstreamGroup.Endpoint> list = byDomain.get(r.domain());
+            if (list != null) {
+                list.add(new UpstreamGroup.Endpoint(r.host(), r.port(), 1));
+            }
+        }
+        byDomain.forEach((d, endpoints) -> groups.get(d).update(endpoints));
+    }
+
+    /** The domain's gateways; never null for a domain named at construction. */
+    public UpstreamGroup group(String domain) {
+        UpstreamGroup g = groups.get(domain);
+        if (g == null) {
+            throw new IllegalArgumentException("domain '" + domain + "' is not composed from");
+        }
+        return g;
+    }
+
+    /** Instances per domain, for health output. */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        groups.forEach((d, g) -> m.put(d, g.instances().size()));
+        return m;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        groups.values().forEach(UpstreamGroup::close);
+    }
+}

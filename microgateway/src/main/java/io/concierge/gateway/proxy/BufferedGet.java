@@ -1,0 +1,189 @@
+package io.concierge.gateway.proxy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.concierge.gateway.balancing.Upstream;
+
+/**
+ * A GET whose response body is read whole, within a size limit, for features that need the body
+ * rather than relay it (composition). Same client as the proxy: pooled connections from the
+ * group's instances, the target written byte for byte, an instance that refuses the connection
+ * skipped, a dead pooled connection replaced once (GET is safe to send again). Every read waits at
+ * most until {@code deadline}, so a slow upstream can never hold the caller past it.
+ */
+public final class BufferedGet {
+    private static final int CHUNK = 8192;
+
+    /** A complete response: status, its {@code Content-Type} (or null) and the body. */
+    public record Response(int status, String contentType, byte[] body) {
+    }
+
+    /** The body was longer than allowed; the connection was closed, not drained. */
+    public static final class TooLargeException extends IOException {
+        TooLargeException(long limit) {
+            super("the response body is larger than " + limit + " bytes");
+        }
+    }
+
+    /** No instance of the group accepted a connection (or the group has none). */
+    public static final class NoInstanceException extends IOException {
+        NoInstanceException(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
+    private BufferedGet() {
+    }
+
+    /**
+     * @param headers    extra request header lines as name/value pairs (no CR or LF inside)
+     * @param deadline   {@link System#nanoTime()} after which the call fails with a timeout
+     * @param maxBody    largest body accepted, in bytes
+     * @throws SocketTimeoutException when the deadline passes
+     */
+    public static Response get(UpstreamGroup group, String target, List<String[]> headers, long deadline, long maxBody)
+            throws IOException {
+        Set<Upstream> excluded = new HashSet<>(4);
+        IOException lastRefusal = null;
+        while (true) {
+            Upstream upstream = group.balancer().choose(group.instances(), excluded);
+            if (upstream == null) {
+                throw new NoInstanceException(group.instances().isEmpty() ? "'" + group.name() + "' has no live instance"
+                        : "no instance of '" + group.name() + "' accepted the connection", lastRefusal);
+            }
+            upstream.acquired();
+            try {
+                UpstreamConnection conn = upstream.pool().pooled();
+                boolean fresh = conn == null;
+                if (fresh) {
+                    try {
+                        conn = upstream.pool().open(min(group.connectTimeout(), remaining(deadline)));
+                    } catch (IOException e) {
+                        if (remaining(deadline).isZero()) {
+                            throw new SocketTimeoutException("no connection within the deadline");
+                        }
+                        excluded.add(upstream);
+                        lastRefusal = e;
+                        continue;
+                    }
+                }
+                String head = head(target, upstream, headers);
+                try {
+                    return exchange(conn, upstream, head, deadline, maxBody);
+                } catch (TooLargeException | SocketTimeoutException e) {
+                    throw e;
+                } catch (IOException e) {
+                    if (fresh) {
+                        throw e;
+                    }
+                    // A keep-alive connection the upstream had closed: nothing was processed.
+                    conn = upstream.pool().open(min(group.connectTimeout(), remaining(deadline)));
+                    return exchange(conn, upstream, head, deadline, maxBody);
+                }
+            } finally {
+                upstream.released();
+            }
+        }
+    }
+
+    private static String head(String target, Upstream upstream, List<String[]> headers) {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("GET ").append(target).append(" HTTP/1.1\r\nHost: ").append(upstream.authority())
+                .append("\r\nAccept: application/json\r\n");
+        for (String[] h : headers) {
+            if (h[1].indexOf('\r') >= 0 || h[1].indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("header value with CR or LF");
+            }
+            sb.append(h[0]).append(": ").append(h[1]).append("\r\n");
+        }
+        return sb.append("\r\n").toString();
+    }
+
+    private static Response exchange(UpstreamConnection conn, Upstream upstream, String head, long deadline,
+                                     long maxBody) throws IOException {
+        boolean clean = false;
+        boolean reusable = false;
+        try {
+            conn.readTimeout(positive(deadline));
+            conn.out().write(head.getBytes(StandardCharsets.ISO_8859_1));
+            conn.out().flush();
+            ResponseHead response;
+            do {
+                conn.readTimeout(positive(deadline));
+                response = ResponseHead.read(conn.in());
+                if (response == null) {
+                    throw new UpstreamProtocolException("upstream closed the connection without a response");
+                }
+            } while (response.status() < 200 && response.status() != 101);
+            if (response.status() == 101) {
+                throw new UpstreamProtocolException("upstream switched protocols");
+            }
+            int status = response.status();
+            long length = response.hasTransferEncoding() ? -1 : response.contentLength();
+            if (length > maxBody) {
+                throw new TooLargeException(maxBody);
+            }
+            InputStream body;
+            reusable = !response.connectionClose();
+            if (status == 204 || status == 304) {
+                body = InputStream.nullInputStream();
+            } else if (response.chunked()) {
+                body = new ChunkedInputStream(conn.in());
+            } else if (length >= 0) {
+                body = new FixedLengthInputStream(conn.in(), length);
+            } else {
+                body = conn.in();
+                reusable = false;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(length > 0 ? (int) length : 1024);
+            byte[] buf = new byte[CHUNK];
+            while (true) {
+                conn.readTimeout(positive(deadline));
+                int n = body.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                if (out.size() + (long) n > maxBody) {
+                    throw new TooLargeException(maxBody);
+                }
+                out.write(buf, 0, n);
+            }
+            List<String> types = response.values("Content-Type");
+            clean = true;
+            return new Response(status, types.isEmpty() ? null : types.get(0), out.toByteArray());
+        } finally {
+            if (clean && reusable) {
+                upstream.pool().release(conn);
+            } else {
+                conn.close();
+            }
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        long left = deadline - System.nanoTime();
+        return left <= 0 ? Duration.ZERO : Duration.ofNanos(left);
+    }
+
+    /** The time left, at least 1 ms (0 would mean "wait forever" to a socket); past it, a timeout. */
+    private static Duration positive(long deadline) throws SocketTimeoutException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("deadline passed");
+        }
+        return Duration.ofNanos(Math.max(left, 1_000_000));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        Duration m = a.compareTo(b) <= 0 ? a : b;
+        return m.isZero() ? Duration.ofMillis(1) : m;
+    }
+}

@@ -12,6 +12,7 @@ import java.util.function.Function;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.security.SecurityConfig;
+import io.concierge.gateway.telemetry.AccessLogConfig;
 
 /**
  * One domain's {@code gateway.yaml}, parsed and validated. Every key is documented in
@@ -20,7 +21,8 @@ import io.concierge.gateway.security.SecurityConfig;
 public record GatewayConfig(String file, String domain, String version, ListenConfig listen, ListenConfig admin,
                             List<String> prefixes, ServerLimits limits, ClusterConfig cluster,
                             DiscoveryConfig discovery, SecurityConfig security, List<RateLimitConfig> rateLimits,
-                            Map<String, ServiceConfig> services, List<RouteConfig> routes) {
+                            Map<String, ServiceConfig> services, List<RouteConfig> routes,
+                            AccessLogConfig accessLog) {
 
     public static GatewayConfig load(Path file) {
         return load(file, System::getenv);
@@ -91,8 +93,9 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         }
         security.checkRoutes(root, routes);
         RateLimitConfig.checkRouteNames(rateLimits, routes);
+        AccessLogConfig accessLog = AccessLogConfig.read(root.object("access-log"));
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
-                discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes));
+                discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes), accessLog);
     }
 }

@@ -25,6 +25,8 @@ import io.concierge.gateway.rewrite.PathRewriter;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.security.SecurityFilters;
+import io.concierge.gateway.telemetry.Telemetry;
+import io.concierge.gateway.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
@@ -43,8 +45,10 @@ public final class GatewayServer implements AutoCloseable {
     private final WebServer server;
     private final String instanceId;
     private final PipelineContext context;
+    private final Telemetry telemetry;
 
-    private GatewayServer(GatewayConfig config, Discovery discovery, HazelcastInstance cluster) {
+    private GatewayServer(GatewayConfig config, Discovery discovery, HazelcastInstance cluster, Tracing tracing,
+                          boolean ownsTracing) {
         this.config = config;
         this.discovery = discovery;
         this.services = buildServices(config);
@@ -53,21 +57,27 @@ public final class GatewayServer implements AutoCloseable {
             resilience.put(s.name(), new ServiceResilience(s.resilience(), services.get(s.name())));
         }
         this.context = new PipelineContext(config.domain(), cluster);
+        this.telemetry = new Telemetry(config.domain(), tracing, ownsTracing, config.accessLog()).register(context);
         RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, context);
         String via = "concierge-" + config.domain();
-        ProxyEngine engine = new ProxyEngine(via);
+        ProxyEngine engine = new ProxyEngine(via, telemetry);
         String[] id = new String[1];
         GatewayHealth health = new GatewayHealth(config.domain(), () -> id[0], services, resilience,
                 discovery::describe);
         health.addSection("security", () -> SecurityFilters.describe(context));
         health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
-        GatewayHandler handler = new GatewayHandler(table, engine, health, config.limits().allowEncodedSlash());
+        GatewayHandler handler = new GatewayHandler(table, engine, health, config.limits().allowEncodedSlash(),
+                telemetry);
+        var admin = GatewayObservability.admin(config, discovery, services, resilience, context, telemetry);
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
                 .port(config.listen().port())
                 .routing(r -> r.any(handler))
                 .putSocket(ADMIN, s -> s.host(config.admin().host()).port(config.admin().port())
-                        .routing(r -> r.get("/health", (req, res) -> health.send(res))));
+                        .routing(r -> {
+                            r.get("/health", (req, res) -> health.send(res));
+                            admin.register(r);
+                        }));
         Listeners.applyLimits(b, config.limits());
         try {
             this.server = b.build().start();
@@ -92,7 +102,21 @@ public final class GatewayServer implements AutoCloseable {
      * (null when the gateway runs without one).
      */
     public static GatewayServer start(GatewayConfig config, Discovery discovery, HazelcastInstance cluster) {
-        GatewayServer g = new GatewayServer(config, discovery, cluster);
+        return start(config, discovery, cluster, Tracing.fromEnvironment("concierge-" + config.domain()), true);
+    }
+
+    /**
+     * Starts the gateway with the given tracing (tests: an in-memory or OTLP exporter); the caller
+     * owns {@code tracing} and closes it after the gateway.
+     */
+    public static GatewayServer start(GatewayConfig config, Discovery discovery, HazelcastInstance cluster,
+                                      Tracing tracing) {
+        return start(config, discovery, cluster, tracing, false);
+    }
+
+    private static GatewayServer start(GatewayConfig config, Discovery discovery, HazelcastInstance cluster,
+                                       Tracing tracing, boolean ownsTracing) {
+        GatewayServer g = new GatewayServer(config, discovery, cluster, tracing, ownsTracing);
         discovery.register(g.registration());
         LOG.info(() -> "gateway '" + config.domain() + "' serving " + config.prefixes() + " on http://"
                 + config.listen().host() + ":" + g.port() + " (admin port " + g.adminPort() + ")");
@@ -115,6 +139,12 @@ public final class GatewayServer implements AutoCloseable {
         services.values().forEach(UpstreamGroup::close);
         resilience.values().forEach(ServiceResilience::close);
         context.close();
+        telemetry.close();
+    }
+
+    /** Tracing, metrics and access log of this gateway. */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     public int port() {

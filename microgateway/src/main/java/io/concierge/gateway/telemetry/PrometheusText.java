@@ -100,7 +100,12 @@ public final class PrometheusText {
         if (v == Math.rint(v) && !Double.isInfinite(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }
-        return Double.toString(v);
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return Double.isNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+        }
+        // Plain decimals ("0.0005", not "5.0E-4"): bucket bounds are label values and must read
+        // the same in every scrape and query.
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     @Override

@@ -94,8 +94,11 @@ public final class AccessLog {
         return v == null || v.isEmpty() ? "-" : v;
     }
 
-    private static String millis(double ms) {
-        return String.format(Locale.ROOT, "%.3f", ms);
+    /** Milliseconds with three decimals; by hand, since String.format costs microseconds per call. */
+    static String millis(double ms) {
+        long micros = Math.round(Math.max(0, ms) * 1000);
+        long frac = micros % 1000;
+        return (micros / 1000) + (frac < 10 ? ".00" : frac < 100 ? ".0" : ".") + frac;
     }
 
     private static void field(StringBuilder sb, String name, String value) {

@@ -69,8 +69,13 @@ public final class RequestTelemetry {
         }
     }
 
-    void addUpstream(long nanos) {
+    /** Synchronized: a composition's parallel calls add their time from several threads. */
+    synchronized void addUpstream(long nanos) {
         upstreamNanos += nanos;
+    }
+
+    private synchronized long upstreamNanos() {
+        return upstreamNanos;
     }
 
     /** The trace id of this request: its span's, else the incoming {@code traceparent}'s; or null. */
@@ -101,6 +106,10 @@ public final class RequestTelemetry {
             telemetry.metrics().finished(telemetry.metrics().route(route), method, status, nanos);
             if (span != null) {
                 span.setAttribute(SpanAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
+                if (exchange != null && exchange.clientIp() != null) {
+                    // After the trusted-proxy rule: the original client, not just the socket peer.
+                    span.setAttribute(SpanAttributes.CLIENT_ADDRESS, exchange.clientIp());
+                }
                 if (error != null) {
                     span.recordException(error);
                     span.setAttribute(SpanAttributes.ERROR_TYPE, error.getClass().getName());
@@ -138,7 +147,7 @@ public final class RequestTelemetry {
         }
         return new AccessLog.Entry(startMillis, requestId, traceId(), client, method,
                 request.prologue().uriPath().rawPath(), request.prologue().rawProtocol(), route, status,
-                res.bytesWritten(), nanos / 1e6, upstreamNanos / 1e6, consumer, referer,
+                res.bytesWritten(), nanos / 1e6, upstreamNanos() / 1e6, consumer, referer,
                 request.headers().first(HeaderNames.USER_AGENT).orElse(null));
     }
 }

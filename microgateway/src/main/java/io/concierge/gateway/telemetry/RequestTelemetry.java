@@ -1,5 +1,8 @@
 package io.concierge.gateway.telemetry;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.Identity;
 import io.helidon.http.HeaderNames;
@@ -15,6 +18,7 @@ import io.opentelemetry.context.Scope;
  * time spent upstream, and at the end the metrics and the access-log line.
  */
 public final class RequestTelemetry {
+    private static final Logger LOG = Logger.getLogger(RequestTelemetry.class.getName());
     private final Telemetry telemetry;
     private final ServerRequest request;
     private final String method;
@@ -124,6 +128,9 @@ public final class RequestTelemetry {
             if (log != null && log.enabled()) {
                 log.write(entry(res, status, nanos));
             }
+        } catch (RuntimeException e) {
+            // Telemetry must never turn an answered request into a failure: the response is out.
+            LOG.log(Level.FINE, "request telemetry failed", e);
         } finally {
             if (scope != null) {
                 scope.close();

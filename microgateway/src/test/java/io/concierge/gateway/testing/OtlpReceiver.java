@@ -83,7 +83,8 @@ public final class OtlpReceiver implements AutoCloseable {
 
     // ---- minimal protobuf decoding of opentelemetry/proto/collector/trace/v1 ----
 
-    static List<ReceivedSpan> decodeRequest(byte[] body) {
+    /** Decodes an ExportTraceServiceRequest (for receivers of other transports, e.g. gRPC). */
+    public static List<ReceivedSpan> decodeRequest(byte[] body) {
         List<ReceivedSpan> result = new ArrayList<>();
         for (Field rs : fields(body)) {
             if (rs.number == 1) { // ExportTraceServiceRequest.resource_spans

@@ -84,7 +84,15 @@ public final class EdgeServer implements AutoCloseable {
 
     private static EdgeServer start(EdgeConfig config, Discovery discovery, HazelcastInstance cluster,
                                     Tracing tracing, boolean ownsTracing) {
-        EdgeServer edge = new EdgeServer(config, discovery, cluster, tracing, ownsTracing);
+        EdgeServer edge;
+        try {
+            edge = new EdgeServer(config, discovery, cluster, tracing, ownsTracing);
+        } catch (RuntimeException e) {
+            if (ownsTracing) {
+                tracing.close();
+            }
+            throw e;
+        }
         LOG.info(() -> "edge router on http://" + config.listen().host() + ":" + edge.port() + " (admin port "
                 + edge.adminPort() + ")");
         return edge;

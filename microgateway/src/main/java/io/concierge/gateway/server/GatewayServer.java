@@ -116,7 +116,15 @@ public final class GatewayServer implements AutoCloseable {
 
     private static GatewayServer start(GatewayConfig config, Discovery discovery, HazelcastInstance cluster,
                                        Tracing tracing, boolean ownsTracing) {
-        GatewayServer g = new GatewayServer(config, discovery, cluster, tracing, ownsTracing);
+        GatewayServer g;
+        try {
+            g = new GatewayServer(config, discovery, cluster, tracing, ownsTracing);
+        } catch (RuntimeException e) {
+            if (ownsTracing) {
+                tracing.close();
+            }
+            throw e;
+        }
         discovery.register(g.registration());
         LOG.info(() -> "gateway '" + config.domain() + "' serving " + config.prefixes() + " on http://"
                 + config.listen().host() + ":" + g.port() + " (admin port " + g.adminPort() + ")");

@@ -67,6 +67,7 @@ public final class Tracing implements AutoCloseable {
     private final OpenTelemetrySdk owned;
     private final Tracer tracer;
     private final TextMapPropagator propagator;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Tracing(OpenTelemetry otel, boolean enabled, OpenTelemetrySdk owned) {
         this.otel = otel;
@@ -216,7 +217,7 @@ public final class Tracing implements AutoCloseable {
 
     @Override
     public void close() {
-        if (owned != null) {
+        if (owned != null && closed.compareAndSet(false, true)) {
             try {
                 owned.shutdown().join(5, TimeUnit.SECONDS);
             } catch (RuntimeException e) {

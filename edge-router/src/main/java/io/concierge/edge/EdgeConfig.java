@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
+import io.concierge.gateway.telemetry.AccessLogConfig;
 import io.concierge.gateway.config.ClusterConfig;
 import io.concierge.gateway.config.ConfigNode;
 import io.concierge.gateway.config.DiscoveryConfig;
@@ -26,7 +27,8 @@ import io.concierge.gateway.security.EdgeProtectionConfig;
 public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, ServerLimits limits,
                          ClusterConfig cluster, DiscoveryConfig discovery, LoadBalancing loadBalancing,
                          Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout,
-                         EdgeProtectionConfig protection, List<RateLimitConfig> rateLimits) {
+                         EdgeProtectionConfig protection, List<RateLimitConfig> rateLimits,
+                         AccessLogConfig accessLog) {
 
     public static EdgeConfig load(Path file) {
         return from(YamlSource.read(file, System::getenv));
@@ -56,8 +58,9 @@ public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, S
         upstream.rejectUnknownKeys();
         EdgeProtectionConfig protection = EdgeProtectionConfig.read(root.object("protection"));
         List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(root, "rate-limits");
+        AccessLogConfig accessLog = AccessLogConfig.read(root.object("access-log"));
         root.rejectUnknownKeys();
         return new EdgeConfig(root.file(), listen, admin, limits, cluster, discovery, lb, connect, read, maxIdle, idle,
-                protection, rateLimits);
+                protection, rateLimits, accessLog);
     }
 }

@@ -11,6 +11,8 @@ import io.concierge.gateway.requestid.RequestIds;
 import io.concierge.gateway.rewrite.RawPath;
 import io.concierge.gateway.server.ClientAddress;
 import io.concierge.gateway.server.RequestGuard;
+import io.concierge.gateway.telemetry.RequestTelemetry;
+import io.concierge.gateway.telemetry.Telemetry;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -29,8 +31,11 @@ final class EdgeHandler implements Handler {
     private final EdgeHealth health;
     private final EdgeConfig config;
     private final Pipeline pipeline;
+    private final Telemetry telemetry;
 
-    EdgeHandler(PrefixDispatcher dispatcher, ProxyEngine engine, EdgeHealth health, EdgeConfig config, Pipeline pipeline) {
+    EdgeHandler(PrefixDispatcher dispatcher, ProxyEngine engine, EdgeHealth health, EdgeConfig config, Pipeline pipeline,
+                Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.pipeline = pipeline;
         this.dispatcher = dispatcher;
         this.engine = engine;
@@ -38,23 +43,43 @@ final class EdgeHandler implements Handler {
         this.config = config;
     }
 
+    /** Telemetry wraps the whole request: server span, metrics and access log see every answer. */
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
+        RequestTelemetry t = telemetry.begin(req);
+        try {
+            handle(req, res, t);
+        } catch (RuntimeException | Error e) {
+            t.failed(e);
+            throw e;
+        } finally {
+            t.end(res);
+        }
+    }
+
+    private void handle(ServerRequest req, ServerResponse res, RequestTelemetry t) {
         String requestId = RequestIds.resolve(req.headers());
+        t.requestId(requestId);
         res.header(RequestIds.HEADER, requestId);
         RawPath path = RequestGuard.admit(req, res, requestId, config.limits().allowEncodedSlash());
         if (path == null) {
             return;
         }
         if (path.raw().equals("/health")) {
+            t.route("/health");
             health.send(res);
             return;
         }
         Exchange exchange = new Exchange(req, res, requestId, path, Map.of(), null, ClientAddress.of(req));
+        t.exchange(exchange);
         if (!pipeline.run(exchange)) {
             return;
         }
         String domain = dispatcher.table().owner(path.segments());
+        if (domain != null) {
+            // The edge's route is the owning domain: bounded by the registry, never a raw path.
+            t.route(domain);
+        }
         if (domain == null) {
             Problem.send(res, 404, "Not Found", "no domain serves this path", requestId);
             return;

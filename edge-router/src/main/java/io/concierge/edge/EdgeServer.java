@@ -12,6 +12,8 @@ import io.concierge.gateway.security.EdgeTls;
 import io.concierge.gateway.security.SecurityFilters;
 import io.concierge.gateway.security.TlsConfig;
 import io.concierge.gateway.server.Listeners;
+import io.concierge.gateway.telemetry.Telemetry;
+import io.concierge.gateway.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http2.Http2Config;
@@ -26,21 +28,28 @@ public final class EdgeServer implements AutoCloseable {
     private final PrefixDispatcher dispatcher;
     private final PipelineContext context;
     private final EdgeTls tlsWatch;
+    private final Telemetry telemetry;
 
-    private EdgeServer(EdgeConfig config, Discovery discovery, HazelcastInstance cluster) {
+    private EdgeServer(EdgeConfig config, Discovery discovery, HazelcastInstance cluster, Tracing tracing,
+                       boolean ownsTracing) {
         this.dispatcher = new PrefixDispatcher(config);
         this.context = new PipelineContext("edge", cluster);
+        this.telemetry = new Telemetry("edge", tracing, ownsTracing, config.accessLog()).register(context);
         EdgeHealth health = new EdgeHealth(dispatcher, discovery::describe);
         health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
         health.addSection("security", () -> SecurityFilters.edgeStats(context).snapshot());
-        EdgeHandler handler = new EdgeHandler(dispatcher, new ProxyEngine("concierge-edge"), health, config,
-                EdgePipelines.build(config, context));
+        EdgeHandler handler = new EdgeHandler(dispatcher, new ProxyEngine("concierge-edge", telemetry), health, config,
+                EdgePipelines.build(config, context), telemetry);
+        var admin = EdgeObservability.admin(config, discovery, dispatcher, context, telemetry);
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
                 .port(config.listen().port())
                 .routing(r -> r.any(handler))
                 .putSocket(ADMIN, s -> s.host(config.admin().host()).port(config.admin().port())
-                        .routing(r -> r.get("/health", (req, res) -> health.send(res))));
+                        .routing(r -> {
+                            r.get("/health", (req, res) -> health.send(res));
+                            admin.register(r);
+                        }));
         Listeners.applyLimits(b, config.limits());
         TlsConfig tls = config.protection().tls();
         if (tls != null) {
@@ -65,7 +74,25 @@ public final class EdgeServer implements AutoCloseable {
 
     /** Starts the edge; the caller owns {@code discovery} and {@code cluster} (may be null). */
     public static EdgeServer start(EdgeConfig config, Discovery discovery, HazelcastInstance cluster) {
-        EdgeServer edge = new EdgeServer(config, discovery, cluster);
+        return start(config, discovery, cluster, Tracing.fromEnvironment("concierge-edge"), true);
+    }
+
+    /** Starts the edge with the given tracing (tests); the caller owns and closes {@code tracing}. */
+    public static EdgeServer start(EdgeConfig config, Discovery discovery, HazelcastInstance cluster, Tracing tracing) {
+        return start(config, discovery, cluster, tracing, false);
+    }
+
+    private static EdgeServer start(EdgeConfig config, Discovery discovery, HazelcastInstance cluster,
+                                    Tracing tracing, boolean ownsTracing) {
+        EdgeServer edge;
+        try {
+            edge = new EdgeServer(config, discovery, cluster, tracing, ownsTracing);
+        } catch (RuntimeException e) {
+            if (ownsTracing) {
+                tracing.close();
+            }
+            throw e;
+        }
         LOG.info(() -> "edge router on http://" + config.listen().host() + ":" + edge.port() + " (admin port "
                 + edge.adminPort() + ")");
         return edge;
@@ -99,5 +126,11 @@ public final class EdgeServer implements AutoCloseable {
         server.stop();
         dispatcher.close();
         context.close();
+        telemetry.close();
+    }
+
+    /** Tracing, metrics and access log of the edge. */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 }

@@ -57,6 +57,12 @@ final class MeshFixture implements AutoCloseable {
     }
 
     GatewayServer gateway(Member member, String domain, List<String> prefixes, WebServer upstream) {
+        return gateway(member, domain, prefixes, upstream.port(), null);
+    }
+
+    /** As above, for an upstream on {@code upstreamPort}, with the given tracing (null: from the environment). */
+    GatewayServer gateway(Member member, String domain, List<String> prefixes, int upstreamPort,
+                          io.concierge.gateway.telemetry.Tracing tracing) {
         StringBuilder routes = new StringBuilder();
         for (int i = 0; i < prefixes.size(); i++) {
             routes.append("  - id: r").append(i).append("\n    match: {path: ").append(prefixes.get(i))
@@ -64,16 +70,24 @@ final class MeshFixture implements AutoCloseable {
         }
         String yaml = "domain: " + domain + "\n"
                 + "prefixes: [" + String.join(", ", prefixes) + "]\n"
-                + "services:\n  svc:\n    instances:\n      - url: http://127.0.0.1:" + upstream.port() + "\n"
+                + "services:\n  svc:\n    instances:\n      - url: http://127.0.0.1:" + upstreamPort + "\n"
                 + "routes:\n" + routes;
-        GatewayServer g = GatewayServer.start(GatewayConfig.parse(domain + ".yaml", yaml, k -> null), member.registry());
+        GatewayConfig config = GatewayConfig.parse(domain + ".yaml", yaml, k -> null);
+        GatewayServer g = tracing == null ? GatewayServer.start(config, member.registry())
+                : GatewayServer.start(config, member.registry(), null, tracing);
         resources.add(g);
         return g;
     }
 
     EdgeServer edge(Member member) {
+        return edge(member, null);
+    }
+
+    /** As above, with the given tracing (null: from the environment, i.e. off in tests). */
+    EdgeServer edge(Member member, io.concierge.gateway.telemetry.Tracing tracing) {
         EdgeConfig config = EdgeConfig.parse("edge.yaml", "listen: {port: 0}\nadmin: {port: 0}\n", k -> null);
-        EdgeServer e = EdgeServer.start(config, member.registry());
+        EdgeServer e = tracing == null ? EdgeServer.start(config, member.registry())
+                : EdgeServer.start(config, member.registry(), null, tracing);
         resources.add(e);
         return e;
     }

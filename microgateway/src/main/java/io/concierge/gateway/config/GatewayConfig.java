@@ -13,6 +13,7 @@ import io.concierge.gateway.composition.CompositionConfig;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.security.SecurityConfig;
+import io.concierge.gateway.telemetry.AccessLogConfig;
 
 /**
  * One domain's {@code gateway.yaml}, parsed and validated. Every key is documented in
@@ -22,7 +23,7 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
                             List<String> prefixes, ServerLimits limits, ClusterConfig cluster,
                             DiscoveryConfig discovery, SecurityConfig security, List<RateLimitConfig> rateLimits,
                             Map<String, ServiceConfig> services, List<RouteConfig> routes,
-                            List<CompositionConfig> compositions) {
+                            List<CompositionConfig> compositions, AccessLogConfig accessLog) {
 
     public static GatewayConfig load(Path file) {
         return load(file, System::getenv);
@@ -96,9 +97,10 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         List<CompositionConfig> compositions = CompositionConfig.readAll(root, domain, prefixes, services, routes,
                 security);
         RateLimitConfig.checkRouteNames(rateLimits, compositions.stream().map(CompositionConfig::asRoute).toList());
+        AccessLogConfig accessLog = AccessLogConfig.read(root.object("access-log"));
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
                 discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes),
-                List.copyOf(compositions));
+                List.copyOf(compositions), accessLog);
     }
 }

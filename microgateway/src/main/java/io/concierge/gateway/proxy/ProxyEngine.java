@@ -54,11 +54,20 @@ public final class ProxyEngine {
     private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "expect",
             "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded", "via", "x-request-id");
 
+    private static final Set<String> TRACE_HEADERS = Set.of("traceparent", "tracestate", "baggage");
+
     private final String viaName;
+    private final UpstreamObserver observer;
 
     /** @param viaName this hop's pseudonym in {@code Via}, e.g. {@code concierge-products} */
     public ProxyEngine(String viaName) {
+        this(viaName, UpstreamObserver.NONE);
+    }
+
+    /** @param observer sees every try (telemetry: client spans, upstream latency) */
+    public ProxyEngine(String viaName, UpstreamObserver observer) {
         this.viaName = viaName;
+        this.observer = observer;
     }
 
     public void forward(ServerRequest req, ServerResponse res, UpstreamGroup group, String requestTarget,
@@ -220,6 +229,8 @@ public final class ProxyEngine {
         /** One try against one instance. */
         private Outcome attempt(Upstream upstream, Duration remaining) {
             Duration readTimeout = min(call.readTimeout(), remaining);
+            UpstreamObserver.Attempt observed = observer.start(call.group().name(), method.text(), upstream.host(),
+                    upstream.port(), call.target());
             upstream.acquired();
             try {
                 UpstreamConnection conn = upstream.pool().pooled();
@@ -228,6 +239,7 @@ public final class ProxyEngine {
                     try {
                         conn = upstream.pool().open(min(call.connectTimeout(), remaining));
                     } catch (IOException e) {
+                        observed.failed(e);
                         record(upstream, false);
                         lastError = e;
                         LOG.log(Level.FINE, () -> call.group().name() + ": " + upstream + " refused: " + e);
@@ -235,13 +247,14 @@ public final class ProxyEngine {
                     }
                 }
                 String head = method.text() + " " + call.target() + " HTTP/1.1\r\nHost: " + upstream.authority()
-                        + "\r\n" + commonHead + framing + "\r\n";
+                        + "\r\n" + commonHead + observed.headers() + framing + "\r\n";
                 ResponseHead response;
                 try {
                     response = sendOnce(conn, head, readTimeout);
                 } catch (ClientBodyException e) {
                     conn.close();
                     release(upstream);
+                    observed.failed(e);
                     throw e.answer(res, call.requestId());
                 } catch (IOException e) {
                     conn.close();
@@ -256,16 +269,20 @@ public final class ProxyEngine {
                         } catch (ClientBodyException clientFailure) {
                             conn.close();
                             release(upstream);
+                            observed.failed(clientFailure);
                             throw clientFailure.answer(res, call.requestId());
                         } catch (IOException retryFailure) {
                             conn.close();
+                            observed.failed(retryFailure);
                             return failed(upstream, retryFailure);
                         }
                     } else {
+                        observed.failed(e);
                         return failed(upstream, e);
                     }
                 }
                 int status = response.status();
+                observed.status(status);
                 boolean failure = status >= 500;
                 record(upstream, !failure);
                 if ((status == 502 || status == 503 || status == 504) && canRetry()) {
@@ -279,8 +296,12 @@ public final class ProxyEngine {
                 }
                 relay(conn, upstream, response, req, res, method, call.requestId(), call.changes());
                 return Outcome.DONE;
+            } catch (RuntimeException e) {
+                observed.failed(e);
+                throw e;
             } finally {
                 upstream.released();
+                observed.end();
             }
         }
 
@@ -431,7 +452,8 @@ public final class ProxyEngine {
         StringBuilder sb = new StringBuilder(512);
         for (Header h : req.headers()) {
             String lower = h.name().toLowerCase(Locale.ROOT);
-            if (NOT_FORWARDED.contains(lower) || hop.isHopByHop(lower) || changes != null && changes.isRemoved(lower)) {
+            if (NOT_FORWARDED.contains(lower) || hop.isHopByHop(lower) || changes != null && changes.isRemoved(lower)
+                    || observer.replacesTraceHeaders() && TRACE_HEADERS.contains(lower)) {
                 continue;
             }
             for (String v : h.allValues()) {

@@ -8,6 +8,8 @@ import io.concierge.gateway.requestid.RequestIds;
 import io.concierge.gateway.resilience.RouteResilience;
 import io.concierge.gateway.rewrite.RawPath;
 import io.concierge.gateway.routing.RouteTable;
+import io.concierge.gateway.telemetry.RequestTelemetry;
+import io.concierge.gateway.telemetry.Telemetry;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -23,23 +25,41 @@ final class GatewayHandler implements Handler {
     private final ProxyEngine engine;
     private final GatewayHealth health;
     private final boolean allowEncodedSlash;
+    private final Telemetry telemetry;
 
-    GatewayHandler(RouteTable<GatewayRoute> routes, ProxyEngine engine, GatewayHealth health, boolean allowEncodedSlash) {
+    GatewayHandler(RouteTable<GatewayRoute> routes, ProxyEngine engine, GatewayHealth health, boolean allowEncodedSlash,
+                   Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.routes = routes;
         this.engine = engine;
         this.health = health;
         this.allowEncodedSlash = allowEncodedSlash;
     }
 
+    /** Telemetry wraps the whole request: server span, metrics and access log see every answer. */
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
+        RequestTelemetry t = telemetry.begin(req);
+        try {
+            handle(req, res, t);
+        } catch (RuntimeException | Error e) {
+            t.failed(e);
+            throw e;
+        } finally {
+            t.end(res);
+        }
+    }
+
+    private void handle(ServerRequest req, ServerResponse res, RequestTelemetry t) {
         String requestId = RequestIds.resolve(req.headers());
+        t.requestId(requestId);
         res.header(RequestIds.HEADER, requestId);
         RawPath path = RequestGuard.admit(req, res, requestId, allowEncodedSlash);
         if (path == null) {
             return;
         }
         if (path.raw().equals("/health")) {
+            t.route("/health");
             health.send(res);
             return;
         }
@@ -47,8 +67,10 @@ final class GatewayHandler implements Handler {
         switch (routes.match(method, path.segments(), req.headers())) {
             case RouteTable.Match<GatewayRoute> m -> {
                 GatewayRoute route = m.route();
+                t.route(route.config().path());
                 Exchange exchange = new Exchange(req, res, requestId, path, m.params(), route.config().id(),
                         ClientAddress.of(req));
+                t.exchange(exchange);
                 if (!route.pipeline().run(exchange)) {
                     return;
                 }

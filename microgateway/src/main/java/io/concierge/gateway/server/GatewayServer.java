@@ -27,6 +27,8 @@ import io.concierge.gateway.rewrite.PathRewriter;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.security.SecurityFilters;
+import io.concierge.gateway.telemetry.Telemetry;
+import io.concierge.gateway.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
@@ -46,8 +48,10 @@ public final class GatewayServer implements AutoCloseable {
     private final String instanceId;
     private final PipelineContext context;
     private final Compositions compositions;
+    private final Telemetry telemetry;
 
-    private GatewayServer(GatewayConfig config, Discovery discovery, HazelcastInstance cluster) {
+    private GatewayServer(GatewayConfig config, Discovery discovery, HazelcastInstance cluster, Tracing tracing,
+                          boolean ownsTracing) {
         this.config = config;
         this.discovery = discovery;
         this.services = buildServices(config);
@@ -56,10 +60,11 @@ public final class GatewayServer implements AutoCloseable {
             resilience.put(s.name(), new ServiceResilience(s.resilience(), services.get(s.name())));
         }
         this.context = new PipelineContext(config.domain(), cluster);
+        this.telemetry = new Telemetry(config.domain(), tracing, ownsTracing, config.accessLog()).register(context);
         this.compositions = new Compositions(config, discovery);
         RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, context, compositions);
         String via = "concierge-" + config.domain();
-        ProxyEngine engine = new ProxyEngine(via);
+        ProxyEngine engine = new ProxyEngine(via, telemetry);
         String[] id = new String[1];
         GatewayHealth health = new GatewayHealth(config.domain(), () -> id[0], services, resilience,
                 discovery::describe);
@@ -68,13 +73,18 @@ public final class GatewayServer implements AutoCloseable {
         if (!config.compositions().isEmpty()) {
             health.addSection("composition", compositions::describe);
         }
-        GatewayHandler handler = new GatewayHandler(table, engine, health, config.limits().allowEncodedSlash());
+        GatewayHandler handler = new GatewayHandler(table, engine, health, config.limits().allowEncodedSlash(),
+                telemetry);
+        var admin = GatewayObservability.admin(config, discovery, services, resilience, context, telemetry);
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
                 .port(config.listen().port())
                 .routing(r -> r.any(handler))
                 .putSocket(ADMIN, s -> s.host(config.admin().host()).port(config.admin().port())
-                        .routing(r -> r.get("/health", (req, res) -> health.send(res))));
+                        .routing(r -> {
+                            r.get("/health", (req, res) -> health.send(res));
+                            admin.register(r);
+                        }));
         Listeners.applyLimits(b, config.limits());
         try {
             this.server = b.build().start();
@@ -100,7 +110,29 @@ public final class GatewayServer implements AutoCloseable {
      * (null when the gateway runs without one).
      */
     public static GatewayServer start(GatewayConfig config, Discovery discovery, HazelcastInstance cluster) {
-        GatewayServer g = new GatewayServer(config, discovery, cluster);
+        return start(config, discovery, cluster, Tracing.fromEnvironment("concierge-" + config.domain()), true);
+    }
+
+    /**
+     * Starts the gateway with the given tracing (tests: an in-memory or OTLP exporter); the caller
+     * owns {@code tracing} and closes it after the gateway.
+     */
+    public static GatewayServer start(GatewayConfig config, Discovery discovery, HazelcastInstance cluster,
+                                      Tracing tracing) {
+        return start(config, discovery, cluster, tracing, false);
+    }
+
+    private static GatewayServer start(GatewayConfig config, Discovery discovery, HazelcastInstance cluster,
+                                       Tracing tracing, boolean ownsTracing) {
+        GatewayServer g;
+        try {
+            g = new GatewayServer(config, discovery, cluster, tracing, ownsTracing);
+        } catch (RuntimeException e) {
+            if (ownsTracing) {
+                tracing.close();
+            }
+            throw e;
+        }
         discovery.register(g.registration());
         LOG.info(() -> "gateway '" + config.domain() + "' serving " + config.prefixes() + " on http://"
                 + config.listen().host() + ":" + g.port() + " (admin port " + g.adminPort() + ")");
@@ -124,6 +156,12 @@ public final class GatewayServer implements AutoCloseable {
         resilience.values().forEach(ServiceResilience::close);
         compositions.close();
         context.close();
+        telemetry.close();
+    }
+
+    /** Tracing, metrics and access log of this gateway. */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     public int port() {

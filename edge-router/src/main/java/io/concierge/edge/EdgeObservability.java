@@ -1,0 +1,50 @@
+package io.concierge.edge;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.concierge.gateway.admin.AdminEndpoints;
+import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.pipeline.PipelineContext;
+import io.concierge.gateway.ratelimit.RateLimitFilters;
+import io.concierge.gateway.security.SecurityFilters;
+import io.concierge.gateway.telemetry.FeatureMetrics;
+import io.concierge.gateway.telemetry.Telemetry;
+
+/** Wires the edge's features into {@code /metrics} and its state into {@code /admin}, in one place. */
+final class EdgeObservability {
+    private EdgeObservability() {
+    }
+
+    static AdminEndpoints admin(EdgeConfig config, Discovery discovery, PrefixDispatcher dispatcher,
+                                PipelineContext context, Telemetry telemetry) {
+        telemetry.addMetrics(FeatureMetrics.rateLimits(() -> RateLimitFilters.health(context)));
+        telemetry.addMetrics(FeatureMetrics.security(() -> SecurityFilters.edgeStats(context)));
+        telemetry.addMetrics(FeatureMetrics.discovery(discovery));
+        telemetry.addMetrics(out -> {
+            out.family("concierge_edge_live_instances", "gauge", "Live gateway instances per domain.");
+            dispatcher.table().instances().forEach((domain, rs) ->
+                    out.sample("concierge_edge_live_instances", rs.size(), "domain", domain));
+            out.family("concierge_edge_prefix_conflicts", "gauge", "Prefixes claimed by more than one domain.");
+            out.sample("concierge_edge_prefix_conflicts", dispatcher.table().conflicts().size());
+        });
+        Map<String, Object> version = AdminEndpoints.configVersion(config.file(), null);
+        return new AdminEndpoints(telemetry)
+                .section("config", () -> version)
+                .section("routes", () -> {
+                    List<Map<String, Object>> routes = new ArrayList<>();
+                    for (DispatchTable.Claim c : dispatcher.table().claims()) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("prefix", c.prefix());
+                        m.put("domain", c.domain());
+                        routes.add(m);
+                    }
+                    return routes;
+                })
+                .section("instances", AdminEndpoints.instances(discovery))
+                .section("breakers", Map::of)
+                .section("limiters", () -> RateLimitFilters.health(context));
+    }
+}

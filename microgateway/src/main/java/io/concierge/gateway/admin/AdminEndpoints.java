@@ -1,0 +1,162 @@
+package io.concierge.gateway.admin;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.discovery.Registration;
+import io.concierge.gateway.problem.Problem;
+import io.concierge.gateway.requestid.RequestIds;
+import io.concierge.gateway.telemetry.PrometheusText;
+import io.concierge.gateway.telemetry.Telemetry;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The admin listener's read-only endpoints beside {@code /health}: {@code /metrics} (Prometheus
+ * text) and {@code /admin} (JSON: every section) or {@code /admin/{section}} (one). They are
+ * registered on the admin socket only; the public listener never routes to them. Only GET and
+ * HEAD are served; anything else is a 405 problem.
+ */
+public final class AdminEndpoints {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ALLOWED = "GET, HEAD";
+
+    private final Telemetry telemetry;
+    private final Map<String, Supplier<Object>> sections = new LinkedHashMap<>();
+
+    public AdminEndpoints(Telemetry telemetry) {
+        this.telemetry = telemetry;
+    }
+
+    /** Adds a section of {@code /admin}; the supplier runs on each admin request only. */
+    public AdminEndpoints section(String name, Supplier<Object> content) {
+        sections.put(name, content);
+        return this;
+    }
+
+    /** Registers {@code /metrics}, {@code /admin} and {@code /admin/{section}} on the admin routing. */
+    public void register(HttpRouting.Builder routing) {
+        routing.any("/metrics", this::metrics)
+                .any("/admin", (req, res) -> admin(req, res, null))
+                .any("/admin/{section}", (req, res) -> admin(req, res,
+                        req.path().pathParameters().first("section").orElse(null)));
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        if (!readOnly(req, res)) {
+            return;
+        }
+        res.header(HeaderNames.CONTENT_TYPE, PrometheusText.CONTENT_TYPE);
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        send(req, res, telemetry.scrape().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void admin(ServerRequest req, ServerResponse res, String section) {
+        if (!readOnly(req, res)) {
+            return;
+        }
+        Object body;
+        if (section == null) {
+            Map<String, Object> all = new LinkedHashMap<>();
+            sections.forEach((name, s) -> all.put(name, s.get()));
+            body = all;
+        } else {
+            Supplier<Object> s = sections.get(section);
+            if (s == null) {
+                Problem.send(res, 404, "Not Found", "no admin section '" + section + "' (sections: "
+                        + String.join(", ", sections.keySet()) + ")", RequestIds.resolve(req.headers()));
+                return;
+            }
+            body = s.get();
+        }
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        try {
+            send(req, res, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean readOnly(ServerRequest req, ServerResponse res) {
+        Method m = req.prologue().method();
+        if (m == Method.GET || m == Method.HEAD) {
+            return true;
+        }
+        res.header(HeaderNames.ALLOW, ALLOWED);
+        Problem.send(res, 405, "Method Not Allowed", "the admin endpoints are read-only (" + ALLOWED + ")",
+                RequestIds.resolve(req.headers()));
+        return false;
+    }
+
+    private static void send(ServerRequest req, ServerResponse res, byte[] body) {
+        if (req.prologue().method() == Method.HEAD) {
+            res.header(HeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
+            res.send();
+        } else {
+            res.send(body);
+        }
+    }
+
+    /** Registered instances per domain, from the registry's current snapshot. */
+    public static Supplier<Object> instances(Discovery discovery) {
+        return () -> {
+            Map<String, List<Map<String, Object>>> byDomain = new TreeMap<>();
+            for (Registration r : discovery.snapshot()) {
+                Map<String, Object> i = new LinkedHashMap<>();
+                i.put("instanceId", r.instanceId());
+                i.put("address", r.host() + ":" + r.port());
+                i.put("adminPort", r.adminPort());
+                i.put("prefixes", r.prefixes());
+                i.put("registeredAt", r.registeredAt());
+                i.put("meta", r.metadata());
+                byDomain.computeIfAbsent(r.domain(), d -> new ArrayList<>()).add(i);
+            }
+            return byDomain;
+        };
+    }
+
+    /**
+     * The config section: the file, its declared version and a SHA-256 of its bytes as loaded at
+     * startup (null when the configuration did not come from a file), so two instances can be
+     * compared at a glance.
+     */
+    public static Map<String, Object> configVersion(String file, String version) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("file", file);
+        if (version != null) {
+            c.put("version", version);
+        }
+        c.put("sha256", sha256(file));
+        return c;
+    }
+
+    static String sha256(String file) {
+        try {
+            Path p = Path.of(file);
+            if (!Files.isRegularFile(p)) {
+                return null;
+            }
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+        } catch (IOException | RuntimeException | NoSuchAlgorithmException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.concierge.gateway.server;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.concierge.gateway.admin.AdminEndpoints;
+import io.concierge.gateway.config.GatewayConfig;
+import io.concierge.gateway.config.RouteConfig;
+import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.pipeline.PipelineContext;
+import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.ratelimit.RateLimitFilters;
+import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.security.SecurityFilters;
+import io.concierge.gateway.telemetry.FeatureMetrics;
+import io.concierge.gateway.telemetry.Telemetry;
+
+/** Wires a gateway's features into {@code /metrics} and its state into {@code /admin}, in one place. */
+final class GatewayObservability {
+    private GatewayObservability() {
+    }
+
+    static AdminEndpoints admin(GatewayConfig config, Discovery discovery, Map<String, UpstreamGroup> services,
+                                Map<String, ServiceResilience> resilience, PipelineContext context,
+                                Telemetry telemetry) {
+        telemetry.addMetrics(FeatureMetrics.upstreams(services.values(), resilience));
+        telemetry.addMetrics(FeatureMetrics.rateLimits(() -> RateLimitFilters.health(context)));
+        telemetry.addMetrics(FeatureMetrics.security(() -> SecurityFilters.stats(context)));
+        telemetry.addMetrics(FeatureMetrics.discovery(discovery));
+        Map<String, Object> version = AdminEndpoints.configVersion(config.file(), config.version());
+        version.put("domain", config.domain());
+        version.put("prefixes", config.prefixes());
+        return new AdminEndpoints(telemetry)
+                .section("config", () -> version)
+                .section("routes", () -> routes(config))
+                .section("instances", AdminEndpoints.instances(discovery))
+                .section("breakers", () -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    resilience.forEach((name, rz) -> m.put(name, rz.describe()));
+                    return m;
+                })
+                .section("limiters", () -> RateLimitFilters.health(context));
+    }
+
+    private static List<Map<String, Object>> routes(GatewayConfig config) {
+        List<Map<String, Object>> routes = new ArrayList<>();
+        for (RouteConfig r : config.routes()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", r.id());
+            m.put("path", r.path());
+            m.put("methods", r.methods());
+            m.put("service", r.service());
+            m.put("rateLimits", r.rateLimits().size());
+            routes.add(m);
+        }
+        return routes;
+    }
+}

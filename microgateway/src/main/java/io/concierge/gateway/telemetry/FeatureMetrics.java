@@ -1,0 +1,184 @@
+package io.concierge.gateway.telemetry;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+import io.concierge.gateway.balancing.Upstream;
+import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.resilience.InstanceBreaker;
+import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.security.Rejection;
+import io.concierge.gateway.security.SecurityStats;
+
+/**
+ * Exports the counters other features already keep (resilience, rate limiting, security,
+ * discovery) to {@code /metrics}. They are read at scrape time from the features' own state, so
+ * the request path pays nothing for them. Label values come from configuration (service, limit
+ * and instance names) or fixed sets (breaker states, rejection reasons), never from requests.
+ */
+public final class FeatureMetrics {
+    private FeatureMetrics() {
+    }
+
+    /** Instances, in-flight requests, breakers, retries, bulkhead and fallbacks per service. */
+    public static MetricsSource upstreams(Collection<UpstreamGroup> groups, Map<String, ServiceResilience> resilience) {
+        return out -> {
+            out.family("concierge_upstream_instances", "gauge", "Instances of a service currently known.");
+            out.family("concierge_upstream_in_flight", "gauge", "Requests in flight to one instance.");
+            for (UpstreamGroup g : groups) {
+                out.sample("concierge_upstream_instances", g.instances().size(), "service", g.name());
+                for (Upstream u : g.instances()) {
+                    out.sample("concierge_upstream_in_flight", u.inFlight(), "service", g.name(), "instance",
+                            u.authority());
+                }
+            }
+            if (resilience == null || resilience.isEmpty()) {
+                return;
+            }
+            out.family("concierge_breaker_state", "gauge",
+                    "1 for the current circuit-breaker state of an instance, 0 for the others.");
+            out.family("concierge_breaker_opens_total", "counter", "Times an instance's breaker opened.");
+            for (UpstreamGroup g : groups) {
+                ServiceResilience rz = resilience.get(g.name());
+                if (rz == null) {
+                    continue;
+                }
+                for (Upstream u : g.instances()) {
+                    InstanceBreaker b = rz.breaker(u);
+                    InstanceBreaker.State state = b.state();
+                    for (InstanceBreaker.State s : InstanceBreaker.State.values()) {
+                        out.sample("concierge_breaker_state", s == state ? 1 : 0, "service", g.name(), "instance",
+                                u.authority(), "state", s.name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                    out.sample("concierge_breaker_opens_total", b.opens(), "service", g.name(), "instance",
+                            u.authority());
+                }
+            }
+            counter(out, resilience, "concierge_retries_total", "Retries made (each try after the first).",
+                    "retries");
+            counter(out, resilience, "concierge_retry_budget_exhausted_total",
+                    "Retries refused because the service's retry budget was spent.", "retryBudgetExhausted");
+            counter(out, resilience, "concierge_bulkhead_rejections_total",
+                    "Requests refused because the service was at its concurrency limit.", "bulkheadRejections");
+            counter(out, resilience, "concierge_fallbacks_total", "Static fallback answers sent.", "fallbacks");
+            counter(out, resilience, "concierge_outlier_ejections_total", "Instances ejected as outliers.",
+                    "ejections");
+        };
+    }
+
+    private static void counter(PrometheusText out, Map<String, ServiceResilience> resilience, String name,
+                                String help, String key) {
+        out.family(name, "counter", help);
+        resilience.forEach((service, rz) -> {
+            Object v = rz.describe().get(key);
+            if (v instanceof Number n) {
+                out.sample(name, n.doubleValue(), "service", service);
+            }
+        });
+    }
+
+    /**
+     * Rate-limit decisions and cluster use per limit, from the {@code rateLimiting} health section
+     * (the limiters' own LongAdder counters).
+     */
+    @SuppressWarnings("unchecked")
+    public static MetricsSource rateLimits(Supplier<Map<String, Object>> health) {
+        return out -> {
+            Map<String, Object> h = health.get();
+            out.family("concierge_ratelimit_decisions_total", "counter",
+                    "Rate-limit decisions per limit: allowed, rejected (429), shadow_rejected (would have been"
+                            + " rejected by a limit with enforce: false).");
+            out.family("concierge_ratelimit_local_fallbacks_total", "counter",
+                    "Decisions made on local counters because the cluster was unavailable.");
+            out.family("concierge_ratelimit_cluster_calls_total", "counter", "Calls to the cluster's counters.");
+            out.family("concierge_ratelimit_cluster_errors_total", "counter",
+                    "Cluster counter calls that failed or timed out.");
+            out.family("concierge_ratelimit_key_overflow_total", "counter",
+                    "Requests of new keys counted on the shared overflow key because max-keys were tracked.");
+            out.family("concierge_ratelimit_tracked_keys", "gauge", "Keys a limit currently tracks.");
+            out.family("concierge_ratelimit_cluster_degraded", "gauge",
+                    "1 while rate limiting runs on local counters because the cluster is unreachable.");
+            Object limits = h.get("limits");
+            if (limits instanceof List<?> list) {
+                for (Object o : list) {
+                    Map<String, Object> l = (Map<String, Object>) o;
+                    String name = String.valueOf(l.get("name"));
+                    String scope = String.valueOf(l.get("scope"));
+                    sample(out, "concierge_ratelimit_decisions_total", l.get("allowed"), "limit", name, "scope", scope,
+                            "decision", "allowed");
+                    sample(out, "concierge_ratelimit_decisions_total", l.get("rejected"), "limit", name, "scope",
+                            scope, "decision", "rejected");
+                    sample(out, "concierge_ratelimit_decisions_total", l.get("shadowRejected"), "limit", name, "scope",
+                            scope, "decision", "shadow_rejected");
+                    sample(out, "concierge_ratelimit_local_fallbacks_total", l.get("fallbacks"), "limit", name,
+                            "scope", scope);
+                    sample(out, "concierge_ratelimit_cluster_calls_total", l.get("clusterCalls"), "limit", name,
+                            "scope", scope);
+                    sample(out, "concierge_ratelimit_cluster_errors_total", l.get("clusterErrors"), "limit", name,
+                            "scope", scope);
+                    sample(out, "concierge_ratelimit_key_overflow_total", l.get("keyOverflow"), "limit", name,
+                            "scope", scope);
+                    sample(out, "concierge_ratelimit_tracked_keys", l.get("trackedKeys"), "limit", name, "scope",
+                            scope);
+                }
+            }
+            out.sample("concierge_ratelimit_cluster_degraded",
+                    "degraded-to-local".equals(h.get("cluster")) ? 1 : 0);
+        };
+    }
+
+    private static void sample(PrometheusText out, String name, Object value, String... labels) {
+        if (value instanceof Number n) {
+            out.sample(name, n.doubleValue(), labels);
+        }
+    }
+
+    /** Security refusals by reason and the JWKS caches' counters; {@code stats} may give null. */
+    public static MetricsSource security(Supplier<SecurityStats> stats) {
+        return out -> {
+            SecurityStats s = stats.get();
+            out.family("concierge_security_rejections_total", "counter",
+                    "Requests refused by authentication, authorization or IP rules, by reason and status.");
+            out.family("concierge_jwks_fetches_total", "counter", "JWKS documents fetched.");
+            out.family("concierge_jwks_fetch_failures_total", "counter", "JWKS fetches that failed.");
+            out.family("concierge_jwks_stale_key_uses_total", "counter",
+                    "Tokens verified with cached keys while the JWKS endpoint was failing.");
+            out.family("concierge_body_too_large_total", "counter", "Requests refused for an oversized body (413).");
+            if (s == null) {
+                return;
+            }
+            for (Rejection r : Rejection.values()) {
+                out.sample("concierge_security_rejections_total", s.rejections(r), "reason", r.metricName(),
+                        "status", Integer.toString(r.status()));
+            }
+            out.sample("concierge_jwks_fetches_total", s.jwksFetches());
+            out.sample("concierge_jwks_fetch_failures_total", s.jwksFetchFailures());
+            out.sample("concierge_jwks_stale_key_uses_total", s.jwksStaleKeyUses());
+            out.sample("concierge_body_too_large_total", s.bodyTooLarge());
+        };
+    }
+
+    /**
+     * Registry view and change count: every notification of the discovery watch (an instance came,
+     * went or changed) counts one change.
+     */
+    public static MetricsSource discovery(Discovery discovery) {
+        LongAdder changes = new LongAdder();
+        discovery.watch(list -> changes.increment());
+        return out -> {
+            Map<String, Object> d = discovery.describe();
+            out.family("concierge_discovery_changes_total", "counter",
+                    "Registry changes seen by this process (instances registered, gone or updated).");
+            out.sample("concierge_discovery_changes_total", changes.sum());
+            out.family("concierge_discovery_registrations", "gauge", "Registrations currently in the registry.");
+            sample(out, "concierge_discovery_registrations", d.get("registrations"));
+            out.family("concierge_cluster_members", "gauge",
+                    "Members of the Hazelcast cluster this process sees (absent without a cluster).");
+            sample(out, "concierge_cluster_members", d.get("members"));
+        };
+    }
+}

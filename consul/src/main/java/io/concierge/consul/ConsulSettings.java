@@ -21,7 +21,9 @@ import io.concierge.gateway.config.ConfigNode;
  *                                {@code concierge-gateway}); the edge watches the same name
  * @param tags                    extra tags (Concierge always adds {@code concierge} and the domain)
  * @param advertiseAddress        address to register (default: the gateway's listen host)
- * @param checkPath               path of the HTTP check on the admin port (default {@code /health})
+ * @param checkPath               path of the HTTP check on the admin port (default {@code /health/live}:
+ *                                the gateway process serves; a down upstream service must not take
+ *                                the whole gateway, its fallbacks and its other routes out of rotation)
  * @param checkInterval           default 2s
  * @param checkTimeout            default 1s
  * @param deregisterCriticalAfter Consul removes an instance whose check stays critical this long
@@ -75,7 +77,7 @@ public record ConsulSettings(URI address, String token, String datacenter, Strin
             throw c.error("advertise-address", "must be a host name or IP address (was '" + advertise + "')");
         }
         ConfigNode check = c.object("check");
-        String path = check.string("path", "/health");
+        String path = check.string("path", "/health/live");
         if (!path.startsWith("/") || path.contains(" ") || path.contains("#")) {
             throw check.error("path", "must be an absolute path such as /health (was '" + path + "')");
         }

@@ -79,7 +79,7 @@ class ConsulDiscoveryTest {
             expected.put("Check", Map.of(
                     "CheckID", "service:" + gateway.instanceId(),
                     "Name", "Concierge gateway health",
-                    "HTTP", "http://127.0.0.1:" + gateway.adminPort() + "/health",
+                    "HTTP", "http://127.0.0.1:" + gateway.adminPort() + "/health/live",
                     "Method", "GET",
                     "Interval", "200ms",
                     "Timeout", "1s",
@@ -87,8 +87,10 @@ class ConsulDiscoveryTest {
             assertEquals(expected, body);
             assertTrue(Long.parseLong((String) ((Map<?, ?>) body.get("Meta")).get("concierge-registered-at")) > 0);
 
-            // The agent's check polls the gateway's real admin /health and passes.
+            // The agent's check polls the gateway's real admin /health/live and passes.
             Poll.until("the gateway's check passes", BOUND, () -> "passing".equals(agent.checkStatus(gateway.instanceId())));
+            // ... and the watch, a blocking query, sees it pass (a moment after the agent does).
+            Poll.until("the watch sees the passing instance", BOUND, () -> discovery.snapshot().size() == 1);
             List<Registration> seen = discovery.snapshot();
             assertEquals(1, seen.size());
             Registration r = seen.get(0);

@@ -50,7 +50,7 @@ class ConsulSettingsTest {
         assertEquals("concierge-gateway", s.serviceName());
         assertEquals(List.of(), s.tags());
         assertNull(s.advertiseAddress());
-        assertEquals("/health", s.checkPath());
+        assertEquals("/health/live", s.checkPath());
         assertEquals(Duration.ofSeconds(2), s.checkInterval());
         assertEquals(Duration.ofSeconds(1), s.checkTimeout());
         assertEquals(Duration.ofMinutes(1), s.deregisterCriticalAfter());

@@ -56,11 +56,12 @@ class EdgeConsulIT {
     }
 
     @Test
-    void aGatewayWhoseHealthFailsOrThatStopsLeavesTheEdgesTable() {
+    void aGatewayThatDiesOrStopsLeavesTheEdgesTable() {
         WebServer upstreamA = upstream("a");
         WebServer upstreamB = upstream("b");
-        GatewayServer gatewayA = gateway(upstreamA);
-        GatewayServer gatewayB = gateway(upstreamB);
+        java.util.concurrent.atomic.AtomicBoolean crashA = new java.util.concurrent.atomic.AtomicBoolean();
+        GatewayServer gatewayA = gateway(upstreamA, crashA);
+        GatewayServer gatewayB = gateway(upstreamB, new java.util.concurrent.atomic.AtomicBoolean());
         EdgeConfig edgeConfig = EdgeConfig.parse("edge.yaml", "listen: {port: 0}\nadmin: {port: 0}\n"
                 + ConsulTestSettings.discoveryYaml(agent.address()), k -> null);
         assertEquals(DiscoveryConfig.Type.PROVIDED, edgeConfig.discovery().type());
@@ -72,9 +73,11 @@ class EdgeConsulIT {
                 () -> served(edge, "a") && served(edge, "b"));
         assertTrue(get(edge.adminPort(), "/health").body().contains("\"type\":\"consul\""));
 
-        // Gateway A's service dies: A's /health answers 503, its Consul check turns critical and the
-        // edge drops A from its table; every request now goes to B.
-        upstreamA.stop();
+        // Gateway A dies: its listeners are gone but, as after a crash, its registration is not
+        // (its deregistration never reaches Consul). The check on /health/live turns critical and
+        // the edge drops A from its table; every request now goes to B.
+        crashA.set(true);
+        gatewayA.close();
         Poll.until("A's check is critical", BOUND, () -> "critical".equals(agent.checkStatus(gatewayA.instanceId())));
         Poll.until("the edge dropped A", BOUND, () -> Map.of("shop", 1).equals(edge.liveInstances()));
         for (int i = 0; i < 4; i++) {
@@ -99,14 +102,48 @@ class EdgeConsulIT {
         return false;
     }
 
-    private GatewayServer gateway(WebServer upstream) {
+    /** @param crashed once true, the gateway's deregistration is lost, as when its process dies */
+    private GatewayServer gateway(WebServer upstream, java.util.concurrent.atomic.AtomicBoolean crashed) {
         String yaml = "domain: shop\nprefixes: [/api/shop]\n"
                 + "listen: {host: 127.0.0.1, port: 0}\nadmin: {host: 127.0.0.1, port: 0}\n"
                 + ConsulTestSettings.discoveryYaml(agent.address())
                 + "services:\n  svc:\n    instances:\n      - url: http://127.0.0.1:" + upstream.port() + "\n"
                 + "routes:\n  - id: all\n    match: {path: /api/shop/**}\n    service: svc\n";
         GatewayConfig config = GatewayConfig.parse("shop.yaml", yaml, k -> null);
-        Discovery discovery = keep(config.discovery().provided().open());
+        Discovery consul = keep(config.discovery().provided().open());
+        Discovery discovery = new Discovery() {
+            @Override
+            public void register(io.concierge.gateway.discovery.Registration registration) {
+                consul.register(registration);
+            }
+
+            @Override
+            public void deregister(String instanceId) {
+                if (!crashed.get()) {
+                    consul.deregister(instanceId);
+                }
+            }
+
+            @Override
+            public List<io.concierge.gateway.discovery.Registration> snapshot() {
+                return consul.snapshot();
+            }
+
+            @Override
+            public void watch(java.util.function.Consumer<List<io.concierge.gateway.discovery.Registration>> l) {
+                consul.watch(l);
+            }
+
+            @Override
+            public Map<String, Object> describe() {
+                return consul.describe();
+            }
+
+            @Override
+            public void close() {
+                // the real one is closed with the test's resources
+            }
+        };
         return keep(GatewayServer.start(config, discovery));
     }
 

@@ -16,6 +16,9 @@ import io.concierge.gateway.balancing.LoadBalancer;
 import io.concierge.gateway.config.LoadBalancing;
 import io.concierge.gateway.proxy.BufferedGet;
 import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.telemetry.ClientSpan;
+import io.concierge.gateway.telemetry.Tracing;
+import io.opentelemetry.context.Context;
 
 /**
  * Every outbound call of every composition of a gateway goes through this one class (tracing hooks
@@ -43,16 +46,24 @@ public final class CompositionClient implements AutoCloseable {
      * @param host this gateway's listen address (a wildcard address is reached on loopback)
      */
     public CompositionClient(String host, DomainDirectory directory) {
+        this(host, directory, Tracing.disabled());
+    }
+
+    public CompositionClient(String host, DomainDirectory directory, Tracing tracing) {
         this.directory = directory;
+        this.tracing = tracing;
         this.self = new UpstreamGroup("this gateway", LoadBalancer.of(LoadBalancing.ROUND_ROBIN),
                 DomainDirectory.CONNECT_TIMEOUT, Duration.ofSeconds(30), 64, Duration.ofSeconds(4), List.of());
         this.selfHost = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
     }
 
     private final String selfHost;
+    private final Tracing tracing;
+    private volatile int selfPort;
 
     /** Called once the listener is bound: local calls go to this port. */
     public void bind(int port) {
+        selfPort = port;
         self.update(List.of(new UpstreamGroup.Endpoint(selfHost, port, 1)));
     }
 
@@ -67,12 +78,40 @@ public final class CompositionClient implements AutoCloseable {
      * @throws PartFailure when the call fails, with the status the endpoint should answer
      */
     JsonNode get(CompositionConfig.Call call, String target, List<String[]> headers, long deadline, long maxBody,
-                 String label) {
+                 String label, Context traceParent) {
         calls.incrementAndGet();
         UpstreamGroup group = call.domain() != null ? directory.group(call.domain()) : self;
-        BufferedGet.Response response;
+        // One CLIENT span per call, a child of the request's SERVER span: a fan-out's calls are
+        // parallel siblings. A cross-domain call's instance is only known once it answered.
+        String host = call.domain() != null ? call.domain() : selfHost;
+        int port = call.domain() != null ? 0 : selfPort;
+        int query = target.indexOf('?');
+        try (ClientSpan span = tracing.clientCall(traceParent, "GET", host, port,
+                "http://" + host + (port > 0 ? ":" + port : "") + (query < 0 ? target : target.substring(0, query)),
+                call.domain() != null ? call.domain() : "this gateway")) {
+            List<String[]> sent = headers;
+            if (tracing.enabled()) {
+                List<String[]> withContext = new java.util.ArrayList<>(headers.size() + 3);
+                withContext.addAll(headers);
+                span.inject((k, v) -> withContext.add(new String[] {k, v}));
+                sent = withContext;
+            }
+            try {
+                BufferedGet.Response response = exchange(call, group, target, sent, deadline, maxBody, label);
+                span.peer(response.host(), response.port());
+                span.status(response.status());
+                return parse(response, label);
+            } catch (PartFailure f) {
+                span.failed(f); // no-op when a 4xx/5xx status already marked the span
+                throw f;
+            }
+        }
+    }
+
+    private BufferedGet.Response exchange(CompositionConfig.Call call, UpstreamGroup group, String target,
+                                          List<String[]> headers, long deadline, long maxBody, String label) {
         try {
-            response = BufferedGet.get(group, target, headers, deadline, maxBody);
+            return BufferedGet.get(group, target, headers, deadline, maxBody);
         } catch (SocketTimeoutException e) {
             throw fail(label, 504, "Gateway Timeout", "the call '" + label + "' did not answer in time");
         } catch (BufferedGet.TooLargeException e) {
@@ -88,6 +127,9 @@ public final class CompositionClient implements AutoCloseable {
             }
             throw fail(label, 502, "Bad Gateway", "the call '" + label + "' failed: connection lost or invalid response");
         }
+    }
+
+    private JsonNode parse(BufferedGet.Response response, String label) {
         int status = response.status();
         if (status >= 200 && status < 300) {
             try {
@@ -115,6 +157,10 @@ public final class CompositionClient implements AutoCloseable {
     private PartFailure fail(String label, int status, String title, String detail) {
         failures.incrementAndGet();
         return new PartFailure(label, status, title, detail);
+    }
+
+    boolean tracingEnabled() {
+        return tracing.enabled();
     }
 
     /** Counters for health output. */

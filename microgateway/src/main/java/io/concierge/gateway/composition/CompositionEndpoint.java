@@ -68,7 +68,8 @@ public final class CompositionEndpoint {
                 h.add(new String[] {apiKeyHeader.defaultCase(), v});
             }
         }
-        for (HeaderName t : TRACE) {
+        // With tracing on, each call's span writes its own context; without, the caller's passes on.
+        for (HeaderName t : client.tracingEnabled() ? List.<HeaderName>of() : TRACE) {
             for (String v : headers.values(t)) {
                 h.add(new String[] {t.defaultCase(), v});
             }

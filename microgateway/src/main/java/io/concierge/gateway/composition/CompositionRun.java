@@ -57,6 +57,8 @@ final class CompositionRun {
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final ObjectNode builtins = NODES.objectNode();
     private final Map<String, CompositionConfig.Call> byName;
+    /** The request's trace context, captured on its thread: the calls run on threads of their own. */
+    private final io.opentelemetry.context.Context traceParent = io.opentelemetry.context.Context.current();
 
     CompositionRun(CompositionConfig config, CompositionClient client, Exchange exchange, List<String[]> headers) {
         this.config = config;
@@ -230,7 +232,8 @@ final class CompositionRun {
             long callDeadline = Math.min(deadline, System.nanoTime() + call.timeout().toNanos());
             if (call.forEach() == null) {
                 String target = call.path().render(e -> resolve(e, deps, null), call.name());
-                JsonNode raw = client.get(call, target, headers, callDeadline, config.maxPartSize(), call.name());
+                JsonNode raw = client.get(call, target, headers, callDeadline, config.maxPartSize(), call.name(),
+                        traceParent);
                 future.complete(new Outcome(raw, shape(call, raw), null, Map.of()));
             } else {
                 future.complete(fanOut(call, deps));
@@ -293,7 +296,7 @@ final class CompositionRun {
                     long elementDeadline = Math.min(deadline, System.nanoTime() + call.timeout().toNanos());
                     String target = call.path().render(e -> resolve(e, deps, items.get(index)), label);
                     results[index] = shape(call, client.get(call, target, headers, elementDeadline,
-                            config.maxPartSize(), label));
+                            config.maxPartSize(), label, traceParent));
                 } catch (PartFailure f) {
                     failures[index] = f;
                 } catch (InterruptedException e) {

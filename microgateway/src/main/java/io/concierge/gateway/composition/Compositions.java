@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.telemetry.Tracing;
 
 /**
  * A gateway's compositions with what they share, built once at startup: one
@@ -20,9 +21,15 @@ public final class Compositions implements AutoCloseable {
     private final List<CompositionEndpoint> endpoints = new ArrayList<>();
 
     public Compositions(GatewayConfig config, Discovery discovery) {
+        this(config, discovery, Tracing.disabled());
+    }
+
+    /** @param tracing where each call's CLIENT span goes (a child of the request's SERVER span) */
+    public Compositions(GatewayConfig config, Discovery discovery, Tracing tracing) {
         Set<String> domains = new LinkedHashSet<>();
         config.compositions().forEach(c -> domains.addAll(c.domains()));
-        this.client = new CompositionClient(config.listen().host(), new DomainDirectory(discovery, domains));
+        this.client = new CompositionClient(config.listen().host(), new DomainDirectory(discovery, domains),
+                tracing);
         String apiKeyHeader = config.security().apiKeys().consumers().isEmpty() ? null
                 : config.security().apiKeys().header();
         for (CompositionConfig c : config.compositions()) {

@@ -23,7 +23,8 @@ public final class BufferedGet {
     private static final int CHUNK = 8192;
 
     /** A complete response: status, its {@code Content-Type} (or null) and the body. */
-    public record Response(int status, String contentType, byte[] body) {
+    /** @param host and @param port: the instance that answered */
+    public record Response(int status, String contentType, byte[] body, String host, int port) {
     }
 
     /** The body was longer than allowed; the connection was closed, not drained. */
@@ -158,7 +159,8 @@ public final class BufferedGet {
             }
             List<String> types = response.values("Content-Type");
             clean = true;
-            return new Response(status, types.isEmpty() ? null : types.get(0), out.toByteArray());
+            return new Response(status, types.isEmpty() ? null : types.get(0), out.toByteArray(), upstream.host(),
+                    upstream.port());
         } finally {
             if (clean && reusable) {
                 upstream.pool().release(conn);

@@ -61,7 +61,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         this.context = new PipelineContext(config.domain(), cluster);
         this.telemetry = new Telemetry(config.domain(), tracing, ownsTracing, config.accessLog()).register(context);
-        this.compositions = new Compositions(config, discovery);
+        this.compositions = new Compositions(config, discovery, telemetry.tracing());
         RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, context, compositions);
         String via = "concierge-" + config.domain();
         ProxyEngine engine = new ProxyEngine(via, telemetry);
@@ -83,6 +83,14 @@ public final class GatewayServer implements AutoCloseable {
                 .putSocket(ADMIN, s -> s.host(config.admin().host()).port(config.admin().port())
                         .routing(r -> {
                             r.get("/health", (req, res) -> health.send(res));
+                            // Liveness for registries' checks (Consul): this process serves. /health
+                            // also judges the upstreams, and one dead service must not take the
+                            // gateway's other routes and fallbacks out of the edge's table.
+                            r.get("/health/live", (req, res) -> {
+                                res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+                                res.header(io.helidon.http.HeaderNames.CACHE_CONTROL, "no-store");
+                                res.send("{\"status\":\"UP\"}");
+                            });
                             admin.register(r);
                         }));
         Listeners.applyLimits(b, config.limits());

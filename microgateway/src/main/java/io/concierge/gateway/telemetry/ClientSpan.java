@@ -45,6 +45,16 @@ public class ClientSpan implements AutoCloseable {
         }
     }
 
+    /** The instance that answered, when it was chosen after the span started (balanced calls). */
+    public void peer(String host, int port) {
+        if (span != null) {
+            span.setAttribute(SpanAttributes.SERVER_ADDRESS, host);
+            span.setAttribute(SpanAttributes.SERVER_PORT, (long) port);
+            span.setAttribute(SpanAttributes.NETWORK_PEER_ADDRESS, host);
+            span.setAttribute(SpanAttributes.NETWORK_PEER_PORT, (long) port);
+        }
+    }
+
     /** The call failed without a response; only the first failure is recorded. */
     public void failed(Throwable error) {
         if (span != null && !failed) {

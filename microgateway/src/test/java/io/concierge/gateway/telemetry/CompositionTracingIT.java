@@ -1,0 +1,165 @@
+package io.concierge.gateway.telemetry;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.concierge.gateway.config.GatewayConfig;
+import io.concierge.gateway.discovery.StaticDiscovery;
+import io.concierge.gateway.server.GatewayServer;
+import io.concierge.gateway.testing.OtlpReceiver;
+import io.concierge.gateway.testing.OtlpReceiver.ReceivedSpan;
+import io.concierge.gateway.testing.Poll;
+import io.concierge.gateway.testing.RecordedRequest;
+import io.concierge.gateway.testing.TestTracing;
+import io.concierge.gateway.testing.UpstreamReply;
+import io.concierge.gateway.testing.WireUpstream;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A composition's fan-out in the trace: every call is a CLIENT span whose parent is the
+ * composition's SERVER span (siblings, since they run in parallel), the local route that serves
+ * each call is a SERVER span under that call's CLIENT span, and the upstream receives the context of
+ * the span that called it. Checked with the in-memory exporter and over real OTLP/HTTP.
+ */
+class CompositionTracingIT {
+    static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
+    static final String PARENT = "b7ad6b7169203331";
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T r) {
+        resources.add(r);
+        return r;
+    }
+
+    static String yaml(int upstreamPort) {
+        return """
+                domain: shop
+                listen: {host: 127.0.0.1, port: 0}
+                admin: {host: 127.0.0.1, port: 0}
+                prefixes: [/api]
+                services:
+                  backend:
+                    instances: [{url: "http://127.0.0.1:%d"}]
+                routes:
+                  - id: items
+                    match: {path: "/api/items/**", methods: [GET]}
+                    service: backend
+                compositions:
+                  - id: basket
+                    match: {path: /api/basket}
+                    fan-out: {max-concurrency: 3}
+                    calls:
+                      - {name: list, service: backend, path: /api/items/list, at: .}
+                      - name: detail
+                        service: backend
+                        for-each: ${list.ids[*]}
+                        path: /api/items/detail/${each}
+                        at: details
+                """.formatted(upstreamPort);
+    }
+
+    static UpstreamReply reply(RecordedRequest r) {
+        String body = r.target().equals("/api/items/list") ? "{\"ids\":[\"a\",\"b\",\"c\"]}"
+                : "{\"id\":\"" + r.target().substring(r.target().lastIndexOf('/') + 1) + "\"}";
+        return UpstreamReply.json(200, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private GatewayServer gateway(WireUpstream upstream, Tracing tracing) {
+        return track(GatewayServer.start(GatewayConfig.parse("shop.yaml", yaml(upstream.port()), k -> null),
+                new StaticDiscovery(List.of()), null, tracing));
+    }
+
+    @Test
+    void fanOutCallsAreParallelChildrenOfTheCompositionSpan() {
+        WireUpstream upstream = track(WireUpstream.start(CompositionTracingIT::reply));
+        TestTracing t = track(new TestTracing("concierge-shop"));
+        GatewayServer g = gateway(upstream, t.tracing());
+
+        var r = Http.get(g.port(), "/api/basket", "traceparent", "00-" + TRACE + "-" + PARENT + "-01");
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"details\""), r.body());
+
+        // 1 composition + 4 local routes serving the calls; 4 composition calls + 4 proxy calls.
+        List<SpanData> servers = t.await(SpanKind.SERVER, 5);
+        List<SpanData> clients = t.await(SpanKind.CLIENT, 8);
+        assertTrue(servers.stream().allMatch(s -> s.getTraceId().equals(TRACE)), "one trace");
+        assertTrue(clients.stream().allMatch(s -> s.getTraceId().equals(TRACE)), "one trace");
+        SpanData composition = servers.stream().filter(s -> s.getName().equals("GET /api/basket")).findFirst()
+                .orElseThrow();
+        assertEquals(PARENT, composition.getParentSpanId());
+
+        List<SpanData> calls = clients.stream().filter(s -> s.getParentSpanId().equals(composition.getSpanId()))
+                .toList();
+        assertEquals(4, calls.size(), "list + 3 details, all children of the composition span: " + clients);
+        assertTrue(calls.stream().allMatch(c -> "this gateway".equals(
+                c.getAttributes().get(AttributeKey.stringKey("concierge.upstream.service")))));
+        assertEquals(Set.of("http://127.0.0.1:" + g.port() + "/api/items/list",
+                        "http://127.0.0.1:" + g.port() + "/api/items/detail/a",
+                        "http://127.0.0.1:" + g.port() + "/api/items/detail/b",
+                        "http://127.0.0.1:" + g.port() + "/api/items/detail/c"),
+                calls.stream().map(c -> c.getAttributes().get(AttributeKey.stringKey("url.full")))
+                        .collect(Collectors.toSet()));
+
+        // Each call is served by the route on this gateway: its SERVER span is the call's child.
+        Set<String> callIds = calls.stream().map(SpanData::getSpanId).collect(Collectors.toSet());
+        List<SpanData> served = servers.stream().filter(s -> s.getName().equals("GET /api/items/**")).toList();
+        assertEquals(4, served.size());
+        assertTrue(served.stream().allMatch(s -> callIds.contains(s.getParentSpanId())), "route spans under calls");
+
+        // The upstream saw the context of the proxy's CLIENT span under each route span.
+        Map<String, String> proxySpanOfRoute = clients.stream()
+                .filter(c -> served.stream().anyMatch(s -> s.getSpanId().equals(c.getParentSpanId())))
+                .collect(Collectors.toMap(SpanData::getSpanId, SpanData::getParentSpanId));
+        assertEquals(4, proxySpanOfRoute.size());
+        for (RecordedRequest req : upstream.requests()) {
+            String tp = req.header("traceparent");
+            assertTrue(tp.startsWith("00-" + TRACE + "-"), tp);
+            assertTrue(proxySpanOfRoute.containsKey(tp.substring(36, 52)), "sent by a proxy span: " + tp);
+        }
+    }
+
+    @Test
+    void theFanOutIsExportedOverOtlpHttpUnderOneTrace() {
+        OtlpReceiver receiver = track(OtlpReceiver.start());
+        WireUpstream upstream = track(WireUpstream.start(CompositionTracingIT::reply));
+        Tracing tracing = track(Tracing.configure("concierge-shop", Map.of(
+                "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
+                "OTEL_BSP_SCHEDULE_DELAY", "50")::get));
+        GatewayServer g = gateway(upstream, tracing);
+
+        assertEquals(200, Http.get(g.port(), "/api/basket", "traceparent",
+                "00-" + TRACE + "-" + PARENT + "-01").statusCode());
+        Poll.until("13 spans of the composition exported", Duration.ofSeconds(20),
+                () -> receiver.spans().stream().filter(s -> s.traceId().equals(TRACE)).count() >= 13);
+        List<ReceivedSpan> spans = receiver.spans().stream().filter(s -> s.traceId().equals(TRACE)).toList();
+        ReceivedSpan composition = spans.stream().filter(s -> s.name().equals("GET /api/basket")).findFirst()
+                .orElseThrow();
+        assertEquals(PARENT, composition.parentSpanId());
+        List<ReceivedSpan> calls = spans.stream().filter(s -> s.kind() == ReceivedSpan.KIND_CLIENT
+                && s.parentSpanId().equals(composition.spanId())).toList();
+        assertEquals(4, calls.size(), spans.toString());
+        Set<String> callIds = calls.stream().map(ReceivedSpan::spanId).collect(Collectors.toSet());
+        assertEquals(4, spans.stream().filter(s -> s.kind() == ReceivedSpan.KIND_SERVER
+                && callIds.contains(s.parentSpanId())).count(), "each call served by a route span under it");
+    }
+}

@@ -175,6 +175,13 @@ class ConsulDiscoveryTest {
         assertEquals(List.of("a"), ids(last(calls)));
         assertEquals("STALE", edge.describe().get("status"));
         assertNotNull(edge.describe().get("staleSince"));
+        // ... and counted in metrics, as /metrics shows them.
+        io.concierge.gateway.telemetry.PrometheusText scrape = new io.concierge.gateway.telemetry.PrometheusText();
+        io.concierge.gateway.telemetry.FeatureMetrics.discovery(edge).write(scrape);
+        String text = scrape.toString();
+        assertTrue(text.contains("\nconcierge_discovery_stale 1"), text);
+        assertTrue(text.matches("(?s).*\nconcierge_discovery_stale_responses_total [1-9].*"), text);
+        assertTrue(text.matches("(?s).*\nconcierge_discovery_watch_errors_total [1-9].*"), text);
 
         ConsulAgentStandIn second = keep(ConsulAgentStandIn.builder().port(port).start());
         // The gateway side notices that the new agent does not know it and registers again.

@@ -41,6 +41,7 @@ public final class CompositionClient implements AutoCloseable {
     private final DomainDirectory directory;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong partials = new AtomicLong();
 
     /**
      * @param host this gateway's listen address (a wildcard address is reached on loopback)
@@ -159,6 +160,10 @@ public final class CompositionClient implements AutoCloseable {
         return new PartFailure(label, status, title, detail);
     }
 
+    void partialAnswered() {
+        partials.incrementAndGet();
+    }
+
     boolean tracingEnabled() {
         return tracing.enabled();
     }
@@ -168,6 +173,7 @@ public final class CompositionClient implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("calls", calls.get());
         m.put("failedCalls", failures.get());
+        m.put("partialResponses", partials.get());
         m.put("domains", directory.describe());
         return m;
     }

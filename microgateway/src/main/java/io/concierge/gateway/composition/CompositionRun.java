@@ -164,6 +164,7 @@ final class CompositionRun {
             ObjectNode errors = partial.putObject("errors");
             missing.forEach(errors::put);
             res.header(PARTIAL_HEADER, String.join(", ", missing.keySet()));
+            client.partialAnswered();
         }
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");

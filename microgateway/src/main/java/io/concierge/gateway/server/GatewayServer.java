@@ -27,6 +27,7 @@ import io.concierge.gateway.rewrite.PathRewriter;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.security.SecurityFilters;
+import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
@@ -72,6 +73,7 @@ public final class GatewayServer implements AutoCloseable {
         health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
         if (!config.compositions().isEmpty()) {
             health.addSection("composition", compositions::describe);
+            telemetry.addMetrics(FeatureMetrics.compositions(compositions::describe));
         }
         GatewayHandler handler = new GatewayHandler(table, engine, health, config.limits().allowEncodedSlash(),
                 telemetry);

@@ -179,6 +179,51 @@ public final class FeatureMetrics {
             out.family("concierge_cluster_members", "gauge",
                     "Members of the Hazelcast cluster this process sees (absent without a cluster).");
             sample(out, "concierge_cluster_members", d.get("members"));
+            for (String[] m : REGISTRY_COUNTERS) {
+                Object v = d.get(m[0]);
+                if (v instanceof Boolean b) {
+                    v = b ? 1 : 0;
+                }
+                if (v instanceof Number) {
+                    out.family(m[1], m[2], m[3]);
+                    sample(out, m[1], v);
+                }
+            }
         };
     }
+
+    /** Composition calls (each fan-out element counts), failed calls and partial answers. */
+    public static MetricsSource compositions(Supplier<Map<String, Object>> describe) {
+        return out -> {
+            Map<String, Object> d = describe.get();
+            out.family("concierge_composition_calls_total", "counter",
+                    "Calls made by compositions (every fan-out element counts one).");
+            sample(out, "concierge_composition_calls_total", d.get("calls"));
+            out.family("concierge_composition_failed_calls_total", "counter",
+                    "Composition calls that failed (required or optional).");
+            sample(out, "concierge_composition_failed_calls_total", d.get("failedCalls"));
+            out.family("concierge_composition_partial_responses_total", "counter",
+                    "Composition answers with optional parts missing (X-Concierge-Partial).");
+            sample(out, "concierge_composition_partial_responses_total", d.get("partialResponses"));
+        };
+    }
+
+    /**
+     * Counters a discovery implementation reports in {@code describe()} (Consul's; the embedded
+     * registry has none of them): describe key, metric, type, help. Only present keys are exported.
+     */
+    private static final String[][] REGISTRY_COUNTERS = {
+            {"stale", "concierge_discovery_stale", "gauge",
+                    "1 while the registry does not answer and the last known instance set is served."},
+            {"staleResponses", "concierge_discovery_stale_responses_total", "counter",
+                    "Registry queries that failed while the last known instance set kept serving."},
+            {"watchErrors", "concierge_discovery_watch_errors_total", "counter", "Failed watch (blocking) queries."},
+            {"watchQueries", "concierge_discovery_watch_queries_total", "counter", "Watch (blocking) queries sent."},
+            {"indexResets", "concierge_discovery_index_resets_total", "counter",
+                    "Watch index resets (the registry's index went backwards, e.g. after a restart)."},
+            {"registrationErrors", "concierge_discovery_registration_errors_total", "counter",
+                    "Failed attempts to register this process."},
+            {"reregistrations", "concierge_discovery_reregistrations_total", "counter",
+                    "Registrations written again after the registry lost them."},
+    };
 }

@@ -314,6 +314,9 @@ class CompositionIT {
         assertEquals("the call 'extras' answered 503", doc.path("_partial").path("errors").path("extras").asText());
         assertEquals("the call 'held' did not answer in time", doc.path("_partial").path("errors").path("held").asText());
         assertEquals("extras, held", partial.header("X-Concierge-Partial"));
+        String metrics = WireClient.exchange(gateway.adminPort(), "GET", "/metrics").bodyText();
+        assertTrue(metrics.matches("(?s).*\nconcierge_composition_partial_responses_total [1-9].*"), metrics);
+        assertTrue(metrics.matches("(?s).*\nconcierge_composition_failed_calls_total [1-9].*"), metrics);
     }
 
     @Test

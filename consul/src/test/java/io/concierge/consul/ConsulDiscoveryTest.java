@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,6 +22,7 @@ import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
+import io.concierge.gateway.testing.Resources;
 import io.concierge.gateway.testing.TestGateways;
 import io.concierge.gateway.testing.UpstreamReply;
 import io.concierge.gateway.testing.WireUpstream;
@@ -31,25 +31,18 @@ import io.concierge.gateway.testing.WireUpstream;
 class ConsulDiscoveryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration BOUND = Duration.ofSeconds(15); // well below the 30 s wait of the watch
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        resources.close();
     }
 
     @Test
     void aGatewayRegistersWithItsHealthCheckAndDeregistersOnShutdown() throws Exception {
-        ConsulAgentStandIn agent = keep(ConsulAgentStandIn.builder().aclToken("gw-token").datacenter("eu1").start());
-        WireUpstream upstream = keep(WireUpstream.start());
-        ConsulDiscovery discovery = keep(new ConsulDiscovery(ConsulTestSettings.settings(agent.address(),
+        ConsulAgentStandIn agent = resources.track(ConsulAgentStandIn.builder().aclToken("gw-token").datacenter("eu1").start());
+        WireUpstream upstream = resources.track(WireUpstream.start());
+        ConsulDiscovery discovery = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(agent.address(),
                 "token: gw-token\ndatacenter: eu1\nnamespace: shop\ntags: [blue]")));
         GatewayServer gateway = GatewayServer.start(GatewayConfig.parse("test.yaml",
                 TestGateways.oneRouteYaml("", "", upstream.port()).replace("domain: test", "domain: test\nversion: \"7\""),
@@ -119,11 +112,11 @@ class ConsulDiscoveryTest {
 
     @Test
     void aChangeArrivesWithinOneWaitAndAFailingInstanceLeaves() {
-        ConsulAgentStandIn agent = keep(ConsulAgentStandIn.start());
-        WireUpstream healthA = keep(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
-        WireUpstream healthB = keep(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
-        ConsulDiscovery gateways = keep(new ConsulDiscovery(ConsulTestSettings.settings(agent.address(), "")));
-        ConsulDiscovery edge = keep(new ConsulDiscovery(ConsulTestSettings.settings(agent.address(), "")));
+        ConsulAgentStandIn agent = resources.track(ConsulAgentStandIn.start());
+        WireUpstream healthA = resources.track(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
+        WireUpstream healthB = resources.track(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
+        ConsulDiscovery gateways = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(agent.address(), "")));
+        ConsulDiscovery edge = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(agent.address(), "")));
         List<List<Registration>> calls = new CopyOnWriteArrayList<>();
         edge.watch(calls::add);
 
@@ -150,12 +143,12 @@ class ConsulDiscoveryTest {
     void theLastKnownSetServesWhileConsulIsDownAndARestartedAgentResetsTheIndex() {
         ConsulAgentStandIn first = ConsulAgentStandIn.start();
         int port = first.port();
-        WireUpstream health = keep(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
+        WireUpstream health = resources.track(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
         // A short wait: an agent that restarted without state answers an old index only when the
         // wait ends (Consul blocks until its index passes the one asked for).
         String extra = "watch: {wait: 1s, backoff-min: 50ms, backoff-max: 300ms}";
-        ConsulDiscovery gateways = keep(new ConsulDiscovery(ConsulTestSettings.settings(first.address(), extra)));
-        ConsulDiscovery edge = keep(new ConsulDiscovery(ConsulTestSettings.settings(first.address(), extra)));
+        ConsulDiscovery gateways = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(first.address(), extra)));
+        ConsulDiscovery edge = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(first.address(), extra)));
         List<List<Registration>> calls = new CopyOnWriteArrayList<>();
         edge.watch(calls::add);
         gateways.register(registration("a", health.port()));
@@ -183,7 +176,7 @@ class ConsulDiscoveryTest {
         assertTrue(text.matches("(?s).*\nconcierge_discovery_stale_responses_total [1-9].*"), text);
         assertTrue(text.matches("(?s).*\nconcierge_discovery_watch_errors_total [1-9].*"), text);
 
-        ConsulAgentStandIn second = keep(ConsulAgentStandIn.builder().port(port).start());
+        ConsulAgentStandIn second = resources.track(ConsulAgentStandIn.builder().port(port).start());
         // The gateway side notices that the new agent does not know it and registers again.
         Poll.until("a registered again on the restarted agent", BOUND,
                 () -> "passing".equals(second.checkStatus("a")));
@@ -199,12 +192,12 @@ class ConsulDiscoveryTest {
     @Test
     void aGatewayStartsWhileConsulIsDownAndRegistersOnceItIsUp() {
         int port = WireUpstream.closedPort();
-        WireUpstream health = keep(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
-        ConsulDiscovery gateways = keep(new ConsulDiscovery(ConsulTestSettings.settings("http://127.0.0.1:" + port, "")));
+        WireUpstream health = resources.track(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
+        ConsulDiscovery gateways = resources.track(new ConsulDiscovery(ConsulTestSettings.settings("http://127.0.0.1:" + port, "")));
         gateways.register(registration("a", health.port())); // does not throw
         assertTrue(gateways.stats().registrationErrors() >= 1);
         assertEquals("REGISTERING", gateways.describe().get("status"));
-        ConsulAgentStandIn agent = keep(ConsulAgentStandIn.builder().port(port).start());
+        ConsulAgentStandIn agent = resources.track(ConsulAgentStandIn.builder().port(port).start());
         Poll.until("the keeper registered a", BOUND, () -> agent.serviceIds().equals(List.of("a")));
         // The agent has it before the answer reaches the gateway; the status follows the answer.
         Poll.until("the gateway knows it is registered", BOUND, () -> "OK".equals(gateways.describe().get("status")));
@@ -213,7 +206,7 @@ class ConsulDiscoveryTest {
 
     @Test
     void retriesBackOffExponentiallyWithJitterUpToTheCap() {
-        ConsulDiscovery d = keep(new ConsulDiscovery(ConsulTestSettings.settings("http://127.0.0.1:1",
+        ConsulDiscovery d = resources.track(new ConsulDiscovery(ConsulTestSettings.settings("http://127.0.0.1:1",
                 "watch: {backoff-min: 100ms, backoff-max: 1s}")));
         for (int failures = 0; failures < 40; failures++) {
             long step = Math.min(100L << Math.min(failures, 20), 1000L);

@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +22,7 @@ import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
+import io.concierge.gateway.testing.Resources;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 
@@ -35,24 +35,17 @@ import io.helidon.webserver.WebServer;
 class EdgeConsulIT {
     private static final Duration BOUND = Duration.ofSeconds(20); // below the watch's 30 s wait
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private final ConsulAgentStandIn agent = keep(ConsulAgentStandIn.start());
+    private final Resources resources = new Resources();
+    private final ConsulAgentStandIn agent = resources.track(ConsulAgentStandIn.start());
 
     @AfterEach
     void closeAll() {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            try {
-                resources.get(i).close();
-            } catch (Exception ignored) {
-                // Best effort: the next one must still be closed.
-            }
+        try {
+            resources.close();
+        } catch (Exception ignored) {
+            // Best effort: everything was closed; a failure to stop is not this test's subject.
         }
         http.close();
-    }
-
-    private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
     }
 
     @Test
@@ -65,8 +58,8 @@ class EdgeConsulIT {
         EdgeConfig edgeConfig = EdgeConfig.parse("edge.yaml", "listen: {port: 0}\nadmin: {port: 0}\n"
                 + ConsulTestSettings.discoveryYaml(agent.address()), k -> null);
         assertEquals(DiscoveryConfig.Type.PROVIDED, edgeConfig.discovery().type());
-        Discovery edgeDiscovery = keep(edgeConfig.discovery().provided().open());
-        EdgeServer edge = keep(EdgeServer.start(edgeConfig, edgeDiscovery));
+        Discovery edgeDiscovery = resources.track(edgeConfig.discovery().provided().open());
+        EdgeServer edge = resources.track(EdgeServer.start(edgeConfig, edgeDiscovery));
 
         Poll.until("the edge sees both shop gateways", BOUND, () -> Map.of("shop", 2).equals(edge.liveInstances()));
         Poll.until("both gateways serve through the edge", BOUND,
@@ -110,7 +103,7 @@ class EdgeConsulIT {
                 + "services:\n  svc:\n    instances:\n      - url: http://127.0.0.1:" + upstream.port() + "\n"
                 + "routes:\n  - id: all\n    match: {path: /api/shop/**}\n    service: svc\n";
         GatewayConfig config = GatewayConfig.parse("shop.yaml", yaml, k -> null);
-        Discovery consul = keep(config.discovery().provided().open());
+        Discovery consul = resources.track(config.discovery().provided().open());
         Discovery discovery = new Discovery() {
             @Override
             public void register(io.concierge.gateway.discovery.Registration registration) {
@@ -144,7 +137,7 @@ class EdgeConsulIT {
                 // the real one is closed with the test's resources
             }
         };
-        return keep(GatewayServer.start(config, discovery));
+        return resources.track(GatewayServer.start(config, discovery));
     }
 
     private WebServer upstream(String name) {
@@ -154,7 +147,7 @@ class EdgeConsulIT {
                     res.send(name + " " + req.prologue().uriPath().rawPath());
                 }))
                 .build().start();
-        resources.add(() -> {
+        resources.track(() -> {
             if (s.isRunning()) {
                 s.stop();
             }

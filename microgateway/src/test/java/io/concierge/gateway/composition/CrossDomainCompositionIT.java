@@ -2,7 +2,6 @@ package io.concierge.gateway.composition;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +17,7 @@ import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.MemoryDiscovery;
 import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.RecordedRequest;
+import io.concierge.gateway.testing.Resources;
 import io.concierge.gateway.testing.UpstreamReply;
 import io.concierge.gateway.testing.WireClient;
 import io.concierge.gateway.testing.WireResponse;
@@ -94,7 +94,7 @@ class CrossDomainCompositionIT {
             """;
 
     private final MemoryDiscovery discovery = new MemoryDiscovery();
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
     private WireUpstream userService1;
     private WireUpstream userService2;
     private GatewayServer users1;
@@ -102,13 +102,8 @@ class CrossDomainCompositionIT {
     private GatewayServer products;
     private GatewayServer orders;
 
-    private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(0, resource);
-        return resource;
-    }
-
     private GatewayServer gateway(String yaml) {
-        return keep(GatewayServer.start(GatewayConfig.parse("test.yaml", yaml, Map.<String, String>of()::get), discovery));
+        return resources.track(GatewayServer.start(GatewayConfig.parse("test.yaml", yaml, Map.<String, String>of()::get), discovery));
     }
 
     private static UpstreamReply json(String text) {
@@ -122,13 +117,13 @@ class CrossDomainCompositionIT {
             return json("{\"id\":\"" + id + "\",\"name\":\"user " + id + "\",\"seenSubject\":\"" + r.header("X-Auth-Subject")
                     + "\"}");
         };
-        userService1 = keep(WireUpstream.start(users));
-        userService2 = keep(WireUpstream.start(users));
-        WireUpstream productService = keep(WireUpstream.start(r -> {
+        userService1 = resources.track(WireUpstream.start(users));
+        userService2 = resources.track(WireUpstream.start(users));
+        WireUpstream productService = resources.track(WireUpstream.start(r -> {
             String id = r.path().substring("/api/products/".length());
             return id.equals("p404") ? UpstreamReply.status(404) : json("{\"id\":\"" + id + "\",\"name\":\"product " + id + "\"}");
         }));
-        WireUpstream orderService = keep(WireUpstream.start(r -> switch (r.path()) {
+        WireUpstream orderService = resources.track(WireUpstream.start(r -> switch (r.path()) {
             case "/api/orders/o1" -> json("{\"id\":\"o1\",\"userId\":\"1\",\"items\":[{\"productId\":\"p1\"},{\"productId\":\"p2\"}]}");
             case "/api/orders/o2" -> json("{\"id\":\"o2\",\"userId\":\"2\",\"items\":[{\"productId\":\"p1\"}]}");
             case "/api/orders/o3" -> json("{\"id\":\"o3\",\"userId\":\"1\",\"items\":[{\"productId\":\"p1\"},{\"productId\":\"p404\"}]}");
@@ -142,9 +137,7 @@ class CrossDomainCompositionIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
+        resources.close();
     }
 
     private WireResponse details(String orderId, String... headers) throws Exception {

@@ -27,6 +27,7 @@ import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.StaticDiscovery;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
+import io.concierge.gateway.testing.Resources;
 import io.concierge.gateway.testing.TestTracing;
 import io.concierge.gateway.testing.WireUpstream;
 
@@ -42,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdminAndAccessLogIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "the-api-key-0123456789";
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
     private final List<LogRecord> lines = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
         @Override
@@ -67,14 +68,7 @@ class AdminAndAccessLogIT {
     @AfterEach
     void stop() throws Exception {
         Logger.getLogger(AccessLog.LOGGER).removeHandler(capture);
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T r) {
-        resources.add(r);
-        return r;
+        resources.close();
     }
 
     private static String secureYaml(int upstreamPort, String accessLog) {
@@ -111,7 +105,7 @@ class AdminAndAccessLogIT {
     }
 
     private GatewayServer gateway(GatewayConfig config, Tracing tracing) {
-        return track(GatewayServer.start(config, new StaticDiscovery(List.of()), null, tracing));
+        return resources.track(GatewayServer.start(config, new StaticDiscovery(List.of()), null, tracing));
     }
 
     private List<String> awaitLines(int n) {
@@ -121,8 +115,8 @@ class AdminAndAccessLogIT {
 
     @Test
     void jsonLineHasEveryFieldAndNoCredential() throws Exception {
-        WireUpstream upstream = track(WireUpstream.start(WireUpstream.echo()));
-        TestTracing t = track(new TestTracing("concierge-users"));
+        WireUpstream upstream = resources.track(WireUpstream.start(WireUpstream.echo()));
+        TestTracing t = resources.track(new TestTracing("concierge-users"));
         GatewayServer g = gateway(GatewayConfig.parse("users.yaml", secureYaml(upstream.port(), ""), k -> null),
                 t.tracing());
 
@@ -154,7 +148,7 @@ class AdminAndAccessLogIT {
 
     @Test
     void refusedAndUnmatchedRequestsAreLoggedToo() throws Exception {
-        WireUpstream upstream = track(WireUpstream.start(WireUpstream.echo()));
+        WireUpstream upstream = resources.track(WireUpstream.start(WireUpstream.echo()));
         GatewayServer g = gateway(GatewayConfig.parse("users.yaml", secureYaml(upstream.port(), ""), k -> null),
                 Tracing.disabled());
         assertEquals(401, Http.get(g.port(), "/api/users/1", "Authorization", "Bearer bad-secret").statusCode());
@@ -170,7 +164,7 @@ class AdminAndAccessLogIT {
 
     @Test
     void combinedFormatIsApacheCombinedWithConciergeFields() {
-        WireUpstream upstream = track(WireUpstream.start(WireUpstream.echo()));
+        WireUpstream upstream = resources.track(WireUpstream.start(WireUpstream.echo()));
         GatewayServer g = gateway(GatewayConfig.parse("users.yaml", secureYaml(upstream.port(),
                 "access-log: {format: combined}"), k -> null), Tracing.disabled());
         assertEquals(200, Http.get(g.port(), "/api/users/5?api_key=" + KEY, "X-Request-Id", "rid-c",
@@ -185,7 +179,7 @@ class AdminAndAccessLogIT {
 
     @Test
     void disabledAccessLogWritesNothing() {
-        WireUpstream upstream = track(WireUpstream.start(WireUpstream.echo()));
+        WireUpstream upstream = resources.track(WireUpstream.start(WireUpstream.echo()));
         GatewayServer g = gateway(GatewayConfig.parse("users.yaml", secureYaml(upstream.port(),
                 "access-log: {enabled: false}"), k -> null), Tracing.disabled());
         assertEquals(200, Http.get(g.port(), "/api/users/5?api_key=" + KEY).statusCode());
@@ -207,7 +201,7 @@ class AdminAndAccessLogIT {
 
     @Test
     void adminViewIsReadOnlyAndOnlyOnTheAdminPort(@TempDir Path dir) throws Exception {
-        WireUpstream upstream = track(WireUpstream.start(WireUpstream.echo()));
+        WireUpstream upstream = resources.track(WireUpstream.start(WireUpstream.echo()));
         Path file = dir.resolve("users.yaml");
         Files.writeString(file, secureYaml(upstream.port(), ""));
         GatewayServer g = gateway(GatewayConfig.load(file, k -> null), Tracing.disabled());

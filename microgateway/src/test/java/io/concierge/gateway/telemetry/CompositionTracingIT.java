@@ -2,7 +2,6 @@ package io.concierge.gateway.telemetry;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +17,7 @@ import io.concierge.gateway.testing.OtlpReceiver;
 import io.concierge.gateway.testing.OtlpReceiver.ReceivedSpan;
 import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.RecordedRequest;
+import io.concierge.gateway.testing.Resources;
 import io.concierge.gateway.testing.TestTracing;
 import io.concierge.gateway.testing.UpstreamReply;
 import io.concierge.gateway.testing.WireUpstream;
@@ -37,18 +37,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CompositionTracingIT {
     static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
     static final String PARENT = "b7ad6b7169203331";
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T r) {
-        resources.add(r);
-        return r;
+        resources.close();
     }
 
     static String yaml(int upstreamPort) {
@@ -85,14 +78,14 @@ class CompositionTracingIT {
     }
 
     private GatewayServer gateway(WireUpstream upstream, Tracing tracing) {
-        return track(GatewayServer.start(GatewayConfig.parse("shop.yaml", yaml(upstream.port()), k -> null),
+        return resources.track(GatewayServer.start(GatewayConfig.parse("shop.yaml", yaml(upstream.port()), k -> null),
                 new StaticDiscovery(List.of()), null, tracing));
     }
 
     @Test
     void fanOutCallsAreParallelChildrenOfTheCompositionSpan() {
-        WireUpstream upstream = track(WireUpstream.start(CompositionTracingIT::reply));
-        TestTracing t = track(new TestTracing("concierge-shop"));
+        WireUpstream upstream = resources.track(WireUpstream.start(CompositionTracingIT::reply));
+        TestTracing t = resources.track(new TestTracing("concierge-shop"));
         GatewayServer g = gateway(upstream, t.tracing());
 
         var r = Http.get(g.port(), "/api/basket", "traceparent", "00-" + TRACE + "-" + PARENT + "-01");
@@ -140,9 +133,9 @@ class CompositionTracingIT {
 
     @Test
     void theFanOutIsExportedOverOtlpHttpUnderOneTrace() {
-        OtlpReceiver receiver = track(OtlpReceiver.start());
-        WireUpstream upstream = track(WireUpstream.start(CompositionTracingIT::reply));
-        Tracing tracing = track(Tracing.configure("concierge-shop", Map.of(
+        OtlpReceiver receiver = resources.track(OtlpReceiver.start());
+        WireUpstream upstream = resources.track(WireUpstream.start(CompositionTracingIT::reply));
+        Tracing tracing = resources.track(Tracing.configure("concierge-shop", Map.of(
                 "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
                 "OTEL_BSP_SCHEDULE_DELAY", "50")::get));
         GatewayServer g = gateway(upstream, tracing);

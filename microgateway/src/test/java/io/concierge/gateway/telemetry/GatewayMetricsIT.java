@@ -2,7 +2,6 @@ package io.concierge.gateway.telemetry;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +15,7 @@ import io.concierge.gateway.discovery.StaticDiscovery;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.PrometheusScrape;
+import io.concierge.gateway.testing.Resources;
 import io.concierge.gateway.testing.WireUpstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,22 +28,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in-flight; the other features' counters; bounded labels; never on the public port.
  */
 class GatewayMetricsIT {
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T r) {
-        resources.add(r);
-        return r;
+        resources.close();
     }
 
     private GatewayServer gateway(int upstreamPort) {
-        return track(GatewayServer.start(GatewayConfig.parse("users.yaml", GatewayTracingIT.yaml(upstreamPort),
+        return resources.track(GatewayServer.start(GatewayConfig.parse("users.yaml", GatewayTracingIT.yaml(upstreamPort),
                 k -> null), new StaticDiscovery(List.of()), null, Tracing.disabled()));
     }
 
@@ -66,7 +59,7 @@ class GatewayMetricsIT {
 
     @Test
     void requestsAreCountedByRouteTemplateMethodAndStatusClass() {
-        WireUpstream upstream = track(WireUpstream.start());
+        WireUpstream upstream = resources.track(WireUpstream.start());
         GatewayServer g = gateway(upstream.port());
         for (int i = 1; i <= 3; i++) {
             assertEquals(200, Http.get(g.port(), "/api/users/" + i).statusCode());
@@ -124,7 +117,7 @@ class GatewayMetricsIT {
 
     @Test
     void labelCardinalityStaysBoundedAcrossAThousandDistinctPaths() {
-        WireUpstream upstream = track(WireUpstream.start());
+        WireUpstream upstream = resources.track(WireUpstream.start());
         GatewayServer g = gateway(upstream.port());
         for (int i = 0; i < 500; i++) {
             Http.get(g.port(), "/api/users/user-" + i);
@@ -155,7 +148,7 @@ class GatewayMetricsIT {
 
     @Test
     void otherFeaturesCountersAreExported() {
-        WireUpstream upstream = track(WireUpstream.start());
+        WireUpstream upstream = resources.track(WireUpstream.start());
         GatewayServer g = gateway(upstream.port());
         assertEquals(200, Http.get(g.port(), "/api/users/1").statusCode());
         PrometheusScrape m = awaitCount(g.adminPort(), 1);
@@ -176,7 +169,7 @@ class GatewayMetricsIT {
 
     @Test
     void metricsAndAdminAreNotServedOnThePublicPort() {
-        WireUpstream upstream = track(WireUpstream.start());
+        WireUpstream upstream = resources.track(WireUpstream.start());
         GatewayServer g = gateway(upstream.port());
         for (String path : List.of("/metrics", "/admin", "/admin/routes")) {
             HttpResponse<String> r = Http.get(g.port(), path);

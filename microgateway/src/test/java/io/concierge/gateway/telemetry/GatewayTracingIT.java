@@ -1,7 +1,6 @@
 package io.concierge.gateway.telemetry;
 
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -12,6 +11,7 @@ import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.StaticDiscovery;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.RecordedRequest;
+import io.concierge.gateway.testing.Resources;
 import io.concierge.gateway.testing.TestTracing;
 import io.concierge.gateway.testing.WireUpstream;
 import io.opentelemetry.api.common.AttributeKey;
@@ -35,18 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GatewayTracingIT {
     static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
     static final String PARENT = "00f067aa0ba902b7";
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T r) {
-        resources.add(r);
-        return r;
+        resources.close();
     }
 
     static String yaml(int upstreamPort) {
@@ -71,14 +64,14 @@ class GatewayTracingIT {
     }
 
     private GatewayServer gateway(int upstreamPort, Tracing tracing) {
-        return track(GatewayServer.start(GatewayConfig.parse("users.yaml", yaml(upstreamPort), k -> null),
+        return resources.track(GatewayServer.start(GatewayConfig.parse("users.yaml", yaml(upstreamPort), k -> null),
                 new StaticDiscovery(List.of()), null, tracing));
     }
 
     @Test
     void incomingTraceContextIsHonouredAndPassedOnByTheClientSpan() {
-        WireUpstream upstream = track(WireUpstream.start(WireUpstream.echo()));
-        TestTracing t = track(new TestTracing("concierge-users"));
+        WireUpstream upstream = resources.track(WireUpstream.start(WireUpstream.echo()));
+        TestTracing t = resources.track(new TestTracing("concierge-users"));
         GatewayServer g = gateway(upstream.port(), t.tracing());
 
         HttpResponse<String> r = Http.get(g.port(), "/api/users/42?x=1", "traceparent", "00-" + TRACE + "-" + PARENT
@@ -120,8 +113,8 @@ class GatewayTracingIT {
 
     @Test
     void aRequestWithoutContextStartsANewSampledTrace() {
-        WireUpstream upstream = track(WireUpstream.start(WireUpstream.echo()));
-        TestTracing t = track(new TestTracing("concierge-users"));
+        WireUpstream upstream = resources.track(WireUpstream.start(WireUpstream.echo()));
+        TestTracing t = resources.track(new TestTracing("concierge-users"));
         GatewayServer g = gateway(upstream.port(), t.tracing());
 
         assertEquals(200, Http.get(g.port(), "/api/items/a/b").statusCode());
@@ -139,7 +132,7 @@ class GatewayTracingIT {
     @Test
     void unmatchedRequestsAreNamedByMethodOnlyAndUpstreamFailuresAreErrors() {
         int closed = WireUpstream.closedPort();
-        TestTracing t = track(new TestTracing("concierge-users"));
+        TestTracing t = resources.track(new TestTracing("concierge-users"));
         GatewayServer g = gateway(closed, t.tracing());
 
         assertEquals(404, Http.get(g.port(), "/nowhere/123").statusCode());
@@ -164,7 +157,7 @@ class GatewayTracingIT {
 
     @Test
     void withTracingOffTraceHeadersPassThroughUntouched() {
-        WireUpstream upstream = track(WireUpstream.start(WireUpstream.echo()));
+        WireUpstream upstream = resources.track(WireUpstream.start(WireUpstream.echo()));
         GatewayServer g = gateway(upstream.port(), Tracing.disabled());
         String traceparent = "00-" + TRACE + "-" + PARENT + "-01";
 
@@ -175,7 +168,7 @@ class GatewayTracingIT {
 
     @Test
     void outboundCallsOutsideTheProxyGetClientSpansUnderTheRequest() {
-        TestTracing t = track(new TestTracing("concierge-users"));
+        TestTracing t = resources.track(new TestTracing("concierge-users"));
         Tracing tracing = t.tracing();
         AtomicReference<String> header = new AtomicReference<>();
         Context parent;

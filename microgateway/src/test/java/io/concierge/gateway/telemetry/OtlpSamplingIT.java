@@ -1,7 +1,6 @@
 package io.concierge.gateway.telemetry;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +13,7 @@ import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.OtlpReceiver;
 import io.concierge.gateway.testing.OtlpReceiver.ReceivedSpan;
 import io.concierge.gateway.testing.Poll;
+import io.concierge.gateway.testing.Resources;
 import io.concierge.gateway.testing.WireUpstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,29 +26,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OtlpSamplingIT {
     private static final String SAMPLED_TRACE = "11112222333344445555666677778888";
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T r) {
-        resources.add(r);
-        return r;
+        resources.close();
     }
 
     @Test
     void parentBasedRatioSamplingWithOtlpHttpExport() {
-        OtlpReceiver receiver = track(OtlpReceiver.start());
-        WireUpstream upstream = track(WireUpstream.start(WireUpstream.echo()));
-        Tracing tracing = track(Tracing.configure("concierge-users", Map.of(
+        OtlpReceiver receiver = resources.track(OtlpReceiver.start());
+        WireUpstream upstream = resources.track(WireUpstream.start(WireUpstream.echo()));
+        Tracing tracing = resources.track(Tracing.configure("concierge-users", Map.of(
                 "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
                 "OTEL_TRACES_SAMPLER_ARG", "0",
                 "OTEL_BSP_SCHEDULE_DELAY", "50")::get));
-        GatewayServer g = track(GatewayServer.start(GatewayConfig.parse("users.yaml",
+        GatewayServer g = resources.track(GatewayServer.start(GatewayConfig.parse("users.yaml",
                 GatewayTracingIT.yaml(upstream.port()), k -> null), new StaticDiscovery(List.of()), null, tracing));
 
         assertEquals(200, Http.get(g.port(), "/api/users/1").statusCode());

@@ -39,15 +39,7 @@ final class GatewayHandler implements Handler {
     /** Telemetry wraps the whole request: server span, metrics and access log see every answer. */
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        RequestTelemetry t = telemetry.begin(req);
-        try {
-            handle(req, res, t);
-        } catch (RuntimeException | Error e) {
-            t.failed(e);
-            throw e;
-        } finally {
-            t.end(res);
-        }
+        telemetry.observe(req, res, t -> handle(req, res, t));
     }
 
     private void handle(ServerRequest req, ServerResponse res, RequestTelemetry t) {

@@ -3,12 +3,14 @@ package io.concierge.gateway.telemetry;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.proxy.UpstreamObserver;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
@@ -117,6 +119,23 @@ public final class Telemetry implements UpstreamObserver, AutoCloseable {
         Context ctx = span == null ? parent.with(REQUEST, t) : parent.with(span).with(REQUEST, t);
         t.scope(ctx.makeCurrent());
         return t;
+    }
+
+    /**
+     * Runs {@code handling} for one request inside its telemetry ({@link #begin} before, {@link
+     * RequestTelemetry#end} after), so the server span, metrics and access log see every answer,
+     * a thrown failure included; {@code handling} fills in the request id, route and exchange.
+     */
+    public void observe(ServerRequest req, ServerResponse res, Consumer<RequestTelemetry> handling) {
+        RequestTelemetry t = begin(req);
+        try {
+            handling.accept(t);
+        } catch (RuntimeException | Error e) {
+            t.failed(e);
+            throw e;
+        } finally {
+            t.end(res);
+        }
     }
 
     // ---- UpstreamObserver: one client span and one timing per upstream try ----

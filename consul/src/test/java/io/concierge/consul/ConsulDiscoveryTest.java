@@ -40,7 +40,8 @@ class ConsulDiscoveryTest {
 
     @Test
     void aGatewayRegistersWithItsHealthCheckAndDeregistersOnShutdown() throws Exception {
-        ConsulAgentStandIn agent = resources.track(ConsulAgentStandIn.builder().aclToken("gw-token").datacenter("eu1").start());
+        ConsulAgentStandIn agent = resources.track(ConsulAgentStandIn.builder().aclToken("gw-token").datacenter("eu1")
+                .start());
         WireUpstream upstream = resources.track(WireUpstream.start());
         ConsulDiscovery discovery = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(agent.address(),
                 "token: gw-token\ndatacenter: eu1\nnamespace: shop\ntags: [blue]")));
@@ -115,7 +116,8 @@ class ConsulDiscoveryTest {
         ConsulAgentStandIn agent = resources.track(ConsulAgentStandIn.start());
         WireUpstream healthA = resources.track(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
         WireUpstream healthB = resources.track(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
-        ConsulDiscovery gateways = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(agent.address(), "")));
+        ConsulDiscovery gateways = resources.track(new ConsulDiscovery(
+                ConsulTestSettings.settings(agent.address(), "")));
         ConsulDiscovery edge = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(agent.address(), "")));
         List<List<Registration>> calls = new CopyOnWriteArrayList<>();
         edge.watch(calls::add);
@@ -147,8 +149,10 @@ class ConsulDiscoveryTest {
         // A short wait: an agent that restarted without state answers an old index only when the
         // wait ends (Consul blocks until its index passes the one asked for).
         String extra = "watch: {wait: 1s, backoff-min: 50ms, backoff-max: 300ms}";
-        ConsulDiscovery gateways = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(first.address(), extra)));
-        ConsulDiscovery edge = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(first.address(), extra)));
+        ConsulDiscovery gateways = resources.track(new ConsulDiscovery(
+                ConsulTestSettings.settings(first.address(), extra)));
+        ConsulDiscovery edge = resources.track(new ConsulDiscovery(
+                ConsulTestSettings.settings(first.address(), extra)));
         List<List<Registration>> calls = new CopyOnWriteArrayList<>();
         edge.watch(calls::add);
         gateways.register(registration("a", health.port()));
@@ -193,7 +197,8 @@ class ConsulDiscoveryTest {
     void aGatewayStartsWhileConsulIsDownAndRegistersOnceItIsUp() {
         int port = WireUpstream.closedPort();
         WireUpstream health = resources.track(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
-        ConsulDiscovery gateways = resources.track(new ConsulDiscovery(ConsulTestSettings.settings("http://127.0.0.1:" + port, "")));
+        ConsulDiscovery gateways = resources.track(new ConsulDiscovery(
+                ConsulTestSettings.settings("http://127.0.0.1:" + port, "")));
         gateways.register(registration("a", health.port())); // does not throw
         assertTrue(gateways.stats().registrationErrors() >= 1);
         assertEquals("REGISTERING", gateways.describe().get("status"));

@@ -43,7 +43,7 @@ class EdgeConsulIT {
         try {
             resources.close();
         } catch (Exception ignored) {
-            // Best effort: everything was closed; a failure to stop is not this test's subject.
+            // Best effort, as before: all were closed, and a failure to stop one does not fail the test.
         }
         http.close();
     }

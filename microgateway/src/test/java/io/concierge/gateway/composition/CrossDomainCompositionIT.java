@@ -103,7 +103,8 @@ class CrossDomainCompositionIT {
     private GatewayServer orders;
 
     private GatewayServer gateway(String yaml) {
-        return resources.track(GatewayServer.start(GatewayConfig.parse("test.yaml", yaml, Map.<String, String>of()::get), discovery));
+        GatewayConfig config = GatewayConfig.parse("test.yaml", yaml, Map.<String, String>of()::get);
+        return resources.track(GatewayServer.start(config, discovery));
     }
 
     private static UpstreamReply json(String text) {

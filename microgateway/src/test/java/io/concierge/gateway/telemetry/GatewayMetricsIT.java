@@ -36,8 +36,8 @@ class GatewayMetricsIT {
     }
 
     private GatewayServer gateway(int upstreamPort) {
-        return resources.track(GatewayServer.start(GatewayConfig.parse("users.yaml", GatewayTracingIT.yaml(upstreamPort),
-                k -> null), new StaticDiscovery(List.of()), null, Tracing.disabled()));
+        GatewayConfig config = GatewayConfig.parse("users.yaml", GatewayTracingIT.yaml(upstreamPort), k -> null);
+        return resources.track(GatewayServer.start(config, new StaticDiscovery(List.of()), null, Tracing.disabled()));
     }
 
     static PrometheusScrape scrape(int adminPort) {

@@ -47,6 +47,8 @@ import io.helidon.webserver.http.ServerResponse;
 public final class ProxyEngine {
     private static final Logger LOG = Logger.getLogger(ProxyEngine.class.getName());
     private static final int BUFFER = 16 * 1024;
+    /** Largest response body relayed in one piece rather than streamed (see relaySmall). */
+    private static final int SMALL_BODY = 8 * 1024;
     private static final Set<Method> IDEMPOTENT = Set.of(Method.GET, Method.HEAD, Method.OPTIONS, Method.PUT,
             Method.DELETE, Method.TRACE);
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
@@ -547,6 +549,10 @@ public final class ProxyEngine {
             finish(conn, upstream, reusable);
             return;
         }
+        if (length >= 0 && length <= SMALL_BODY && !response.chunked()) {
+            relaySmall(conn, upstream, res, (int) length, reusable, requestId);
+            return;
+        }
         InputStream body;
         if (response.chunked()) {
             body = new ChunkedInputStream(conn.in());
@@ -577,6 +583,39 @@ public final class ProxyEngine {
                 conn.close();
             }
         }
+    }
+
+    /**
+     * A body with a Content-Length of at most {@link #SMALL_BODY} bytes (most API answers) is read
+     * whole and handed to Helidon in one {@code send}: no 16 KiB copy buffer and no response output
+     * stream per request, which measurably cut allocation and CPU per proxied request. The size is
+     * bounded, so this is no more buffering than the streaming copy's own buffer. Since nothing has
+     * been sent when the upstream fails mid-body, the client gets a clean 502 instead of a cut
+     * connection.
+     */
+    private static void relaySmall(UpstreamConnection conn, Upstream upstream, ServerResponse res, int length,
+                                   boolean reusable, String requestId) {
+        byte[] body = new byte[length];
+        try {
+            InputStream in = conn.in();
+            int off = 0;
+            while (off < length) {
+                int n = in.read(body, off, length - off);
+                if (n < 0) {
+                    throw new UpstreamProtocolException("response body ended after " + off + " of " + length + " bytes");
+                }
+                off += n;
+            }
+        } catch (IOException e) {
+            conn.close();
+            LOG.log(Level.FINE, () -> upstream + ": response body failed: " + e);
+            res.headers().clear();
+            res.header(RequestIds.HEADER, requestId);
+            Problem.send(res, 502, "Bad Gateway", "the upstream's response body was cut short", requestId);
+            return;
+        }
+        finish(conn, upstream, reusable);
+        res.send(body);
     }
 
     private static void finish(UpstreamConnection conn, Upstream upstream, boolean reusable) {

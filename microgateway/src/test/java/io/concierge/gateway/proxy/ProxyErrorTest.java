@@ -41,6 +41,8 @@ class ProxyErrorTest {
         broken = WireUpstream.start(r -> switch (r.path()) {
             case "/api/broken/lost-first-byte" -> UpstreamReply.raw("TTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
             case "/api/broken/truncated" -> UpstreamReply.raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly-this");
+            case "/api/broken/truncated-large" -> UpstreamReply.raw("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+                    + "x".repeat(20_000));
             case "/api/broken/folded" -> UpstreamReply.raw("HTTP/1.1 200 OK\r\nX-A: 1\r\n  continued\r\nContent-Length: 0\r\n\r\n");
             default -> UpstreamReply.raw("");
         });
@@ -185,9 +187,18 @@ class ProxyErrorTest {
     }
 
     @Test
+    void aSmallTruncatedUpstreamBodyIsAClean502() throws IOException {
+        // Bodies up to 8 KiB are read whole before anything is sent, so a cut one becomes a 502.
+        WireResponse r = WireClient.exchange(gateway.port(), "GET", "/api/broken/truncated");
+        assertEquals(502, r.status(), r.toString());
+        assertEquals("application/problem+json", r.header("Content-Type"));
+        assertEquals(200, WireClient.exchange(gateway.port(), "GET", "/api/live/after").status());
+    }
+
+    @Test
     void aTruncatedUpstreamBodyIsNeverPassedOffAsComplete() throws IOException {
         try (WireClient c = WireClient.connect(gateway.port())) {
-            c.send(c.head("GET", "/api/broken/truncated"));
+            c.send(c.head("GET", "/api/broken/truncated-large")); // streamed: past the 8 KiB whole-body path
             // Either the status is already out and the connection is cut short of the declared
             // length, or nothing was sent yet and the answer is an error - never a short 200.
             try {

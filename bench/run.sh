@@ -125,11 +125,13 @@ wait_http "http://127.0.0.1:$BENCH_PROXY_PORT$PATH_UNDER_TEST" "nginx (proxy)" "
 # shellcheck disable=SC2086 # JAVA_OPTS is a word list
 "$JAVA" $JAVA_OPTS -jar microgateway/target/microgateway.jar run bench/gateway.yaml >"$LOG_DIR/gateway.log" 2>&1 &
 PIDS+=("$!")
+GATEWAY_PID="$!"
 wait_http "http://127.0.0.1:$BENCH_GATEWAY_PORT$PATH_UNDER_TEST" "the gateway" "${PIDS[-1]}"
 
 # shellcheck disable=SC2086
 "$JAVA" $JAVA_OPTS -jar edge-router/target/edge-router.jar run bench/edge.yaml >"$LOG_DIR/edge.log" 2>&1 &
 PIDS+=("$!")
+EDGE_PID="$!"
 wait_http "http://127.0.0.1:$BENCH_EDGE_PORT$PATH_UNDER_TEST" "the edge" "${PIDS[-1]}"
 
 # Every row must return the upstream's body, or we would be measuring an error page.
@@ -156,7 +158,7 @@ done
 [[ " ${ROWS[*]} " == *" nginx "* ]] || fail "BENCH_ROWS must include nginx, the reference of every ratio"
 declare -A PORT=([direct]="$BENCH_UPSTREAM_PORT" [nginx]="$BENCH_PROXY_PORT"
   [gateway]="$BENCH_GATEWAY_PORT" [edge+gateway]="$BENCH_EDGE_PORT")
-declare -A RPS P50 P99 ERRORS OTHER
+declare -A RPS P50 P99 ERRORS OTHER CPU_US
 
 # --- CPU accounting: other work on the machine distorts every row, so measure how much there was.
 
@@ -200,10 +202,18 @@ for row in "${ROWS[@]}"; do
     fail "wrk failed on $row: $(tail -n 3 "$LOG_DIR/wrk-$row-warmup.txt")"
   echo "bench: $row: measuring"
   out="$LOG_DIR/wrk-$row.txt"
+  # The JVMs a row goes through: their CPU per request is steadier than req/s on a shared machine.
+  case "$row" in
+    gateway) jvms=("$GATEWAY_PID") ;;
+    edge+gateway) jvms=("$EDGE_PID" "$GATEWAY_PID") ;;
+    *) jvms=() ;;
+  esac
+  jvm0=0; [[ ${#jvms[@]} -eq 0 ]] || jvm0="$(proc_cpu "${jvms[@]}")"
   children_cpu; busy0="$(cpu_busy)"; all0="$(cpu_all)"; ours0=$(( $(proc_cpu "${PIDS[@]}") + CHILDREN_CPU ))
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" >"$out" 2>&1 ||
     fail "wrk failed on $row: $(tail -n 3 "$out")"
   children_cpu; busy1="$(cpu_busy)"; all1="$(cpu_all)"; ours1=$(( $(proc_cpu "${PIDS[@]}") + CHILDREN_CPU ))
+  jvm1=0; [[ ${#jvms[@]} -eq 0 ]] || jvm1="$(proc_cpu "${jvms[@]}")"
   # CPU used by processes other than wrk, nginx, the gateway and the edge, as a share of all CPUs.
   OTHER[$row]="$(awk -v b="$((busy1 - busy0))" -v o="$((ours1 - ours0))" -v a="$((all1 - all0))" \
     'BEGIN { x = a > 0 ? 100 * (b - o) / a : 0; if (x < 0) x = 0; printf "%.0f", x }')"
@@ -214,17 +224,23 @@ for row in "${ROWS[@]}"; do
   sock="$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out")"
   ERRORS[$row]=$((${non2xx:-0} + ${sock:-0}))
   [[ -n "${RPS[$row]}" ]] || fail "could not read wrk's output for $row: $out"
+  CPU_US[$row]="-"
+  if [[ ${#jvms[@]} -gt 0 ]]; then
+    CPU_US[$row]="$(awk -v j="$((jvm1 - jvm0))" -v hz="$CLK_TCK" -v rps="${RPS[$row]}" -v d="$DURATION" \
+      'BEGIN { n = rps * d; if (n > 0) printf "%.1f", j * 1000000 / hz / n; else print "n/a" }')"
+  fi
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 cpu="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)"
 table="$(
-  echo "| row | req/s | p50 ms | p99 ms | req/s vs nginx | p99 vs nginx | errors | other CPU |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| row | req/s | p50 ms | p99 ms | req/s vs nginx | p99 vs nginx | errors | other CPU | JVM CPU µs/req |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for row in "${ROWS[@]}"; do
-    printf '| %s | %.0f | %.2f | %.2f | %sx | %sx | %s | %s%% |\n' "$row" "${RPS[$row]}" "${P50[$row]}" "${P99[$row]}" \
-      "$(ratio "${RPS[$row]}" "${RPS[nginx]}")" "$(ratio "${P99[$row]}" "${P99[nginx]}")" "${ERRORS[$row]}" "${OTHER[$row]}"
+    printf '| %s | %.0f | %.2f | %.2f | %sx | %sx | %s | %s%% | %s |\n' "$row" "${RPS[$row]}" "${P50[$row]}" "${P99[$row]}" \
+      "$(ratio "${RPS[$row]}" "${RPS[nginx]}")" "$(ratio "${P99[$row]}" "${P99[nginx]}")" "${ERRORS[$row]}" "${OTHER[$row]}" \
+      "${CPU_US[$row]}"
   done
 )"
 if [[ -n "${RPS[gateway]:-}" ]]; then
@@ -245,6 +261,7 @@ fi
   echo "- load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency after ${WARMUP}s warm-up, GET $PATH_UNDER_TEST, 100-byte response"
   echo "- CPUs busy in the 3 s before the run: ${BUSY_BEFORE}%; *other CPU* is the share of all CPUs used during a row by processes other than wrk, nginx, the gateway and the edge (0% on a quiet machine)"
   echo "- nginx worker_processes $NGINX_WORKERS; gateway and edge JVM flags: $JAVA_OPTS"
+  echo "- *JVM CPU µs/req*: user + system CPU of the row's JVMs (gateway; edge and gateway) per request, GC and JIT included"
   echo
   echo "$table"
   echo

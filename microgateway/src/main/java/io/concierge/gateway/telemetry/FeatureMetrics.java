@@ -13,6 +13,7 @@ import io.concierge.gateway.resilience.InstanceBreaker;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.security.Rejection;
 import io.concierge.gateway.security.SecurityStats;
+import io.concierge.gateway.server.ClientTimeouts;
 
 /**
  * Exports the counters other features already keep (resilience, rate limiting, security,
@@ -148,6 +149,10 @@ public final class FeatureMetrics {
             out.family("concierge_jwks_stale_key_uses_total", "counter",
                     "Tokens verified with cached keys while the JWKS endpoint was failing.");
             out.family("concierge_body_too_large_total", "counter", "Requests refused for an oversized body (413).");
+            out.family("concierge_request_head_timeouts_total", "counter",
+                    "Connections cut because their request head did not arrive within server.header-timeout "
+                            + "(counted for the whole process).");
+            out.sample("concierge_request_head_timeouts_total", ClientTimeouts.headsCut());
             if (s == null) {
                 return;
             }

@@ -178,6 +178,8 @@ class RequestLimitsTest {
         }
         assertEquals(before, upstream.requestCount());
         assertTrue(io.concierge.gateway.server.ClientTimeouts.headsCut() > cutBefore);
+        String metrics = WireClient.exchange(gateway.server.adminPort(), "GET", "/metrics").bodyText();
+        assertTrue(metrics.matches("(?s).*\nconcierge_request_head_timeouts_total [1-9].*"), metrics);
     }
 
     @Test

@@ -155,4 +155,66 @@ class CompositionTracingIT {
         assertEquals(4, spans.stream().filter(s -> s.kind() == ReceivedSpan.KIND_SERVER
                 && callIds.contains(s.parentSpanId())).count(), "each call served by a route span under it");
     }
+
+    @Test
+    void aCrossDomainCallIsServedUnderItsClientSpanByTheOtherGateway() {
+        WireUpstream upstream = resources.track(WireUpstream.start(r -> UpstreamReply.json(200,
+                "{\"id\":\"u1\"}".getBytes(StandardCharsets.UTF_8))));
+        TestTracing t = resources.track(new TestTracing("concierge-mesh"));
+        io.concierge.gateway.testing.MemoryDiscovery mesh = new io.concierge.gateway.testing.MemoryDiscovery();
+        GatewayServer people = resources.track(GatewayServer.start(GatewayConfig.parse("people.yaml", """
+                domain: people
+                listen: {host: 127.0.0.1, port: 0}
+                admin: {host: 127.0.0.1, port: 0}
+                prefixes: [/api/people]
+                services:
+                  backend:
+                    instances: [{url: "http://127.0.0.1:%d"}]
+                routes:
+                  - id: person
+                    match: {path: "/api/people/{id}", methods: [GET]}
+                    service: backend
+                """.formatted(upstream.port()), k -> null), mesh, null, t.tracing()));
+        GatewayServer shop = resources.track(GatewayServer.start(GatewayConfig.parse("shop.yaml", """
+                domain: shop
+                listen: {host: 127.0.0.1, port: 0}
+                admin: {host: 127.0.0.1, port: 0}
+                prefixes: [/api/card]
+                services:
+                  backend:
+                    instances: [{url: "http://127.0.0.1:%d"}]
+                routes:
+                  - id: unused
+                    match: {path: "/api/card/raw/**"}
+                    service: backend
+                compositions:
+                  - id: card
+                    match: {path: "/api/card/{id}"}
+                    calls:
+                      - {name: person, domain: people, path: "/api/people/${path.id}"}
+                """.formatted(upstream.port()), k -> null), mesh, null, t.tracing()));
+        Poll.until("the shop gateway sees the people gateway", Duration.ofSeconds(10),
+                () -> Http.get(shop.port(), "/api/card/u1").statusCode() == 200);
+        t.reset();
+
+        assertEquals(200, Http.get(shop.port(), "/api/card/u1", "traceparent",
+                "00-" + TRACE + "-" + PARENT + "-01").statusCode());
+        // shop: SERVER (composition) -> CLIENT (call to people); people: SERVER -> CLIENT (upstream).
+        // Only this trace: the warm-up request's spans may still be ending.
+        Poll.until("both hops' spans of the trace", Duration.ofSeconds(10), () -> t.spans().stream()
+                .filter(x -> x.getTraceId().equals(TRACE)).count() >= 4);
+        List<SpanData> servers = t.spans(SpanKind.SERVER).stream().filter(x -> x.getTraceId().equals(TRACE)).toList();
+        List<SpanData> clients = t.spans(SpanKind.CLIENT).stream().filter(x -> x.getTraceId().equals(TRACE)).toList();
+        SpanData composition = servers.stream().filter(s -> s.getName().equals("GET /api/card/{id}")).findFirst()
+                .orElseThrow();
+        SpanData call = clients.stream().filter(c -> c.getParentSpanId().equals(composition.getSpanId()))
+                .findFirst().orElseThrow();
+        SpanData served = servers.stream().filter(s -> s.getName().equals("GET /api/people/{id}")).findFirst()
+                .orElseThrow();
+        assertEquals(TRACE, served.getTraceId());
+        assertEquals(call.getSpanId(), served.getParentSpanId(), "the other gateway continues the call's span");
+        assertEquals("people", call.getAttributes().get(AttributeKey.stringKey("concierge.upstream.service")));
+        assertEquals((long) people.port(), call.getAttributes().get(AttributeKey.longKey("server.port")),
+                "the instance that answered");
+    }
 }

@@ -157,29 +157,48 @@ class RequestLimitsTest {
 
     @Test
     void aClientThatDripsItsHeadersIsCutAtTheHeaderDeadline() throws Exception {
+        // Its own gateway: a read timeout (10 s) no drip gap on a loaded machine comes near, so
+        // only the 1 s header deadline can end this connection.
+        SecureGateway patient = new SecureGateway(SecureGateway.head("drip") + """
+                server:
+                  read-timeout: 10s
+                  header-timeout: 1s
+                """ + SecureGateway.service(upstream.port()) + """
+                routes:
+                  - id: free
+                    match: {path: /api/free/**}
+                    service: backend
+                """);
         int before = upstream.requestCount();
         long cutBefore = io.concierge.gateway.server.ClientTimeouts.headsCut();
-        try (WireClient c = WireClient.connect(gateway.server.port())) {
-            c.readTimeout(java.time.Duration.ofSeconds(20));
+        java.util.concurrent.ScheduledExecutorService dripper =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.concurrent.CountDownLatch cut = new java.util.concurrent.CountDownLatch(1);
+        try (WireClient c = WireClient.connect(patient.server.port())) {
             c.send("GET /api/free/x HTTP/1.1\r\nHost: gateway\r\nX-Drip: ");
-            // One header byte every 100 ms stays inside the 500 ms read timeout forever; only
-            // the 1.5 s header deadline can end this. 400 bytes (40 s) is far past it. Once the
-            // server has closed, a write fails (broken pipe or reset).
-            boolean cut = false;
-            for (int i = 0; i < 400 && !cut; i++) {
+            // One header byte every 100 ms, for as long as the server keeps the connection; once it
+            // has closed, a write fails (broken pipe or reset).
+            dripper.scheduleAtFixedRate(() -> {
                 try {
                     c.send("a");
-                    Thread.sleep(100);
                 } catch (IOException e) {
-                    cut = true;
+                    cut.countDown();
+                    throw new java.io.UncheckedIOException(e); // ends the schedule
                 }
-            }
-            assertTrue(cut, "the server never closed a connection whose head never completed");
+            }, 0, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertTrue(cut.await(30, java.util.concurrent.TimeUnit.SECONDS),
+                    "the server never closed a connection whose head never completed");
+        } finally {
+            dripper.shutdownNow();
         }
-        assertEquals(before, upstream.requestCount());
-        assertTrue(io.concierge.gateway.server.ClientTimeouts.headsCut() > cutBefore);
-        String metrics = WireClient.exchange(gateway.server.adminPort(), "GET", "/metrics").bodyText();
-        assertTrue(metrics.matches("(?s).*\nconcierge_request_head_timeouts_total [1-9].*"), metrics);
+        try {
+            assertEquals(before, upstream.requestCount());
+            assertTrue(io.concierge.gateway.server.ClientTimeouts.headsCut() > cutBefore);
+            String metrics = WireClient.exchange(patient.server.adminPort(), "GET", "/metrics").bodyText();
+            assertTrue(metrics.matches("(?s).*\nconcierge_request_head_timeouts_total [1-9].*"), metrics);
+        } finally {
+            patient.close();
+        }
     }
 
     @Test

@@ -81,6 +81,11 @@ public final class ServiceClient implements AutoCloseable {
         return HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT);
     }
 
+    /** A request as the gateway forwards it for a verified caller: its identity headers set. */
+    public HttpRequest.Builder requestAs(String path, String subject, String roles) {
+        return request(path).header("X-Auth-Subject", subject).header("X-Auth-Roles", roles);
+    }
+
     /** The body of a JSON response, after checking status and content type. */
     public static JsonNode json(HttpResponse<String> response, int expectedStatus) {
         assertEquals(expectedStatus, response.statusCode(), response::body);

@@ -30,29 +30,25 @@ class OrderOwnershipTest {
         server.stop();
     }
 
-    private static HttpRequest.Builder as(HttpRequest.Builder b, String subject, String roles) {
-        return b.header("X-Auth-Subject", subject).header("X-Auth-Roles", roles);
-    }
-
     @Test
     void aCustomerReadsOnlyTheirOwnOrders() {
-        assertEquals("1", json(client.send(as(client.request("/api/orders/o1"), "1", "customer")), 200).path("userId").asText());
-        problem(client.send(as(client.request("/api/orders/o1"), "2", "customer")), 403);
-        json(client.send(as(client.request("/api/orders/o1"), "3", "admin")), 200);
-        problem(client.send(as(client.request("/api/orders?userId=1"), "2", "customer")), 403);
-        problem(client.send(as(client.request("/api/orders"), "2", "customer")), 403);
-        json(client.send(as(client.request("/api/orders"), "3", "admin")), 200);
+        assertEquals("1", json(client.send(client.requestAs("/api/orders/o1", "1", "customer")), 200).path("userId").asText());
+        problem(client.send(client.requestAs("/api/orders/o1", "2", "customer")), 403);
+        json(client.send(client.requestAs("/api/orders/o1", "3", "admin")), 200);
+        problem(client.send(client.requestAs("/api/orders?userId=1", "2", "customer")), 403);
+        problem(client.send(client.requestAs("/api/orders", "2", "customer")), 403);
+        json(client.send(client.requestAs("/api/orders", "3", "admin")), 200);
     }
 
     @Test
     void aCustomerCreatesOrdersOnlyForThemselves() {
-        problem(client.send(as(client.request("/api/orders"), "2", "customer")
+        problem(client.send(client.requestAs("/api/orders", "2", "customer")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(NEW_ORDER.formatted("1")))), 403);
-        json(client.send(as(client.request("/api/orders"), "2", "customer")
+        json(client.send(client.requestAs("/api/orders", "2", "customer")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(NEW_ORDER.formatted("2")))), 201);
-        json(client.send(as(client.request("/api/orders"), "3", "admin")
+        json(client.send(client.requestAs("/api/orders", "3", "admin")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(NEW_ORDER.formatted("1")))), 201);
     }

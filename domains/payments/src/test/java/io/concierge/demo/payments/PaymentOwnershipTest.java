@@ -29,22 +29,18 @@ class PaymentOwnershipTest {
         server.stop();
     }
 
-    private static HttpRequest.Builder as(HttpRequest.Builder b, String subject, String roles) {
-        return b.header("X-Auth-Subject", subject).header("X-Auth-Roles", roles);
-    }
-
     @Test
     void aCustomerReadsOnlyTheirOwnPayments() {
-        json(client.send(as(client.request("/api/payments/pay1"), "1", "customer")), 200);
-        problem(client.send(as(client.request("/api/payments/pay1"), "2", "customer")), 403);
-        json(client.send(as(client.request("/api/payments/pay1"), "3", "admin")), 200);
+        json(client.send(client.requestAs("/api/payments/pay1", "1", "customer")), 200);
+        problem(client.send(client.requestAs("/api/payments/pay1", "2", "customer")), 403);
+        json(client.send(client.requestAs("/api/payments/pay1", "3", "admin")), 200);
     }
 
     @Test
     void aCustomerPaysOnlyAsThemselves() {
-        problem(client.send(as(client.request("/api/payments"), "2", "customer").header("Content-Type", "application/json")
+        problem(client.send(client.requestAs("/api/payments", "2", "customer").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(PAY.formatted("1")))), 403);
-        json(client.send(as(client.request("/api/payments"), "1", "customer").header("Content-Type", "application/json")
+        json(client.send(client.requestAs("/api/payments", "1", "customer").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(PAY.formatted("1")))), 201);
     }
 }

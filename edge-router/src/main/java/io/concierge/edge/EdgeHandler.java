@@ -68,14 +68,12 @@ final class EdgeHandler implements Handler {
             return;
         }
         String domain = dispatcher.table().owner(path.segments());
-        if (domain != null) {
-            // The edge's route is the owning domain: bounded by the registry, never a raw path.
-            t.route(domain);
-        }
         if (domain == null) {
             Problem.send(res, 404, "Not Found", "no domain serves this path", requestId);
             return;
         }
+        // The edge's route is the owning domain: bounded by the registry, never a raw path.
+        t.route(domain);
         UpstreamGroup group = dispatcher.group(domain);
         if (group == null || group.instances().isEmpty()) {
             res.header(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);

@@ -34,7 +34,7 @@ public final class EdgeServer implements AutoCloseable {
                        boolean ownsTracing) {
         this.dispatcher = new PrefixDispatcher(config);
         this.context = new PipelineContext("edge", cluster);
-        this.telemetry = new Telemetry("edge", tracing, ownsTracing, config.accessLog()).register(context);
+        this.telemetry = new Telemetry("edge", tracing, ownsTracing, config.accessLog());
         EdgeHealth health = new EdgeHealth(dispatcher, discovery::describe);
         health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
         health.addSection("security", () -> SecurityFilters.edgeStats(context).snapshot());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.concierge.gateway.admin.AdminEndpoints;
+import io.concierge.gateway.composition.Compositions;
 import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.config.RouteConfig;
 import io.concierge.gateway.discovery.Discovery;
@@ -24,11 +25,14 @@ final class GatewayObservability {
 
     static AdminEndpoints admin(GatewayConfig config, Discovery discovery, Map<String, UpstreamGroup> services,
                                 Map<String, ServiceResilience> resilience, PipelineContext context,
-                                Telemetry telemetry) {
+                                Compositions compositions, Telemetry telemetry) {
         telemetry.addMetrics(FeatureMetrics.upstreams(services.values(), resilience));
         telemetry.addMetrics(FeatureMetrics.rateLimits(() -> RateLimitFilters.health(context)));
         telemetry.addMetrics(FeatureMetrics.security(() -> SecurityFilters.stats(context)));
         telemetry.addMetrics(FeatureMetrics.discovery(discovery));
+        if (!config.compositions().isEmpty()) {
+            telemetry.addMetrics(FeatureMetrics.compositions(compositions::describe));
+        }
         Map<String, Object> version = AdminEndpoints.configVersion(config.file(), config.version());
         version.put("domain", config.domain());
         version.put("prefixes", config.prefixes());

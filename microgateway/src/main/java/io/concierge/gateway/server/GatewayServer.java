@@ -27,7 +27,6 @@ import io.concierge.gateway.rewrite.PathRewriter;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.security.SecurityFilters;
-import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
@@ -61,7 +60,7 @@ public final class GatewayServer implements AutoCloseable {
             resilience.put(s.name(), new ServiceResilience(s.resilience(), services.get(s.name())));
         }
         this.context = new PipelineContext(config.domain(), cluster);
-        this.telemetry = new Telemetry(config.domain(), tracing, ownsTracing, config.accessLog()).register(context);
+        this.telemetry = new Telemetry(config.domain(), tracing, ownsTracing, config.accessLog());
         this.compositions = new Compositions(config, discovery, telemetry.tracing());
         RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, context, compositions);
         String via = "concierge-" + config.domain();
@@ -73,11 +72,11 @@ public final class GatewayServer implements AutoCloseable {
         health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
         if (!config.compositions().isEmpty()) {
             health.addSection("composition", compositions::describe);
-            telemetry.addMetrics(FeatureMetrics.compositions(compositions::describe));
         }
         GatewayHandler handler = new GatewayHandler(table, engine, health, config.limits().allowEncodedSlash(),
                 telemetry);
-        var admin = GatewayObservability.admin(config, discovery, services, resilience, context, telemetry);
+        var admin = GatewayObservability.admin(config, discovery, services, resilience, context, compositions,
+                telemetry);
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
                 .port(config.listen().port())

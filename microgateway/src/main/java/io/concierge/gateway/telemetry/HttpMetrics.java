@@ -58,6 +58,15 @@ public final class HttpMetrics implements MetricsSource {
         return map.computeIfAbsent(key, k -> new LabeledSeries(size));
     }
 
+    /**
+     * The method as spans name it: a standard one as is, any other {@code _OTHER} (semantic
+     * conventions), so a client cannot mint span names by inventing methods.
+     */
+    static String spanMethod(String method) {
+        int i = methodIndex(method);
+        return i < METHODS.length - 1 ? METHODS[i] : "_OTHER";
+    }
+
     static int methodIndex(String method) {
         for (int i = 0; i < METHODS.length - 1; i++) {
             // Method names are case-sensitive (RFC 9110); the standard ones are interned constants.

@@ -1,26 +1,33 @@
 package io.concierge.gateway.telemetry;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Writes the Prometheus text exposition format 0.0.4: one HELP and TYPE line per family, then its
- * samples. A family is written once even if several sources contribute to it.
+ * samples. Samples are kept with their family, so the lines of one family always form one group
+ * (the format requires it) in whatever order sources write them, and a family is declared once even
+ * if several sources contribute to it.
  */
 public final class PrometheusText {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final StringBuilder out = new StringBuilder(8192);
-    private final Set<String> declared = new HashSet<>();
+    private final Map<String, StringBuilder> families = new LinkedHashMap<>();
+    private StringBuilder out;
 
     /** Declares a family ({@code counter}, {@code gauge}, {@code histogram}) unless already declared. */
     public PrometheusText family(String name, String type, String help) {
-        if (declared.add(name)) {
-            out.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n"))
-                    .append('\n');
-            out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-        }
+        families.computeIfAbsent(name, n -> new StringBuilder(256)
+                .append("# HELP ").append(n).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n"))
+                .append('\n')
+                .append("# TYPE ").append(n).append(' ').append(type).append('\n'));
         return this;
+    }
+
+    /** The lines of {@code family}; one never declared still gets a group of its own. */
+    private StringBuilder of(String family) {
+        out = families.computeIfAbsent(family, n -> new StringBuilder(256));
+        return out;
     }
 
     /**
@@ -29,7 +36,7 @@ public final class PrometheusText {
      * @param labels alternating label names and values
      */
     public PrometheusText sample(String name, double value, String... labels) {
-        out.append(name);
+        of(name).append(name);
         appendLabels(labels, null, null);
         out.append(' ').append(format(value)).append('\n');
         return this;
@@ -38,6 +45,7 @@ public final class PrometheusText {
     /** The _bucket, _sum and _count lines of one histogram series. */
     void histogram(String name, Histogram h, String... labels) {
         long[] c = h.cumulative();
+        of(name);
         for (int i = 0; i < c.length; i++) {
             out.append(name).append("_bucket");
             appendLabels(labels, "le", i < Histogram.BOUNDS_SECONDS.length
@@ -110,6 +118,8 @@ public final class PrometheusText {
 
     @Override
     public String toString() {
-        return out.toString();
+        StringBuilder all = new StringBuilder(8192);
+        families.values().forEach(all::append);
+        return all.toString();
     }
 }

@@ -57,7 +57,8 @@ public final class RequestTelemetry {
     public void route(String template) {
         this.route = template;
         if (span != null) {
-            span.updateName(method + " " + template);
+            String m = HttpMetrics.spanMethod(method);
+            span.updateName((m.equals("_OTHER") ? "HTTP" : m) + " " + template);
             span.setAttribute(SpanAttributes.HTTP_ROUTE, template);
         }
     }
@@ -114,7 +115,11 @@ public final class RequestTelemetry {
                     // After the trusted-proxy rule: the original client, not just the socket peer.
                     span.setAttribute(SpanAttributes.CLIENT_ADDRESS, exchange.clientIp());
                 }
-                if (error != null) {
+                if (error != null && status < 500) {
+                    // Thrown after the client was answered (a 400/408/413 for its own broken body,
+                    // then the connection is closed): worth an event, not a server error.
+                    span.recordException(error);
+                } else if (error != null) {
                     span.recordException(error);
                     span.setAttribute(SpanAttributes.ERROR_TYPE, error.getClass().getName());
                     span.setStatus(StatusCode.ERROR);

@@ -8,6 +8,8 @@ import io.opentelemetry.api.common.AttributeKey;
  */
 final class SpanAttributes {
     static final AttributeKey<String> HTTP_REQUEST_METHOD = AttributeKey.stringKey("http.request.method");
+    static final AttributeKey<String> HTTP_REQUEST_METHOD_ORIGINAL =
+            AttributeKey.stringKey("http.request.method_original");
     static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
     static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE = AttributeKey.longKey("http.response.status_code");
     static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");

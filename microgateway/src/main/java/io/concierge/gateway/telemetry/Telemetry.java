@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.proxy.UpstreamObserver;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -41,17 +40,6 @@ public final class Telemetry implements UpstreamObserver, AutoCloseable {
         this.ownsTracing = ownsTracing;
         this.accessLog = accessLog.enabled() ? new AccessLog(accessLog.format(), server) : null;
         sources.add(metrics);
-    }
-
-    /** The telemetry a server put in its pipeline context, for features that call out (composition). */
-    public static Telemetry of(PipelineContext context) {
-        return context.existingState(Telemetry.class);
-    }
-
-    /** Registers this telemetry in {@code context} so filters built on it can find it. */
-    public Telemetry register(PipelineContext context) {
-        context.state(Telemetry.class, () -> this);
-        return this;
     }
 
     public Tracing tracing() {
@@ -91,8 +79,9 @@ public final class Telemetry implements UpstreamObserver, AutoCloseable {
         if (tracing.enabled()) {
             parent = tracing.extract(req.headers());
             String path = req.prologue().uriPath().rawPath();
-            var b = tracing.serverSpan(method, parent)
-                    .setAttribute(SpanAttributes.HTTP_REQUEST_METHOD, method)
+            String spanMethod = HttpMetrics.spanMethod(method);
+            var b = tracing.serverSpan(spanMethod.equals("_OTHER") ? "HTTP" : spanMethod, parent)
+                    .setAttribute(SpanAttributes.HTTP_REQUEST_METHOD, spanMethod)
                     .setAttribute(SpanAttributes.URL_PATH, path)
                     .setAttribute(SpanAttributes.URL_SCHEME, req.isSecure() ? "https" : "http")
                     .setAttribute(SpanAttributes.NETWORK_PROTOCOL_VERSION, req.prologue().protocolVersion())
@@ -112,6 +101,9 @@ public final class Telemetry implements UpstreamObserver, AutoCloseable {
                 b.setAttribute(SpanAttributes.NETWORK_PEER_PORT, (long) peer.getPort());
             }
             req.headers().first(HeaderNames.USER_AGENT).ifPresent(ua -> b.setAttribute(SpanAttributes.USER_AGENT, ua));
+            if (spanMethod.equals("_OTHER")) {
+                b.setAttribute(SpanAttributes.HTTP_REQUEST_METHOD_ORIGINAL, method);
+            }
             span = b.startSpan();
         }
         metrics.started();

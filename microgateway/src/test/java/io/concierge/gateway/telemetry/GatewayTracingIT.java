@@ -130,6 +130,19 @@ class GatewayTracingIT {
     }
 
     @Test
+    void anInventedMethodCannotMintSpanNames() {
+        WireUpstream upstream = resources.track(WireUpstream.start(WireUpstream.echo()));
+        TestTracing t = resources.track(new TestTracing("concierge-users"));
+        GatewayServer g = gateway(upstream.port(), t.tracing());
+
+        Http.send("BREW", g.port(), "/api/users/42");
+        SpanData server = t.await(SpanKind.SERVER, 1).get(0);
+        assertEquals("HTTP /api/users/{id}", server.getName());
+        assertEquals("_OTHER", server.getAttributes().get(AttributeKey.stringKey("http.request.method")));
+        assertEquals("BREW", server.getAttributes().get(AttributeKey.stringKey("http.request.method_original")));
+    }
+
+    @Test
     void unmatchedRequestsAreNamedByMethodOnlyAndUpstreamFailuresAreErrors() {
         int closed = WireUpstream.closedPort();
         TestTracing t = resources.track(new TestTracing("concierge-users"));

@@ -26,6 +26,25 @@ class PrometheusTextTest {
     }
 
     @Test
+    void interleavedSamplesStillFormOneGroupPerFamily() {
+        PrometheusText out = new PrometheusText();
+        out.family("a", "gauge", "A.");
+        out.family("b", "gauge", "B.");
+        out.sample("a", 1, "i", "1");
+        out.sample("b", 2, "i", "1");
+        out.sample("a", 3, "i", "2");
+        assertEquals("""
+                # HELP a A.
+                # TYPE a gauge
+                a{i="1"} 1
+                a{i="2"} 3
+                # HELP b B.
+                # TYPE b gauge
+                b{i="1"} 2
+                """, out.toString());
+    }
+
+    @Test
     void histogramBucketsAreCumulativeWithSumAndCount() {
         Histogram h = new Histogram();
         h.observeNanos(400_000);        // 0.4 ms -> le 0.0005

@@ -24,7 +24,7 @@ import io.concierge.gateway.discovery.Registration;
 
 /**
  * Discovery on Consul. Registering puts the instance on the local agent with an HTTP check on the
- * gateway's admin {@code /health}; watching runs one blocking query loop over the passing instances
+ * gateway's admin {@code /health/live}; watching runs one blocking query loop over the passing instances
  * of the service.
  *
  * <p>Fail-open on purpose: when Consul cannot be reached, the last known set of instances keeps

@@ -56,7 +56,11 @@ public record ConsulSettings(URI address, String token, String datacenter, Strin
         String addressText = c.string("address", envAddress == null || envAddress.isBlank() ? DEFAULT_ADDRESS : envAddress);
         URI address = address(c, addressText);
         String envToken = env.apply("CONSUL_HTTP_TOKEN");
-        String token = c.string("token", envToken == null ? "" : envToken).trim();
+        String token = c.string("token", "").trim();
+        if (token.isEmpty() && envToken != null) {
+            // `token: ${CONSUL_TOKEN:}` left empty means "not set here", as for the address.
+            token = envToken.trim();
+        }
         if (!token.isEmpty() && !token.matches("[\\x21-\\x7e]{1,256}")) {
             throw c.error("token", "must be printable ASCII without spaces, at most 256 characters");
         }

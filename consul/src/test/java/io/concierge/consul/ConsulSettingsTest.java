@@ -71,6 +71,8 @@ class ConsulSettingsTest {
         assertEquals(URI.create("https://c.example:443"), fromFile.address());
         assertEquals("t-2", fromFile.token());
         assertTrue(fromFile.describe().contains("ACL token set") && !fromFile.describe().contains("t-2"));
+        // `token: ${CONSUL_TOKEN:}` with the variable unset: empty means "not set here".
+        assertEquals("t-1", settings("  type: consul\n  consul: {token: \"\"}\n", env).token());
     }
 
     @Test

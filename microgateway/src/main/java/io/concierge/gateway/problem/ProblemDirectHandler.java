@@ -41,6 +41,7 @@ public final class ProblemDirectHandler implements DirectHandler {
         // Never echo the parser's message: it can quote attacker-controlled bytes.
         String detail = switch (code) {
             case 400 -> "the request is malformed";
+            case 408 -> "the request head took too long to arrive";
             case 413 -> "the request body is too large";
             case 414 -> "the request URI is too long";
             case 431 -> "the request header fields are too large";

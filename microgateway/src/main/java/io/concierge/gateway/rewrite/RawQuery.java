@@ -1,7 +1,9 @@
 package io.concierge.gateway.rewrite;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.helidon.common.uri.UriEncoding;
 
 /** Edits of a raw query string that leave every other byte of it as the client sent it. */
 public final class RawQuery {
@@ -17,31 +19,21 @@ public final class RawQuery {
         if (raw.isEmpty()) {
             return raw;
         }
-        StringBuilder kept = new StringBuilder(raw.length());
-        int start = 0;
-        while (start <= raw.length()) {
-            int end = raw.indexOf('&', start);
-            if (end < 0) {
-                end = raw.length();
-            }
-            String pair = raw.substring(start, end);
+        List<String> kept = new ArrayList<>();
+        for (String pair : raw.split("&", -1)) {
             int eq = pair.indexOf('=');
-            String pairName = eq < 0 ? pair : pair.substring(0, eq);
-            if (!name.equals(decode(pairName))) {
-                if (!kept.isEmpty()) {
-                    kept.append('&');
-                }
-                kept.append(pair);
+            if (!name.equals(decode(eq < 0 ? pair : pair.substring(0, eq)))) {
+                kept.add(pair); // empty pairs too: the rest goes exactly as sent
             }
-            start = end + 1;
         }
-        return kept.toString();
+        return String.join("&", kept);
     }
 
+    /** Decoded as Helidon decodes the query the key was read from, so both see the same name. */
     private static String decode(String s) {
         try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
+            return UriEncoding.decodeQuery(s);
+        } catch (RuntimeException e) {
             return s; // malformed escapes: compared as sent
         }
     }

@@ -43,6 +43,12 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
 public final class ClientTimeouts {
     private static final ScheduledThreadPoolExecutor TIMER = timer();
     private static final AtomicLong HEADS_CUT = new AtomicLong();
+    /**
+     * The head deadline running on this connection's thread: set at the request line, cleared when
+     * the headers are complete or the head is refused. A thread-local, because both callbacks and
+     * the refusal run on the connection's own thread.
+     */
+    private static final ThreadLocal<Pending> PENDING = new ThreadLocal<>();
 
     private ClientTimeouts() {
     }
@@ -50,6 +56,19 @@ public final class ClientTimeouts {
     /** Connections cut because their request head did not arrive within the header timeout. */
     public static long headsCut() {
         return HEADS_CUT.get();
+    }
+
+    /**
+     * Called when the HTTP layer refuses a request head (a bad header line, Helidon's own size
+     * limit, a missing Host): the headers callback never comes then, and the deadline must neither
+     * fire nor count a refused head as a slow one.
+     */
+    public static void headRefused() {
+        Pending p = PENDING.get();
+        if (p != null) {
+            PENDING.remove();
+            p.finish();
+        }
     }
 
     /** Socket options for accepted connections that really apply {@code readTimeout}. */
@@ -78,9 +97,8 @@ public final class ClientTimeouts {
     private record ReadTimeoutOptions(SocketOptions base) implements SocketOptions {
         @Override
         public void configureSocket(Socket socket) {
-            base.configureSocket(socket);
+            base.configureSocket(socket); // TCP_NODELAY and the other options
             try {
-                socket.setTcpNoDelay(base.tcpNoDelay());
                 socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, base.readTimeout().toMillis())));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -134,7 +152,6 @@ public final class ClientTimeouts {
      */
     private static final class HeadDeadline implements Http1ConnectionListener {
         private final long millis;
-        private final ThreadLocal<Pending> pending = new ThreadLocal<>();
 
         HeadDeadline(long millis) {
             this.millis = millis;
@@ -142,23 +159,18 @@ public final class ClientTimeouts {
 
         @Override
         public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-            Pending previous = pending.get();
-            if (previous != null) {
-                // The last head on this connection was refused before its headers completed.
-                previous.finish();
-            }
             Pending p = new Pending(Thread.currentThread());
             p.future = TIMER.schedule(p::expire, millis, TimeUnit.MILLISECONDS);
-            pending.set(p);
+            PENDING.set(p);
         }
 
         @Override
         public void headers(ConnectionContext ctx, Headers headers) {
-            Pending p = pending.get();
+            Pending p = PENDING.get();
             if (p == null) {
                 return;
             }
-            pending.remove();
+            PENDING.remove();
             if (p.finish()) {
                 return;
             }

@@ -9,6 +9,7 @@ import io.helidon.http.HttpPrologue;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
@@ -39,15 +40,29 @@ public final class Listeners {
                         .maxPrologueLength(limits.maxUriLength())
                         .build());
         builder.connectionOptions(ClientTimeouts.socketOptions(limits.readTimeout()));
-        // The idle-connection check also closes a keep-alive connection idle past read-timeout
-        // (the socket timeout alone would do it too, but only on the next read attempt).
+        // Helidon's idle-connection check bounds the request line: the socket timeout alone would
+        // let a client drip it a byte at a time, and the head deadline starts only after it.
         builder.idleConnectionTimeout(limits.readTimeout());
         builder.idleConnectionPeriod(idleCheckPeriod(limits));
-        builder.directHandlers(ProblemDirectHandler.handlers());
+        builder.directHandlers(refusals());
         // Hands the parser's message to ProblemDirectHandler (Helidon passes null otherwise), which
         // needs it to tell "header size exceeded" (431) from other malformed heads. The message is
         // never echoed to the client; Helidon uses this flag nowhere else.
         builder.errorHandling(e -> e.includeEntity(true));
+    }
+
+    /** Problem answers for heads the HTTP layer refuses, which also end that head's deadline. */
+    private static DirectHandlers refusals() {
+        DirectHandlers problems = ProblemDirectHandler.handlers();
+        DirectHandlers.Builder b = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            DirectHandler problem = problems.handler(type);
+            b.addHandler(type, (request, eventType, status, headers, message) -> {
+                ClientTimeouts.headRefused();
+                return problem.handle(request, eventType, status, headers, message);
+            });
+        }
+        return b.build();
     }
 
     /** The header deadline runs first, so an oversized head that was also late is counted as late. */

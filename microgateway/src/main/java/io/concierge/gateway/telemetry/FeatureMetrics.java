@@ -168,17 +168,21 @@ public final class FeatureMetrics {
     }
 
     /**
-     * Registry view and change count: every notification of the discovery watch (an instance came,
-     * went or changed) counts one change.
+     * Registry view and change count. An implementation that counts its own changes (Consul's
+     * {@code watchChanges}) is read; only the others are watched for counting, because a watch can
+     * cost a long-poll thread (Consul) that a gateway without compositions would not otherwise run.
      */
     public static MetricsSource discovery(Discovery discovery) {
         LongAdder changes = new LongAdder();
-        discovery.watch(list -> changes.increment());
+        boolean counted = discovery.describe().get("watchChanges") instanceof Number;
+        if (!counted) {
+            discovery.watch(list -> changes.increment());
+        }
         return out -> {
             Map<String, Object> d = discovery.describe();
             out.family("concierge_discovery_changes_total", "counter",
                     "Registry changes seen by this process (instances registered, gone or updated).");
-            out.sample("concierge_discovery_changes_total", changes.sum());
+            sample(out, "concierge_discovery_changes_total", counted ? d.get("watchChanges") : changes.sum());
             out.family("concierge_discovery_registrations", "gauge", "Registrations currently in the registry.");
             sample(out, "concierge_discovery_registrations", d.get("registrations"));
             out.family("concierge_cluster_members", "gauge",

@@ -21,6 +21,7 @@
 #   BENCH_UPSTREAM_PORT=18181 BENCH_PROXY_PORT=18182 BENCH_RL_PORT=18191 (gateways: +0, +1, +2;
 #   admin ports +10) BENCH_CLUSTER_PORT=5901   BENCH_JAVA_OPTS
 set -euo pipefail
+set -o noglob # BENCH_JAVA_OPTS is split into words, never globbed
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -41,81 +42,26 @@ export BENCH_CLUSTER_PORT="${BENCH_CLUSTER_PORT:-5901}"
 export BENCH_CLUSTER_NAME="bench-rl-$$-$RANDOM"
 JAVA_OPTS="${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m -Djava.net.preferIPv4Stack=true}"
 
-fail() {
-  printf 'bench-ratelimit: ERROR: %s\n' "$*" >&2
-  exit 1
-}
+BENCH_TAG="bench-ratelimit"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
-[[ ${#missing[@]} -eq 0 ]] || fail "missing: ${missing[*]}. Install with: apt-get install ${missing[*]}"
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-for n in "$WARMUP" "$DURATION" "$ROUND_WARMUP" "$ROUNDS" "$THREADS" "$CONNECTIONS" "$BENCH_OVERSHOOT_LIMIT" "$OVERSHOOT_DURATION" \
-  "$OVERSHOOT_CONNECTIONS"; do
-  [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 ]] || fail "BENCH_* numbers must be whole numbers >= 1"
-done
-if [[ -z "${JAVA_HOME:-}" ]] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
-  JAVA_HOME="$("$ROOT/concierge" java-home)" || fail "no JDK >= 21"
-fi
-JAVA="$JAVA_HOME/bin/java"
-[[ -f microgateway/target/microgateway.jar ]] || fail "microgateway/target/microgateway.jar is missing; run ./concierge build"
+require_tools
+require_whole_numbers "BENCH_* numbers must be whole numbers >= 1" "$WARMUP" "$DURATION" "$ROUND_WARMUP" "$ROUNDS" \
+  "$THREADS" "$CONNECTIONS" "$BENCH_OVERSHOOT_LIMIT" "$OVERSHOOT_DURATION" "$OVERSHOOT_CONNECTIONS"
+find_java
+require_jars microgateway/target/microgateway.jar
 
 GW_PORTS=("$RL_PORT" "$((RL_PORT + 1))" "$((RL_PORT + 2))")
-port_taken() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-for p in "$BENCH_UPSTREAM_PORT" "$BENCH_PROXY_PORT" "${GW_PORTS[@]}" "$((RL_PORT + 10))" "$((RL_PORT + 11))" \
-  "$((RL_PORT + 12))" "$BENCH_CLUSTER_PORT"; do
-  port_taken "$p" && fail "port $p on 127.0.0.1 is in use (move it with BENCH_*_PORT)"
-done
+require_free_ports "$BENCH_UPSTREAM_PORT" "$BENCH_PROXY_PORT" "${GW_PORTS[@]}" "$((RL_PORT + 10))" "$((RL_PORT + 11))" \
+  "$((RL_PORT + 12))" "$BENCH_CLUSTER_PORT"
 
-STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-RESULTS_DIR="$ROOT/bench/results"
-LOG_DIR="$RESULTS_DIR/ratelimit-$STAMP-logs"
-RESULT_FILE="$RESULTS_DIR/ratelimit-$STAMP.md"
-mkdir -p "$LOG_DIR"
-RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/concierge-bench-rl.XXXXXX")"
-chmod 755 "$RUN_DIR"
-
-PIDS=()
-cleanup() {
-  local pid deadline
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  deadline=$((SECONDS + 15))
-  for pid in "${PIDS[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do
-      sleep 0.2
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  [[ ${#PIDS[@]} -eq 0 ]] || wait "${PIDS[@]}" 2>/dev/null || true
-  rm -rf "$RUN_DIR"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-wait_http() { # wait_http <url> <what> <pid>
-  local deadline=$((SECONDS + 90))
-  until curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null; do
-    kill -0 "$3" 2>/dev/null || fail "$2 exited during start-up; see $LOG_DIR"
-    [[ $SECONDS -lt $deadline ]] || fail "$2 did not answer $1 within 90s; see $LOG_DIR"
-    sleep 0.3
-  done
-}
+setup_run ratelimit- concierge-bench-rl
 
 # --- processes ------------------------------------------------------------------------------------
 
-sed -e "s#@WORKERS@#1#g" -e "s#@RUN_DIR@#$RUN_DIR#g" \
-  -e "s#@UPSTREAM_PORT@#$BENCH_UPSTREAM_PORT#g" -e "s#@PROXY_PORT@#$BENCH_PROXY_PORT#g" \
-  bench/nginx.conf.template >"$RUN_DIR/nginx.conf"
-"$NGINX" -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -e "$RUN_DIR/nginx-error.log" >"$LOG_DIR/nginx.log" 2>&1 &
-PIDS+=("$!")
-wait_http "http://127.0.0.1:$BENCH_UPSTREAM_PORT/" "nginx (upstream)" "${PIDS[-1]}"
+start_nginx 1
+wait_http "http://127.0.0.1:$BENCH_UPSTREAM_PORT/" "nginx (upstream)" "$NGINX_PID" 90
 
 # One at a time: each instance joins the cluster before the next starts.
 for i in 0 1 2; do
@@ -124,7 +70,7 @@ for i in 0 1 2; do
     "$JAVA" $JAVA_OPTS -jar microgateway/target/microgateway.jar run bench/ratelimit-gateway.yaml \
     >"$LOG_DIR/gateway-$i.log" 2>&1 &
   PIDS+=("$!")
-  wait_http "http://127.0.0.1:${GW_PORTS[$i]}/rl/none/x" "gateway #$((i + 1))" "${PIDS[-1]}"
+  wait_http "http://127.0.0.1:${GW_PORTS[$i]}/rl/none/x" "gateway #$((i + 1))" "${PIDS[-1]}" 90
 done
 health_instances() {
   curl -fsS --max-time 2 "http://127.0.0.1:$((RL_PORT + 10))/health" 2>/dev/null |
@@ -154,33 +100,9 @@ request = function()
 end
 EOF
 
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-    if (u == "us") n = n / 1000; else if (u == "s") n = n * 1000; else if (u == "m") n = n * 60000
-    printf "%.3f", n }'
-}
-
-# CPU accounting (as in bench/run.sh): other work on the machine distorts the figures, so each round
-# records the share of all CPUs used by processes other than ours, and our own CPU per request,
-# which other load disturbs far less than latency does.
-CLK_TCK="$(getconf CLK_TCK 2>/dev/null || echo 100)"
-cpu_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-cpu_all() { awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
-proc_cpu() { # user + system jiffies of the given pids and their children (nginx workers)
-  local pid total=0 t
-  for pid in "$@" $(for p in "$@"; do pgrep -P "$p" 2>/dev/null; done); do
-    t="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }')" || t=0
-    total=$((total + ${t:-0}))
-  done
-  echo "$total"
-}
-children_cpu() { # CHILDREN_CPU: jiffies of this shell's reaped children (wrk, curl)
-  times >"$RUN_DIR/times"
-  CHILDREN_CPU="$(tail -n1 "$RUN_DIR/times" | awk -v hz="$CLK_TCK" '{
-    split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * hz }')"
-}
-
+# Other work on the machine distorts the figures, so each round records the share of all CPUs used
+# by processes other than ours, and our own CPU per request, which other load disturbs far less
+# than latency does.
 LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)"
 ROWS=(none fast strict)
 declare -A RPS P50 P99 ERRORS OTHER CPUREQ P50RATIO CPURATIO
@@ -212,15 +134,15 @@ for round in $(seq 1 "$ROUNDS"); do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$RUN_DIR/keys.lua" \
       "http://127.0.0.1:${GW_PORTS[0]}/rl/$row/x" >"$out" 2>&1 || fail "wrk failed on $row: $(tail -n 3 "$out")"
     children_cpu; busy1="$(cpu_busy)"; all1="$(cpu_all)"; ours1=$(( $(proc_cpu "${PIDS[@]}") + CHILDREN_CPU ))
-    requests="$(awk '/requests in/ {print $1}' "$out")"
-    OTHER[$row]+="$(awk -v b="$((busy1 - busy0))" -v o="$((ours1 - ours0))" -v a="$((all1 - all0))" \
-      'BEGIN { x = a > 0 ? 100 * (b - o) / a : 0; if (x < 0) x = 0; printf "%.0f", x }') "
-    cpureq="$(awk -v o="$((ours1 - ours0))" -v n="$requests" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", o / hz / n * 1e6 }')"
+    parse_wrk "$out"
+    [[ "$WRK_REQUESTS" -gt 0 ]] || fail "wrk completed no request on $row: $out"
+    OTHER[$row]+="$(other_cpu_percent "$((busy1 - busy0))" "$((ours1 - ours0))" "$((all1 - all0))") "
+    cpureq="$(awk -v o="$((ours1 - ours0))" -v n="$WRK_REQUESTS" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", o / hz / n * 1e6 }')"
     CPUREQ[$row]+="$cpureq "
-    p50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
-    RPS[$row]+="$(awk '/^Requests\/sec:/ {print $2}' "$out") "
+    p50="$WRK_P50"
+    RPS[$row]+="$WRK_RPS "
     P50[$row]+="$p50 "
-    P99[$row]+="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")") "
+    P99[$row]+="$WRK_P99 "
     # Paired with the same round's "none": background load drifts between rounds, far less within one.
     if [[ "$row" == none ]]; then
       round_p50="$p50"
@@ -228,9 +150,7 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     P50RATIO[$row]+="$(awk -v a="$p50" -v b="$round_p50" 'BEGIN { printf "%.4f", a / b }') "
     CPURATIO[$row]+="$(awk -v a="$cpureq" -v b="$round_cpu" 'BEGIN { printf "%.4f", a / b }') "
-    non2xx="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")"
-    sock="$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out")"
-    ERRORS[$row]=$((ERRORS[$row] + ${non2xx:-0} + ${sock:-0}))
+    ERRORS[$row]=$((ERRORS[$row] + WRK_ERRORS))
   done
 done
 
@@ -288,15 +208,12 @@ for mode in fast strict; do
   rps=0
   sockerr=0
   for i in 0 1 2; do
-    f="$LOG_DIR/wrk-overshoot-$mode-$i.txt"
-    t="$(awk '/requests in/ {print $1}' "$f")"
-    r="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$f")"
-    s="$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$f")"
+    parse_wrk "$LOG_DIR/wrk-overshoot-$mode-$i.txt"
     # A request without an answer was neither admitted nor rejected: reported, not counted.
-    sockerr=$((sockerr + ${s:-0}))
-    total=$((total + t))
-    rejected=$((rejected + ${r:-0}))
-    rps="$(awk -v a="$rps" -v b="$(awk '/^Requests\/sec:/ {print $2}' "$f")" 'BEGIN { printf "%.0f", a + b }')"
+    sockerr=$((sockerr + WRK_SOCKET_ERRORS))
+    total=$((total + WRK_REQUESTS))
+    rejected=$((rejected + WRK_NON2XX))
+    rps="$(awk -v a="$rps" -v b="$WRK_RPS" 'BEGIN { printf "%.0f", a + b }')"
   done
   TOTAL[$mode]=$total
   ADMITTED[$mode]=$((total - rejected))
@@ -307,15 +224,14 @@ done
 
 # --- report -----------------------------------------------------------------------------------------
 
-cpu="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)"
 base_p50="$(median "${P50[none]}")"
 base_p99="$(median "${P99[none]}")"
 base_rps="$(median "${RPS[none]}")"
 {
   echo "# Rate-limiting benchmark $STAMP"
   echo
-  echo "- machine: $(nproc) CPU ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r); load average before: $LOAD_BEFORE"
-  echo "- three gateway JVMs in one Hazelcast cluster (\`$JAVA_OPTS\`), nginx upstream (1 worker), wrk $(wrk -v 2>&1 | head -n1 | awk '{print $2}'), Java $("$JAVA" -version 2>&1 | head -n1 | sed 's/.*version "\([^"]*\)".*/\1/')"
+  echo "- machine: $(machine_description); load average before: $LOAD_BEFORE"
+  echo "- three gateway JVMs in one Hazelcast cluster (\`$JAVA_OPTS\`), nginx upstream (1 worker), wrk $(wrk -v 2>&1 | head -n1 | awk '{print $2}'), Java $(java_version)"
   echo
   echo "## Latency added per request (gateway #1, wrk -t$THREADS -c$CONNECTIONS, median of $ROUNDS interleaved rounds of ${ROUND_WARMUP}s warm-up + ${DURATION}s measured per row, 256 rotating keys)"
   echo

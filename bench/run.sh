@@ -38,89 +38,26 @@ export BENCH_EDGE_ADMIN_PORT="${BENCH_EDGE_ADMIN_PORT:-18094}"
 JAVA_OPTS="${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m -Djava.net.preferIPv4Stack=true}"
 PATH_UNDER_TEST="/bench/item"
 
-fail() {
-  printf 'bench: ERROR: %s\n' "$*" >&2
-  exit 1
-}
+BENCH_TAG="bench"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 # --- prerequisites ----------------------------------------------------------------------------
 
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
-if [[ ${#missing[@]} -gt 0 ]]; then
-  fail "missing: ${missing[*]}. Install with: apt-get install ${missing[*]}"
-fi
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-for n in "$WARMUP" "$DURATION" "$THREADS" "$CONNECTIONS"; do
-  [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 ]] || fail "BENCH_WARMUP, BENCH_DURATION, BENCH_THREADS, BENCH_CONNECTIONS must be whole numbers >= 1"
-done
-
-if [[ -z "${JAVA_HOME:-}" ]] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
-  JAVA_HOME="$("$ROOT/concierge" java-home)" || fail "no JDK >= 21"
-fi
-JAVA="$JAVA_HOME/bin/java"
-for jar in microgateway/target/microgateway.jar edge-router/target/edge-router.jar; do
-  [[ -f "$jar" ]] || fail "$jar is missing; run ./concierge build"
-done
-
-port_taken() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-for p in "$BENCH_UPSTREAM_PORT" "$BENCH_PROXY_PORT" "$BENCH_GATEWAY_PORT" "$BENCH_EDGE_PORT" \
-  "$BENCH_GATEWAY_ADMIN_PORT" "$BENCH_EDGE_ADMIN_PORT"; do
-  port_taken "$p" && fail "port $p on 127.0.0.1 is in use (move it with BENCH_*_PORT)"
-done
+require_tools
+require_whole_numbers "BENCH_WARMUP, BENCH_DURATION, BENCH_THREADS, BENCH_CONNECTIONS must be whole numbers >= 1" \
+  "$WARMUP" "$DURATION" "$THREADS" "$CONNECTIONS"
+find_java
+require_jars microgateway/target/microgateway.jar edge-router/target/edge-router.jar
+require_free_ports "$BENCH_UPSTREAM_PORT" "$BENCH_PROXY_PORT" "$BENCH_GATEWAY_PORT" "$BENCH_EDGE_PORT" \
+  "$BENCH_GATEWAY_ADMIN_PORT" "$BENCH_EDGE_ADMIN_PORT"
 
 # --- processes ----------------------------------------------------------------------------------
 
-STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-RESULTS_DIR="$ROOT/bench/results"
-LOG_DIR="$RESULTS_DIR/$STAMP-logs"
-RESULT_FILE="$RESULTS_DIR/$STAMP.md"
-mkdir -p "$LOG_DIR"
-RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/concierge-bench.XXXXXX")"
-chmod 755 "$RUN_DIR" # nginx workers may run as another user
-
-PIDS=()
-cleanup() {
-  local pid deadline
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  deadline=$((SECONDS + 15))
-  for pid in "${PIDS[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && [[ $SECONDS -lt $deadline ]]; do
-      sleep 0.2
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  [[ ${#PIDS[@]} -eq 0 ]] || wait "${PIDS[@]}" 2>/dev/null || true
-  rm -rf "$RUN_DIR"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-wait_http() { # wait_http <url> <what> <pid>
-  local deadline=$((SECONDS + 60))
-  until curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null; do
-    kill -0 "$3" 2>/dev/null || fail "$2 exited during start-up; see $LOG_DIR"
-    [[ $SECONDS -lt $deadline ]] || fail "$2 did not answer $1 within 60s; see $LOG_DIR"
-    sleep 0.3
-  done
-}
-
-sed -e "s#@WORKERS@#$NGINX_WORKERS#g" -e "s#@RUN_DIR@#$RUN_DIR#g" \
-  -e "s#@UPSTREAM_PORT@#$BENCH_UPSTREAM_PORT#g" -e "s#@PROXY_PORT@#$BENCH_PROXY_PORT#g" \
-  bench/nginx.conf.template >"$RUN_DIR/nginx.conf"
-"$NGINX" -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -e "$RUN_DIR/nginx-error.log" -t >"$LOG_DIR/nginx-test.log" 2>&1 ||
-  fail "nginx rejected the generated config: $(cat "$LOG_DIR/nginx-test.log")"
-"$NGINX" -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -e "$RUN_DIR/nginx-error.log" >"$LOG_DIR/nginx.log" 2>&1 &
-PIDS+=("$!")
-wait_http "http://127.0.0.1:$BENCH_UPSTREAM_PORT$PATH_UNDER_TEST" "nginx (upstream)" "${PIDS[-1]}"
-wait_http "http://127.0.0.1:$BENCH_PROXY_PORT$PATH_UNDER_TEST" "nginx (proxy)" "${PIDS[-1]}"
+setup_run "" concierge-bench
+start_nginx "$NGINX_WORKERS"
+wait_http "http://127.0.0.1:$BENCH_UPSTREAM_PORT$PATH_UNDER_TEST" "nginx (upstream)" "$NGINX_PID"
+wait_http "http://127.0.0.1:$BENCH_PROXY_PORT$PATH_UNDER_TEST" "nginx (proxy)" "$NGINX_PID"
 
 # shellcheck disable=SC2086 # JAVA_OPTS is a word list
 "$JAVA" $JAVA_OPTS -jar microgateway/target/microgateway.jar run bench/gateway.yaml >"$LOG_DIR/gateway.log" 2>&1 &
@@ -143,14 +80,6 @@ done
 
 # --- measuring ----------------------------------------------------------------------------------
 
-# Converts a wrk latency ("812.00us", "1.23ms", "1.01s") to milliseconds.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-    if (u == "us") n = n / 1000; else if (u == "s") n = n * 1000; else if (u == "m") n = n * 60000
-    printf "%.3f", n }'
-}
-
 read -r -a ROWS <<<"${BENCH_ROWS:-direct nginx gateway edge+gateway}"
 for row in "${ROWS[@]}"; do
   case "$row" in direct | nginx | gateway | edge+gateway) ;; *) fail "unknown row '$row' in BENCH_ROWS" ;; esac
@@ -159,35 +88,6 @@ done
 declare -A PORT=([direct]="$BENCH_UPSTREAM_PORT" [nginx]="$BENCH_PROXY_PORT"
   [gateway]="$BENCH_GATEWAY_PORT" [edge+gateway]="$BENCH_EDGE_PORT")
 declare -A RPS P50 P99 ERRORS OTHER CPU_US
-
-# --- CPU accounting: other work on the machine distorts every row, so measure how much there was.
-
-CLK_TCK="$(getconf CLK_TCK 2>/dev/null || echo 100)"
-NCPU="$(nproc)"
-cpu_busy() { # busy jiffies of all CPUs since boot
-  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
-}
-cpu_all() { # busy + idle jiffies of all CPUs since boot
-  awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
-}
-proc_cpu() { # user + system jiffies of the given pids and their children (nginx workers)
-  local pid total=0 t
-  for pid in "$@" $(for p in "$@"; do pgrep -P "$p" 2>/dev/null || cat "/proc/$p/task/$p/children" 2>/dev/null; done); do
-    t="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }')" || t=0
-    total=$((total + ${t:-0}))
-  done
-  echo "$total"
-}
-children_cpu() { # sets CHILDREN_CPU: user + system jiffies of this shell's reaped children (wrk, curl)
-  times >"$RUN_DIR/times" # in this shell: a subshell's `times` would not see our children
-  CHILDREN_CPU="$(tail -n1 "$RUN_DIR/times" | awk -v hz="$CLK_TCK" '{
-    split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * hz }')"
-}
-busy_percent() { # share of all CPUs busy over $1 seconds
-  local b0 a0 b1 a1
-  b0="$(cpu_busy)"; a0="$(cpu_all)"; sleep "$1"; b1="$(cpu_busy)"; a1="$(cpu_all)"
-  awk -v b="$((b1 - b0))" -v a="$((a1 - a0))" 'BEGIN { printf "%.0f", (a > 0 ? 100 * b / a : 0) }'
-}
 
 BUSY_BEFORE="$(busy_percent 3)"
 if [[ "$BUSY_BEFORE" -gt 20 ]]; then
@@ -215,15 +115,12 @@ for row in "${ROWS[@]}"; do
   children_cpu; busy1="$(cpu_busy)"; all1="$(cpu_all)"; ours1=$(( $(proc_cpu "${PIDS[@]}") + CHILDREN_CPU ))
   jvm1=0; [[ ${#jvms[@]} -eq 0 ]] || jvm1="$(proc_cpu "${jvms[@]}")"
   # CPU used by processes other than wrk, nginx, the gateway and the edge, as a share of all CPUs.
-  OTHER[$row]="$(awk -v b="$((busy1 - busy0))" -v o="$((ours1 - ours0))" -v a="$((all1 - all0))" \
-    'BEGIN { x = a > 0 ? 100 * (b - o) / a : 0; if (x < 0) x = 0; printf "%.0f", x }')"
-  RPS[$row]="$(awk '/^Requests\/sec:/ {print $2}' "$out")"
-  P50[$row]="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
-  P99[$row]="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
-  non2xx="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")"
-  sock="$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out")"
-  ERRORS[$row]=$((${non2xx:-0} + ${sock:-0}))
-  [[ -n "${RPS[$row]}" ]] || fail "could not read wrk's output for $row: $out"
+  OTHER[$row]="$(other_cpu_percent "$((busy1 - busy0))" "$((ours1 - ours0))" "$((all1 - all0))")"
+  parse_wrk "$out"
+  RPS[$row]="$WRK_RPS"
+  P50[$row]="$WRK_P50"
+  P99[$row]="$WRK_P99"
+  ERRORS[$row]="$WRK_ERRORS"
   CPU_US[$row]="-"
   if [[ ${#jvms[@]} -gt 0 ]]; then
     CPU_US[$row]="$(awk -v j="$((jvm1 - jvm0))" -v hz="$CLK_TCK" -v rps="${RPS[$row]}" -v d="$DURATION" \
@@ -233,7 +130,6 @@ done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-cpu="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)"
 table="$(
   echo "| row | req/s | p50 ms | p99 ms | req/s vs nginx | p99 vs nginx | errors | other CPU | JVM CPU µs/req |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -256,8 +152,8 @@ fi
 {
   echo "# Benchmark $STAMP"
   echo
-  echo "- machine: $(nproc) CPU ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
-  echo "- tools: $(wrk -v 2>&1 | head -n1 | awk '{print $1, $2}'), $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'), Java $("$JAVA" -version 2>&1 | head -n1 | sed 's/.*version "\([^"]*\)".*/\1/') ($JAVA_HOME)"
+  echo "- machine: $(machine_description)"
+  echo "- tools: $(wrk -v 2>&1 | head -n1 | awk '{print $1, $2}'), $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'), Java $(java_version) ($JAVA_HOME)"
   echo "- load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency after ${WARMUP}s warm-up, GET $PATH_UNDER_TEST, 100-byte response"
   echo "- CPUs busy in the 3 s before the run: ${BUSY_BEFORE}%; *other CPU* is the share of all CPUs used during a row by processes other than wrk, nginx, the gateway and the edge (0% on a quiet machine)"
   echo "- nginx worker_processes $NGINX_WORKERS; gateway and edge JVM flags: $JAVA_OPTS"

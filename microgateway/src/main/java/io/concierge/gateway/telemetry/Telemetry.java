@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import io.concierge.gateway.proxy.UpstreamObserver;
+import io.concierge.gateway.server.ClientAddress;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -96,8 +97,7 @@ public final class Telemetry implements UpstreamObserver, AutoCloseable {
                         ? host.substring(0, colon) : host);
             }
             if (req.remotePeer().address() instanceof InetSocketAddress peer) {
-                b.setAttribute(SpanAttributes.NETWORK_PEER_ADDRESS, peer.getAddress() != null
-                        ? peer.getAddress().getHostAddress() : peer.getHostString());
+                b.setAttribute(SpanAttributes.NETWORK_PEER_ADDRESS, ClientAddress.of(req));
                 b.setAttribute(SpanAttributes.NETWORK_PEER_PORT, (long) peer.getPort());
             }
             req.headers().first(HeaderNames.USER_AGENT).ifPresent(ua -> b.setAttribute(SpanAttributes.USER_AGENT, ua));

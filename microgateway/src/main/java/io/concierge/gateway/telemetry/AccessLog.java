@@ -77,7 +77,8 @@ public final class AccessLog {
     String combined(Entry e) {
         StringBuilder sb = new StringBuilder(320);
         // The user field is unquoted: a space would shift every later field for log parsers.
-        sb.append(dash(e.client())).append(" - ").append(dash(e.consumer() == null ? null : quoteSafe(e.consumer()).replace(" ", "\\x20")))
+        String user = e.consumer() == null ? null : quoteSafe(e.consumer()).replace(" ", "\\x20");
+        sb.append(dash(e.client())).append(" - ").append(dash(user))
                 .append(" [").append(CLF.format(Instant.ofEpochMilli(e.epochMillis()))).append("] \"")
                 .append(quoteSafe(e.method())).append(' ').append(quoteSafe(e.path())).append(' ')
                 .append(e.protocol()).append("\" ").append(e.status()).append(' ').append(e.bytes())

@@ -155,11 +155,8 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         int concurrency = fanOut.integer("max-concurrency", 8, 1, 256);
         int maxItems = fanOut.integer("max-items", 100, 1, 10_000);
         fanOut.rejectUnknownKeys();
-        Access access = effectiveAccess(auth, security);
-        if (access != Access.PUBLIC && security.issuers().isEmpty() && security.apiKeys().consumers().isEmpty()) {
-            throw node.error("auth", "the endpoint needs callers to authenticate, but security.jwt.issuers and"
-                    + " security.api-keys.consumers are both empty");
-        }
+        security.checkRoute(node.file(), node.child("auth"), "endpoint", auth);
+        Access access = auth.effectiveAccess(security);
 
         List<ConfigNode> callNodes = node.objectList("calls");
         if (callNodes.isEmpty()) {
@@ -412,16 +409,6 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         state[i] = 2;
         stack.remove(stack.size() - 1);
         return false;
-    }
-
-    private static Access effectiveAccess(RouteAuthConfig a, SecurityConfig security) {
-        if (a.access() != null) {
-            return a.access();
-        }
-        if (!a.roles().isEmpty() || !a.scopes().isEmpty() || a.owner() != null || !a.credentials().isEmpty()) {
-            return Access.AUTHENTICATED;
-        }
-        return security.defaultAccess();
     }
 
     /** Calls by name. */

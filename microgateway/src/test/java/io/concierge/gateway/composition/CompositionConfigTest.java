@@ -211,4 +211,23 @@ class CompositionConfigTest {
                 error(ORDER_DETAILS.replace("/api/order-details/{orderId}", "/api/orders/special")
                         .replace("/api/orders/${path.orderId}", "/api/orders/special")));
     }
+
+    @Test
+    void anEndpointsCredentialsAreCheckedAsARoutesAre() {
+        assertEquals("test.yaml: compositions[0].auth.credentials: api-key needs at least one entry in"
+                + " security.api-keys.consumers",
+                error(ORDER_DETAILS.replace("auth: {access: authenticated}", "auth: {credentials: [api-key]}")));
+        String apiKeysOnly = """
+                  api-keys:
+                    consumers:
+                      ci: {keys: ["sha256:%s"]}
+                """.formatted("ab".repeat(32));
+        String withoutIssuers = BASE.substring(0, BASE.indexOf("  jwt:")) + apiKeysOnly
+                + BASE.substring(BASE.indexOf("services:"));
+        String message = assertThrows(ConfigException.class, () -> GatewayConfig.parse("test.yaml", withoutIssuers
+                + ORDER_DETAILS.replace("auth: {access: authenticated}", "auth: {credentials: [jwt]}"),
+                Map.<String, String>of()::get)).getMessage();
+        assertEquals("test.yaml: compositions[0].auth.credentials: jwt needs at least one entry in security.jwt.issuers",
+                message);
+    }
 }

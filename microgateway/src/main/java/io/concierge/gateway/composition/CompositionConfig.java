@@ -410,11 +410,4 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         stack.remove(stack.size() - 1);
         return false;
     }
-
-    /** Calls by name. */
-    Map<String, Call> byName() {
-        Map<String, Call> m = new HashMap<>();
-        calls.forEach(c -> m.put(c.name(), c));
-        return m;
-    }
 }

@@ -53,10 +53,10 @@ final class CompositionRun {
     private final List<String[]> headers;
     private final long deadline;
     private final Map<String, CompletableFuture<Outcome>> futures = new HashMap<>();
-    private final LinkedBlockingQueue<String> completed = new LinkedBlockingQueue<>();
+    /** Calls in the order they completed. */
+    private final LinkedBlockingQueue<CompositionConfig.Call> completed = new LinkedBlockingQueue<>();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final ObjectNode builtins = NODES.objectNode();
-    private final Map<String, CompositionConfig.Call> byName;
     /** The request's trace context, captured on its thread: the calls run on threads of their own. */
     private final io.opentelemetry.context.Context traceParent = io.opentelemetry.context.Context.current();
 
@@ -66,7 +66,6 @@ final class CompositionRun {
         this.exchange = exchange;
         this.headers = headers;
         this.deadline = System.nanoTime() + config.timeout().toNanos();
-        this.byName = config.byName();
         ObjectNode path = builtins.putObject("path");
         exchange.pathParams().forEach(path::put);
         ObjectNode query = builtins.putObject("query");
@@ -102,19 +101,19 @@ final class CompositionRun {
     private void collect() {
         int pending = futures.size();
         while (pending > 0) {
-            String name;
+            CompositionConfig.Call done;
             try {
-                name = completed.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                done = completed.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                name = null;
+                done = null;
             }
-            if (name == null) {
+            if (done == null) {
                 break; // budget spent: whatever has not completed has timed out
             }
             pending--;
-            PartFailure f = failure(futures.get(name));
-            if (f != null && byName.get(name).required()) {
+            PartFailure f = failure(futures.get(done.name()));
+            if (f != null && done.required()) {
                 answerProblem(f);
                 return;
             }
@@ -254,7 +253,7 @@ final class CompositionRun {
             future.completeExceptionally(new PartFailure(call.name(), 502, "Bad Gateway", "the call '" + call.name()
                     + "' failed"));
         } finally {
-            completed.add(call.name());
+            completed.add(call);
         }
     }
 

@@ -207,22 +207,8 @@ final class CompositionRun {
     }
 
     private void answerProblem(PartFailure f) {
-        ObjectNode node = NODES.objectNode();
-        node.put("type", "about:blank");
-        node.put("title", f.title());
-        node.put("status", f.status());
-        node.put("detail", f.getMessage());
-        node.put("part", f.part());
-        node.put("requestId", exchange.requestId());
-        ServerResponse res = exchange.response();
-        res.status(Status.create(f.status()));
-        res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        try {
-            res.send(CompositionClient.JSON.writeValueAsBytes(node));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        Problem.send(exchange.response(), Problem.ABOUT_BLANK, f.status(), f.title(), f.getMessage(),
+                exchange.requestId(), body -> body.put("part", f.part()));
     }
 
     // ---- one call, on its own virtual thread --------------------------------------------

@@ -230,4 +230,36 @@ class CompositionConfigTest {
         assertEquals("test.yaml: compositions[0].auth.credentials: jwt needs at least one entry in security.jwt.issuers",
                 message);
     }
+
+    @Test
+    void routeChecksPickTheRouteTheRouteTablePicks() {
+        // Same path specificity: the route that names methods wins, whatever the file order, and a
+        // route without methods does not shadow a composition (which names GET).
+        String routes = """
+                  - id: dashboard-any
+                    match: {path: /api/dashboard}
+                    service: order-service
+                  - id: stats-any
+                    match: {path: /api/dashboard/stats}
+                    service: order-service
+                  - id: stats-get
+                    match: {path: /api/dashboard/stats, methods: [GET]}
+                    service: audit-service
+                compositions:
+                """;
+        String composition = """
+                  - id: dash
+                    match: {path: /api/dashboard}
+                    calls:
+                      - {name: stats, service: audit-service, path: /api/dashboard/stats}
+                """;
+        String base = BASE.replace("compositions:\n", routes);
+        GatewayConfig config = GatewayConfig.parse("test.yaml", base + composition, Map.<String, String>of()::get);
+        assertEquals("dash", config.compositions().get(0).id());
+        String message = assertThrows(ConfigException.class, () -> GatewayConfig.parse("test.yaml",
+                base + composition.replace("service: audit-service", "service: order-service"),
+                Map.<String, String>of()::get)).getMessage();
+        assertEquals("test.yaml: compositions[0].calls[0].service: '/api/dashboard/stats' is served by route"
+                + " 'stats-get' of service 'audit-service', not 'order-service'", message);
+    }
 }

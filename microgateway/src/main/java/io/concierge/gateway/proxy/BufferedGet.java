@@ -22,6 +22,8 @@ import io.concierge.gateway.balancing.Upstream;
  */
 public final class BufferedGet {
     private static final int CHUNK = 8192;
+    /** The buffer grows as bytes arrive: a declared Content-Length alone reserves no more than this. */
+    private static final int MAX_INITIAL_CAPACITY = 64 * 1024;
 
     /** A complete response: status, its {@code Content-Type} (or null) and the body. */
     /** @param host and @param port: the instance that answered */
@@ -156,7 +158,8 @@ public final class BufferedGet {
                 body = conn.in();
                 reusable = false;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(length > 0 ? (int) length : 1024);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(
+                    length > 0 ? (int) Math.min(length, MAX_INITIAL_CAPACITY) : 1024);
             byte[] buf = new byte[CHUNK];
             while (true) {
                 conn.readTimeout(positive(deadline));

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * before it is made (400 when the client chose the value, 502 when another part's data did).
  */
 public final class PathTemplate {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     private final String text;
     private final List<String> literals;      // n + 1 literal parts around n expressions
     private final List<Expression> expressions;
@@ -146,8 +148,6 @@ public final class PathTemplate {
             default -> false;
         };
     }
-
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     static void encode(StringBuilder sb, String value) {
         for (byte b : value.getBytes(StandardCharsets.UTF_8)) {

@@ -2,18 +2,14 @@ package io.concierge.gateway.composition;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.concierge.gateway.balancing.LoadBalancer;
-import io.concierge.gateway.config.LoadBalancing;
 import io.concierge.gateway.proxy.BufferedGet;
 import io.concierge.gateway.proxy.UpstreamGroup;
 import io.concierge.gateway.telemetry.ClientSpan;
@@ -39,9 +35,12 @@ public final class CompositionClient implements AutoCloseable {
 
     private final UpstreamGroup self;
     private final DomainDirectory directory;
+    private final String selfHost;
+    private final Tracing tracing;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong partials = new AtomicLong();
+    private volatile int selfPort;
 
     /**
      * @param host this gateway's listen address (a wildcard address is reached on loopback)
@@ -53,14 +52,9 @@ public final class CompositionClient implements AutoCloseable {
     public CompositionClient(String host, DomainDirectory directory, Tracing tracing) {
         this.directory = directory;
         this.tracing = tracing;
-        this.self = new UpstreamGroup("this gateway", LoadBalancer.of(LoadBalancing.ROUND_ROBIN),
-                DomainDirectory.CONNECT_TIMEOUT, Duration.ofSeconds(30), 64, Duration.ofSeconds(4), List.of());
+        this.self = DomainDirectory.gatewayGroup("this gateway", 64);
         this.selfHost = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
     }
-
-    private final String selfHost;
-    private final Tracing tracing;
-    private volatile int selfPort;
 
     /** Called once the listener is bound: local calls go to this port. */
     public void bind(int port) {
@@ -139,9 +133,7 @@ public final class CompositionClient implements AutoCloseable {
                     throw fail(label, 502, "Bad Gateway", "the call '" + label + "' answered an empty body, not JSON");
                 }
                 return node;
-            } catch (JacksonException e) {
-                throw fail(label, 502, "Bad Gateway", "the call '" + label + "' answered malformed JSON");
-            } catch (IOException e) {
+            } catch (IOException e) { // JacksonException included
                 throw fail(label, 502, "Bad Gateway", "the call '" + label + "' answered malformed JSON");
             }
         }

@@ -20,11 +20,16 @@ import io.concierge.gateway.config.RouteConfig;
 import io.concierge.gateway.config.ServiceConfig;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.resilience.RouteResilience;
+import io.concierge.gateway.rewrite.InvalidPathException;
+import io.concierge.gateway.rewrite.RawPath;
 import io.concierge.gateway.routing.PathPattern;
+import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.security.Access;
 import io.concierge.gateway.security.ByteSizes;
 import io.concierge.gateway.security.RouteAuthConfig;
 import io.concierge.gateway.security.SecurityConfig;
+import io.helidon.http.Headers;
+import io.helidon.http.WritableHeaders;
 
 /**
  * One entry of {@code compositions} in {@code gateway.yaml}: a GET endpoint answered by merging the
@@ -46,6 +51,8 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final long DEFAULT_MAX_PART_SIZE = 1024 * 1024;
+    /** A load-time lookup is a request without headers: a route that needs one is never picked. */
+    private static final Headers NO_HEADERS = WritableHeaders.create();
     static final Set<String> RESERVED = Set.of("path", "query", "caller", "each");
 
     /**
@@ -96,8 +103,13 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         List<CompositionConfig> result = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         routes.forEach(r -> ids.add(r.id()));
+        List<RouteTable.Entry<RouteConfig>> routeEntries = new ArrayList<>();
+        for (RouteConfig r : routes) {
+            routeEntries.add(entry(r, routeEntries.size()));
+        }
+        RouteTable<RouteConfig> routeTable = new RouteTable<>(routeEntries);
         for (ConfigNode node : root.objectList("compositions")) {
-            CompositionConfig c = read(node, domain, services, routes, security);
+            CompositionConfig c = read(node, domain, services, routeTable, security);
             if (!ids.add(c.id())) {
                 throw node.error("id", "duplicate id '" + c.id() + "' (route and composition ids share one namespace)");
             }
@@ -105,7 +117,7 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
             if (prefixes.stream().noneMatch(pattern::isWithin)) {
                 throw node.error("match.path", "'" + c.path() + "' is outside the domain's prefixes " + prefixes);
             }
-            RouteConfig shadow = shadowingRoute(pattern, routes);
+            RouteConfig shadow = shadowingRoute(c, pattern, routeEntries);
             if (shadow != null) {
                 throw node.error("match.path", "route '" + shadow.id() + "' (" + shadow.path() + ") matches '" + c.path()
                         + "' at least as specifically and would answer it first");
@@ -118,8 +130,7 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
                 if (call.service() == null) {
                     continue;
                 }
-                String sample = call.path().sample("x");
-                List<String> segments = List.of(sample.substring(1).split("/", -1));
+                List<String> segments = segments(call.path().sample("x"));
                 for (CompositionConfig other : result) {
                     if (PathPattern.compile(other.path()).match(segments) != null) {
                         throw new ConfigException(root.file(), "compositions[" + i + "].calls", "the call '"
@@ -133,7 +144,7 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
     }
 
     static CompositionConfig read(ConfigNode node, String domain, Map<String, ServiceConfig> services,
-                                  List<RouteConfig> routes, SecurityConfig security) {
+                                  RouteTable<RouteConfig> routes, SecurityConfig security) {
         String id = node.requiredString("id");
         ConfigNode match = node.object("match");
         String path = match.requiredString("path");
@@ -155,11 +166,8 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         int concurrency = fanOut.integer("max-concurrency", 8, 1, 256);
         int maxItems = fanOut.integer("max-items", 100, 1, 10_000);
         fanOut.rejectUnknownKeys();
-        Access access = effectiveAccess(auth, security);
-        if (access != Access.PUBLIC && security.issuers().isEmpty() && security.apiKeys().consumers().isEmpty()) {
-            throw node.error("auth", "the endpoint needs callers to authenticate, but security.jwt.issuers and"
-                    + " security.api-keys.consumers are both empty");
-        }
+        security.checkRoute(node.file(), node.child("auth"), "endpoint", auth);
+        Access access = auth.effectiveAccess(security);
 
         List<ConfigNode> callNodes = node.objectList("calls");
         if (callNodes.isEmpty()) {
@@ -196,7 +204,7 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
 
     private static Call readCall(ConfigNode node, Duration budget, Set<String> callNames, PathPattern endpoint,
                                  Access access, String ownDomain, Map<String, ServiceConfig> services,
-                                 List<RouteConfig> routes) {
+                                 RouteTable<RouteConfig> routes) {
         String name = node.requiredString("name");
         String service = node.string("service", null);
         String domain = node.string("domain", null);
@@ -330,47 +338,50 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
      * authorize the caller. There must be such a route, and it must lead to the service named, or
      * the call would be answered by something other than what the file says.
      */
-    private static void checkLocalRoute(ConfigNode node, String service, PathTemplate path, List<RouteConfig> routes) {
-        String sample = path.sample("x");
-        List<String> segments = sample.equals("/") ? List.of() : List.of(sample.substring(1).split("/", -1));
-        RouteConfig best = null;
-        PathPattern bestPattern = null;
-        for (RouteConfig r : routes) {
-            if (!r.methods().isEmpty() && !r.methods().contains("GET") || !r.headers().isEmpty()) {
-                continue;
-            }
-            PathPattern p = PathPattern.compile(r.path());
-            if (p.match(segments) != null && (bestPattern == null || p.compareSpecificity(bestPattern) < 0)) {
-                best = r;
-                bestPattern = p;
-            }
+    private static void checkLocalRoute(ConfigNode node, String service, PathTemplate path,
+                                        RouteTable<RouteConfig> routes) {
+        List<String> segments;
+        try {
+            segments = segments(path.sample("x"));
+        } catch (InvalidPathException e) {
+            throw node.error("path", "'" + path + "' is not a path this gateway accepts: " + e.getMessage());
         }
-        if (best == null) {
+        if (!(routes.match("GET", segments, NO_HEADERS) instanceof RouteTable.Match<RouteConfig> m)) {
             throw node.error("path", "no GET route of this gateway matches '" + path + "'; a local call goes"
                     + " through the route that would serve it");
         }
+        RouteConfig best = m.route();
         if (!best.service().equals(service)) {
             throw node.error("service", "'" + path + "' is served by route '" + best.id() + "' of service '"
                     + best.service() + "', not '" + service + "'");
         }
     }
 
-    /** A GET route that the route table would pick before the composition for its paths, or null. */
-    private static RouteConfig shadowingRoute(PathPattern composition, List<RouteConfig> routes) {
-        List<String> sample = new ArrayList<>();
+    /**
+     * The route that the gateway's route table would pick before the composition for its paths, or
+     * null: the same table, with the composition after every route, asked the same question.
+     */
+    private static RouteConfig shadowingRoute(CompositionConfig c, PathPattern composition,
+                                              List<RouteTable.Entry<RouteConfig>> routeEntries) {
+        List<RouteTable.Entry<RouteConfig>> entries = new ArrayList<>(routeEntries);
+        RouteConfig self = c.asRoute();
+        entries.add(entry(self, entries.size()));
+        StringBuilder sample = new StringBuilder();
         for (String part : composition.text().substring(1).split("/", -1)) {
-            sample.add(part.startsWith("{") || part.equals("**") ? "x" : part);
+            sample.append('/').append(part.startsWith("{") || part.equals("**") ? "x" : part);
         }
-        for (RouteConfig r : routes) {
-            if (!r.methods().isEmpty() && !r.methods().contains("GET") || !r.headers().isEmpty()) {
-                continue;
-            }
-            PathPattern p = PathPattern.compile(r.path());
-            if (p.match(sample) != null && p.compareSpecificity(composition) <= 0) {
-                return r;
-            }
-        }
-        return null;
+        RouteTable.Result<RouteConfig> picked = new RouteTable<>(entries).match("GET", segments(sample.toString()),
+                NO_HEADERS);
+        return picked instanceof RouteTable.Match<RouteConfig> m && m.route() != self ? m.route() : null;
+    }
+
+    private static RouteTable.Entry<RouteConfig> entry(RouteConfig r, int order) {
+        return new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order, r);
+    }
+
+    /** A sample path's segments, as this gateway's router sees a request's path. */
+    private static List<String> segments(String samplePath) {
+        return RawPath.parse(samplePath, false).segments();
     }
 
     /** Unknown names were refused while reading; here: cycles, and required calls that need optional ones. */
@@ -412,22 +423,5 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         state[i] = 2;
         stack.remove(stack.size() - 1);
         return false;
-    }
-
-    private static Access effectiveAccess(RouteAuthConfig a, SecurityConfig security) {
-        if (a.access() != null) {
-            return a.access();
-        }
-        if (!a.roles().isEmpty() || !a.scopes().isEmpty() || a.owner() != null || !a.credentials().isEmpty()) {
-            return Access.AUTHENTICATED;
-        }
-        return security.defaultAccess();
-    }
-
-    /** Calls by name. */
-    Map<String, Call> byName() {
-        Map<String, Call> m = new HashMap<>();
-        calls.forEach(c -> m.put(c.name(), c));
-        return m;
     }
 }

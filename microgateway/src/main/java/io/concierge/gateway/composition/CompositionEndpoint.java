@@ -49,7 +49,18 @@ public final class CompositionEndpoint {
 
     private static int depth(Exchange exchange) {
         String v = exchange.request().headers().first(DEPTH).orElse("0");
-        return v.matches("\\d{1,2}") ? Integer.parseInt(v) : -1;
+        if (v.isEmpty() || v.length() > 2) {
+            return -1;
+        }
+        int depth = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            depth = depth * 10 + (c - '0');
+        }
+        return depth;
     }
 
     /**

@@ -10,9 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,8 +31,8 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * One request to a composition. Every call starts at once on its own virtual thread and waits only
- * for the calls whose results it needs; a fan-out runs one virtual thread per element, at most
- * {@code fan-out.max-concurrency} of them calling at a time. Each call's deadline is its own
+ * for the calls whose results it needs; a fan-out runs {@code fan-out.max-concurrency} workers
+ * (fewer for a shorter list) that take its elements in order. Each call's deadline is its own
  * timeout, capped by what is left of the endpoint's budget, so no call outlives the endpoint.
  * The request thread collects outcomes as they complete: the first failed required call answers
  * at once (the rest are cancelled); otherwise the document is assembled in declaration order.
@@ -53,10 +53,10 @@ final class CompositionRun {
     private final List<String[]> headers;
     private final long deadline;
     private final Map<String, CompletableFuture<Outcome>> futures = new HashMap<>();
-    private final LinkedBlockingQueue<String> completed = new LinkedBlockingQueue<>();
+    /** Calls in the order they completed. */
+    private final LinkedBlockingQueue<CompositionConfig.Call> completed = new LinkedBlockingQueue<>();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final ObjectNode builtins = NODES.objectNode();
-    private final Map<String, CompositionConfig.Call> byName;
     /** The request's trace context, captured on its thread: the calls run on threads of their own. */
     private final io.opentelemetry.context.Context traceParent = io.opentelemetry.context.Context.current();
 
@@ -66,7 +66,6 @@ final class CompositionRun {
         this.exchange = exchange;
         this.headers = headers;
         this.deadline = System.nanoTime() + config.timeout().toNanos();
-        this.byName = config.byName();
         ObjectNode path = builtins.putObject("path");
         exchange.pathParams().forEach(path::put);
         ObjectNode query = builtins.putObject("query");
@@ -102,19 +101,19 @@ final class CompositionRun {
     private void collect() {
         int pending = futures.size();
         while (pending > 0) {
-            String name;
+            CompositionConfig.Call done;
             try {
-                name = completed.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                done = completed.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                name = null;
+                done = null;
             }
-            if (name == null) {
+            if (done == null) {
                 break; // budget spent: whatever has not completed has timed out
             }
             pending--;
-            PartFailure f = failure(futures.get(name));
-            if (f != null && byName.get(name).required()) {
+            PartFailure f = failure(futures.get(done.name()));
+            if (f != null && done.required()) {
                 answerProblem(f);
                 return;
             }
@@ -190,35 +189,26 @@ final class CompositionRun {
         }
     }
 
-    private static PartFailure failure(CompletableFuture<Outcome> f) {
+    private static PartFailure failure(CompletableFuture<?> f) {
+        return failure(f, "?");
+    }
+
+    /** The failure a completed future holds, or null when it succeeded. */
+    private static PartFailure failure(CompletableFuture<?> f, String part) {
         if (!f.isCompletedExceptionally()) {
             return null;
         }
         try {
             f.join();
             return null;
-        } catch (java.util.concurrent.CompletionException e) {
-            return e.getCause() instanceof PartFailure p ? p : new PartFailure("?", 502, "Bad Gateway", "internal error");
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            return e.getCause() instanceof PartFailure p ? p : new PartFailure(part, 502, "Bad Gateway", "internal error");
         }
     }
 
     private void answerProblem(PartFailure f) {
-        ObjectNode node = NODES.objectNode();
-        node.put("type", "about:blank");
-        node.put("title", f.title());
-        node.put("status", f.status());
-        node.put("detail", f.getMessage());
-        node.put("part", f.part());
-        node.put("requestId", exchange.requestId());
-        ServerResponse res = exchange.response();
-        res.status(Status.create(f.status()));
-        res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        try {
-            res.send(CompositionClient.JSON.writeValueAsBytes(node));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        Problem.send(exchange.response(), Problem.ABOUT_BLANK, f.status(), f.title(), f.getMessage(),
+                exchange.requestId(), body -> body.put("part", f.part()));
     }
 
     // ---- one call, on its own virtual thread --------------------------------------------
@@ -249,7 +239,7 @@ final class CompositionRun {
             future.completeExceptionally(new PartFailure(call.name(), 502, "Bad Gateway", "the call '" + call.name()
                     + "' failed"));
         } finally {
-            completed.add(call.name());
+            completed.add(call);
         }
     }
 
@@ -279,71 +269,83 @@ final class CompositionRun {
                     + " elements, more than fan-out.max-items (" + config.maxFanOut() + ")");
         }
         int n = items.size();
-        JsonNode[] results = new JsonNode[n];
-        PartFailure[] failures = new PartFailure[n];
-        Semaphore permits = new Semaphore(config.fanOutConcurrency());
-        List<Thread> elements = new ArrayList<>(n);
+        List<CompletableFuture<JsonNode>> results = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            int index = i;
-            String label = call.name() + "[" + i + "]";
-            elements.add(start("composition-" + config.id() + "-" + label, () -> {
-                boolean acquired = false;
-                try {
-                    acquired = permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    if (!acquired) {
-                        throw new PartFailure(label, 504, "Gateway Timeout", "the call '" + label
-                                + "' did not start in time");
-                    }
-                    long elementDeadline = Math.min(deadline, System.nanoTime() + call.timeout().toNanos());
-                    String target = call.path().render(e -> resolve(e, deps, items.get(index)), label);
-                    results[index] = shape(call, client.get(call, target, headers, elementDeadline,
-                            config.maxPartSize(), label, traceParent));
-                } catch (PartFailure f) {
-                    failures[index] = f;
-                } catch (InterruptedException e) {
-                    failures[index] = new PartFailure(label, 504, "Gateway Timeout", "the call '" + label
-                            + "' was cancelled");
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "composition " + config.id() + ": call " + label + " failed", e);
-                    failures[index] = new PartFailure(label, 502, "Bad Gateway", "the call '" + label + "' failed");
-                } finally {
-                    if (acquired) {
-                        permits.release();
-                    }
+            results.add(new CompletableFuture<>());
+        }
+        // max-concurrency workers take the elements in order: never more threads than may call.
+        AtomicInteger next = new AtomicInteger();
+        int workers = Math.min(n, config.fanOutConcurrency());
+        List<Thread> started = new ArrayList<>(workers);
+        for (int w = 0; w < workers; w++) {
+            started.add(start("composition-" + config.id() + "-" + call.name() + "-worker-" + w, () -> {
+                for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                    callElement(call, deps, items.get(i), call.name() + "[" + i + "]", results.get(i));
                 }
             }));
         }
-        for (int i = 0; i < n; i++) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !elements.get(i).join(java.time.Duration.ofNanos(left))) {
-                String label = call.name() + "[" + i + "]";
-                if (failures[i] == null && results[i] == null) {
-                    failures[i] = new PartFailure(label, 504, "Gateway Timeout", "the call '" + label
-                            + "' did not answer in time");
-                }
-            }
+        try {
+            CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // an element failed (each one's outcome is read below) or the budget is spent
+        } catch (InterruptedException e) {
+            // The request was cancelled: the workers stop too, even those started after the sweep
+            // in execute() (this thread's interrupt flag outlives it; the wait above sees it).
+            started.forEach(Thread::interrupt);
+            throw e;
         }
+        started.forEach(Thread::interrupt); // a no-op for finished workers; stops the rest past the deadline
         Map<String, String> missing = new LinkedHashMap<>();
         List<JsonNode> placed = new ArrayList<>(n);
         ArrayNode raw = NODES.arrayNode();
         for (int i = 0; i < n; i++) {
-            if (failures[i] != null || results[i] == null) {
-                PartFailure f = failures[i] != null ? failures[i] : new PartFailure(call.name() + "[" + i + "]", 504,
-                        "Gateway Timeout", "the call '" + call.name() + "[" + i + "]' did not answer in time");
-                if (call.required()) {
-                    throw f;
-                }
-                missing.put(f.part(), f.getMessage());
-                placed.add(call.fallback().deepCopy());
-                raw.addNull();
-            } else {
-                placed.add(results[i]);
-                raw.add(results[i]);
+            CompletableFuture<JsonNode> f = results.get(i);
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                JsonNode result = f.join();
+                placed.add(result);
+                raw.add(result);
+                continue;
             }
+            String label = call.name() + "[" + i + "]";
+            PartFailure failure = f.isDone() ? failure(f, label)
+                    : new PartFailure(label, 504, "Gateway Timeout", "the call '" + label + "' did not answer in time");
+            if (call.required()) {
+                throw failure;
+            }
+            missing.put(failure.part(), failure.getMessage());
+            placed.add(call.fallback().deepCopy());
+            raw.addNull();
         }
         ArrayNode shapedList = NODES.arrayNode();
         placed.forEach(shapedList::add);
         return new Outcome(raw, shapedList, placed, missing);
+    }
+
+    /** One element of a fan-out, on a worker's thread; its outcome completes {@code result}. */
+    private void callElement(CompositionConfig.Call call, Map<String, JsonNode> deps, JsonNode element, String label,
+                             CompletableFuture<JsonNode> result) {
+        if (Thread.currentThread().isInterrupted()) {
+            result.completeExceptionally(new PartFailure(label, 504, "Gateway Timeout", "the call '" + label
+                    + "' was cancelled"));
+            return;
+        }
+        if (deadline - System.nanoTime() <= 0) {
+            result.completeExceptionally(new PartFailure(label, 504, "Gateway Timeout", "the call '" + label
+                    + "' did not start in time"));
+            return;
+        }
+        try {
+            long elementDeadline = Math.min(deadline, System.nanoTime() + call.timeout().toNanos());
+            String target = call.path().render(e -> resolve(e, deps, element), label);
+            result.complete(shape(call, client.get(call, target, headers, elementDeadline, config.maxPartSize(), label,
+                    traceParent)));
+        } catch (PartFailure f) {
+            result.completeExceptionally(f);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "composition " + config.id() + ": call " + label + " failed", e);
+            result.completeExceptionally(new PartFailure(label, 502, "Bad Gateway", "the call '" + label + "' failed"));
+        }
     }
 
     private JsonNode resolve(Expression e, Map<String, JsonNode> deps, JsonNode each) {

@@ -28,12 +28,20 @@ public final class DomainDirectory implements AutoCloseable {
 
     public DomainDirectory(Discovery discovery, Set<String> domains) {
         for (String d : domains) {
-            groups.put(d, new UpstreamGroup("gateway of domain '" + d + "'", LoadBalancer.of(LoadBalancing.ROUND_ROBIN),
-                    CONNECT_TIMEOUT, Duration.ofSeconds(30), 32, Duration.ofSeconds(4), List.of()));
+            groups.put(d, gatewayGroup("gateway of domain '" + d + "'", 32));
         }
         if (!groups.isEmpty()) {
             discovery.watch(this::update);
         }
+    }
+
+    /**
+     * An initially empty group of gateway instances for composition calls: round robin, a short
+     * connect timeout (see above), read time bounded by each call's own deadline.
+     */
+    static UpstreamGroup gatewayGroup(String name, int maxIdle) {
+        return new UpstreamGroup(name, LoadBalancer.of(LoadBalancing.ROUND_ROBIN), CONNECT_TIMEOUT,
+                Duration.ofSeconds(30), maxIdle, Duration.ofSeconds(4), List.of());
     }
 
     private void update(List<Registration> registrations) {

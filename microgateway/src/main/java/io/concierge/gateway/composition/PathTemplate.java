@@ -11,10 +11,13 @@ import com.fasterxml.jackson.databind.JsonNode;
  * A call's request target with {@code ${...}} placeholders, e.g.
  * {@code /api/orders?userId=${caller.subject}&limit=5}. Values are percent-encoded as a whole
  * path segment or query value (everything but unreserved characters), so data from one service
- * can never add a segment, a query parameter or a fragment to a call: {@code 1/../admin} arrives as
- * {@code 1%2F..%2Fadmin}, one segment, which the target gateway's path checks refuse anyway.
+ * can never add a query parameter or a fragment to a call. A value placed as a path segment must
+ * be one: an empty value, {@code .}, {@code ..} or one with {@code /} or {@code \} fails the call
+ * before it is made (400 when the client chose the value, 502 when another part's data did).
  */
 public final class PathTemplate {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     private final String text;
     private final List<String> literals;      // n + 1 literal parts around n expressions
     private final List<Expression> expressions;
@@ -104,9 +107,15 @@ public final class PathTemplate {
                 throw new PartFailure(callName, 502, "Bad Gateway", e + " has no usable value for the call '"
                         + callName + "'");
             }
-            if (value.isEmpty() && !inQuery.get(i)) {
-                throw new PartFailure(callName, 502, "Bad Gateway", e + " is empty; the call '" + callName
-                        + "' needs a path segment");
+            if (!inQuery.get(i)) {
+                String unfit = unfitSegment(value);
+                if (unfit != null) {
+                    throw fromClient(e)
+                            ? new PartFailure(callName, 400, "Bad Request", e + " " + unfit
+                                    + "; the call '" + callName + "' needs it as one path segment")
+                            : new PartFailure(callName, 502, "Bad Gateway", e + " " + unfit + "; the call '"
+                                    + callName + "' needs a path segment");
+                }
             }
             encode(sb, value);
             sb.append(literals.get(i + 1));
@@ -114,7 +123,31 @@ public final class PathTemplate {
         return sb.toString();
     }
 
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /**
+     * Why a value cannot be one path segment, or null. Encoded, {@code /} and {@code \} would be
+     * {@code %2F} and {@code %5C}, and {@code .} or {@code ..} stay as they are: the receiving
+     * gateway refuses all of them (400), so they are refused here, before any call is made.
+     */
+    private static String unfitSegment(String value) {
+        if (value.isEmpty()) {
+            return "is empty";
+        }
+        if (value.equals(".") || value.equals("..")) {
+            return "is '" + value + "'";
+        }
+        if (value.indexOf('/') >= 0 || value.indexOf('\\') >= 0) {
+            return "contains '/' or '\\'";
+        }
+        return null;
+    }
+
+    /** Values the client chose: refusing them is the client's error (400), not the mesh's. */
+    private static boolean fromClient(Expression e) {
+        return switch (e.source()) {
+            case "path", "query", "caller" -> true;
+            default -> false;
+        };
+    }
 
     static void encode(StringBuilder sb, String value) {
         for (byte b : value.getBytes(StandardCharsets.UTF_8)) {

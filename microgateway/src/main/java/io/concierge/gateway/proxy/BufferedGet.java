@@ -16,11 +16,14 @@ import io.concierge.gateway.balancing.Upstream;
  * A GET whose response body is read whole, within a size limit, for features that need the body
  * rather than relay it (composition). Same client as the proxy: pooled connections from the
  * group's instances, the target written byte for byte, an instance that refuses the connection
- * skipped, a dead pooled connection replaced once (GET is safe to send again). Every read waits at
+ * skipped, a pooled connection that died before any byte of an answer came back replaced once
+ * (the upstream cannot have processed the GET; anything later is never sent again). Every read waits at
  * most until {@code deadline}, so a slow upstream can never hold the caller past it.
  */
 public final class BufferedGet {
     private static final int CHUNK = 8192;
+    /** The buffer grows as bytes arrive: a declared Content-Length alone reserves no more than this. */
+    private static final int MAX_INITIAL_CAPACITY = 64 * 1024;
 
     /** A complete response: status, its {@code Content-Type} (or null) and the body. */
     /** @param host and @param port: the instance that answered */
@@ -77,15 +80,17 @@ public final class BufferedGet {
                     }
                 }
                 String head = head(target, upstream, headers);
+                long receivedBefore = conn.in().received();
                 try {
                     return exchange(conn, upstream, head, deadline, maxBody);
                 } catch (TooLargeException | SocketTimeoutException e) {
                     throw e;
                 } catch (IOException e) {
-                    if (fresh) {
+                    if (fresh || !unanswered(conn, receivedBefore)) {
                         throw e;
                     }
-                    // A keep-alive connection the upstream had closed: nothing was processed.
+                    // A keep-alive connection the upstream had closed before reading the request:
+                    // not a byte of an answer came back, so nothing was processed.
                     conn = upstream.pool().open(min(group.connectTimeout(), remaining(deadline)));
                     return exchange(conn, upstream, head, deadline, maxBody);
                 }
@@ -93,6 +98,15 @@ public final class BufferedGet {
                 upstream.released();
             }
         }
+    }
+
+    /**
+     * Whether a failed exchange may be sent again: only when not one byte of a response arrived (a
+     * head, even a malformed one, or part of a body means the upstream processed the GET) and the
+     * caller was not cancelled (an interrupt closes the channel; sending again would ignore it).
+     */
+    private static boolean unanswered(UpstreamConnection conn, long receivedBefore) {
+        return conn.in().received() == receivedBefore && !Thread.currentThread().isInterrupted();
     }
 
     private static String head(String target, Upstream upstream, List<String[]> headers) {
@@ -144,7 +158,8 @@ public final class BufferedGet {
                 body = conn.in();
                 reusable = false;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(length > 0 ? (int) length : 1024);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(
+                    length > 0 ? (int) Math.min(length, MAX_INITIAL_CAPACITY) : 1024);
             byte[] buf = new byte[CHUNK];
             while (true) {
                 conn.readTimeout(positive(deadline));

@@ -108,6 +108,7 @@ public final class UpstreamConnection implements AutoCloseable {
         private final byte[] buf;
         private int pos;
         private int limit;
+        private long received;
 
         HeadReader(InputStream source, int size) {
             this.source = source;
@@ -116,6 +117,11 @@ public final class UpstreamConnection implements AutoCloseable {
 
         boolean isDrained() {
             return pos >= limit;
+        }
+
+        /** Bytes received from the upstream on this connection so far (tells whether an answer began). */
+        public long received() {
+            return received;
         }
 
         /** Reads one CRLF (or LF) terminated line as ISO-8859-1, or null at end of stream. */
@@ -160,6 +166,7 @@ public final class UpstreamConnection implements AutoCloseable {
             }
             pos = 0;
             limit = n;
+            received += n;
             return true;
         }
 
@@ -182,7 +189,11 @@ public final class UpstreamConnection implements AutoCloseable {
                 pos += n;
                 return n;
             }
-            return source.read(b, off, len);
+            int n = source.read(b, off, len);
+            if (n > 0) {
+                received += n;
+            }
+            return n;
         }
     }
 

@@ -1,16 +1,9 @@
 package io.concierge.gateway.ratelimit;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.problem.Problem;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
@@ -36,7 +29,6 @@ final class RateLimitResponses {
     static final HeaderName X_LIMIT = HeaderNames.create("X-RateLimit-Limit");
     static final HeaderName X_REMAINING = HeaderNames.create("X-RateLimit-Remaining");
     static final HeaderName X_RESET = HeaderNames.create("X-RateLimit-Reset");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private RateLimitResponses() {
     }
@@ -105,23 +97,9 @@ final class RateLimitResponses {
         ServerResponse res = ex.response();
         long retryAfter = Math.max(1, seconds(rejected.waitNanos));
         headers(res, passed, n, rejected);
-        List<String> violated = new ArrayList<>();
-        violated.add(rejected.policy());
-        ObjectNode body = JSON.createObjectNode();
-        body.put("type", QUOTA_EXCEEDED);
-        body.put("title", "Too Many Requests");
-        body.put("status", 429);
-        body.put("detail", "rate limit '" + rejected.policy() + "' exceeded; retry in " + retryAfter + " s");
-        body.put("requestId", ex.requestId());
-        body.putArray("violated-policies").add(violated.get(0));
-        res.status(Status.TOO_MANY_REQUESTS_429);
         res.header(HeaderNames.RETRY_AFTER, String.valueOf(retryAfter));
-        res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        try {
-            res.send(JSON.writeValueAsBytes(body));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        Problem.send(res, QUOTA_EXCEEDED, 429, "Too Many Requests", "rate limit '" + rejected.policy()
+                + "' exceeded; retry in " + retryAfter + " s", ex.requestId(),
+                body -> body.putArray("violated-policies").add(rejected.policy()));
     }
 }

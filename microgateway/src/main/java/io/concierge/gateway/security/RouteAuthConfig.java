@@ -121,7 +121,7 @@ public record RouteAuthConfig(Access access, Set<Credential> credentials, Set<St
     }
 
     /** The access that applies, given the domain default. */
-    Access effectiveAccess(SecurityConfig domain) {
+    public Access effectiveAccess(SecurityConfig domain) {
         if (access != null) {
             return access;
         }

@@ -52,26 +52,34 @@ public record SecurityConfig(Access defaultAccess, IpRanges trustedProxies, Iden
      */
     public void checkRoutes(ConfigNode root, List<RouteConfig> routes) {
         for (int i = 0; i < routes.size(); i++) {
-            RouteAuthConfig a = routes.get(i).auth();
-            String at = "routes[" + i + "].auth";
-            Access effective = a.effectiveAccess(this);
-            if (effective == Access.PUBLIC) {
-                continue;
-            }
-            if (!hasCredentials()) {
-                throw new ConfigException(root.file(), at, "the route needs callers to authenticate, but security.jwt.issuers"
-                        + " and security.api-keys.consumers are both empty");
-            }
-            if (a.credentials().contains(RouteAuthConfig.Credential.JWT) && issuers.isEmpty()) {
-                throw new ConfigException(root.file(), at + ".credentials", "jwt needs at least one entry in security.jwt.issuers");
-            }
-            if (a.credentials().contains(RouteAuthConfig.Credential.API_KEY) && apiKeys.consumers().isEmpty()) {
-                throw new ConfigException(root.file(), at + ".credentials", "api-key needs at least one entry in security.api-keys.consumers");
-            }
-            if (!a.credentials().isEmpty() && a.credentials().stream().noneMatch(c ->
-                    c == RouteAuthConfig.Credential.JWT ? !issuers.isEmpty() : !apiKeys.consumers().isEmpty())) {
-                throw new ConfigException(root.file(), at + ".credentials", "none of these credentials is configured");
-            }
+            checkRoute(root.file(), "routes[" + i + "].auth", "route", routes.get(i).auth());
+        }
+    }
+
+    /**
+     * The same check for one endpoint's {@code auth} (a route's, or a composition's).
+     *
+     * @param at   YAML path of the auth block, e.g. {@code compositions[0].auth}
+     * @param kind what the endpoint is called in the message ("route", "endpoint")
+     */
+    public void checkRoute(String file, String at, String kind, RouteAuthConfig a) {
+        Access effective = a.effectiveAccess(this);
+        if (effective == Access.PUBLIC) {
+            return;
+        }
+        if (!hasCredentials()) {
+            throw new ConfigException(file, at, "the " + kind + " needs callers to authenticate, but security.jwt.issuers"
+                    + " and security.api-keys.consumers are both empty");
+        }
+        if (a.credentials().contains(RouteAuthConfig.Credential.JWT) && issuers.isEmpty()) {
+            throw new ConfigException(file, at + ".credentials", "jwt needs at least one entry in security.jwt.issuers");
+        }
+        if (a.credentials().contains(RouteAuthConfig.Credential.API_KEY) && apiKeys.consumers().isEmpty()) {
+            throw new ConfigException(file, at + ".credentials", "api-key needs at least one entry in security.api-keys.consumers");
+        }
+        if (!a.credentials().isEmpty() && a.credentials().stream().noneMatch(c ->
+                c == RouteAuthConfig.Credential.JWT ? !issuers.isEmpty() : !apiKeys.consumers().isEmpty())) {
+            throw new ConfigException(file, at + ".credentials", "none of these credentials is configured");
         }
     }
 

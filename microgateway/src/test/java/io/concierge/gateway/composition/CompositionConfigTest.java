@@ -211,4 +211,55 @@ class CompositionConfigTest {
                 error(ORDER_DETAILS.replace("/api/order-details/{orderId}", "/api/orders/special")
                         .replace("/api/orders/${path.orderId}", "/api/orders/special")));
     }
+
+    @Test
+    void anEndpointsCredentialsAreCheckedAsARoutesAre() {
+        assertEquals("test.yaml: compositions[0].auth.credentials: api-key needs at least one entry in"
+                + " security.api-keys.consumers",
+                error(ORDER_DETAILS.replace("auth: {access: authenticated}", "auth: {credentials: [api-key]}")));
+        String apiKeysOnly = """
+                  api-keys:
+                    consumers:
+                      ci: {keys: ["sha256:%s"]}
+                """.formatted("ab".repeat(32));
+        String withoutIssuers = BASE.substring(0, BASE.indexOf("  jwt:")) + apiKeysOnly
+                + BASE.substring(BASE.indexOf("services:"));
+        String message = assertThrows(ConfigException.class, () -> GatewayConfig.parse("test.yaml", withoutIssuers
+                + ORDER_DETAILS.replace("auth: {access: authenticated}", "auth: {credentials: [jwt]}"),
+                Map.<String, String>of()::get)).getMessage();
+        assertEquals("test.yaml: compositions[0].auth.credentials: jwt needs at least one entry in security.jwt.issuers",
+                message);
+    }
+
+    @Test
+    void routeChecksPickTheRouteTheRouteTablePicks() {
+        // Same path specificity: the route that names methods wins, whatever the file order, and a
+        // route without methods does not shadow a composition (which names GET).
+        String routes = """
+                  - id: dashboard-any
+                    match: {path: /api/dashboard}
+                    service: order-service
+                  - id: stats-any
+                    match: {path: /api/dashboard/stats}
+                    service: order-service
+                  - id: stats-get
+                    match: {path: /api/dashboard/stats, methods: [GET]}
+                    service: audit-service
+                compositions:
+                """;
+        String composition = """
+                  - id: dash
+                    match: {path: /api/dashboard}
+                    calls:
+                      - {name: stats, service: audit-service, path: /api/dashboard/stats}
+                """;
+        String base = BASE.replace("compositions:\n", routes);
+        GatewayConfig config = GatewayConfig.parse("test.yaml", base + composition, Map.<String, String>of()::get);
+        assertEquals("dash", config.compositions().get(0).id());
+        String message = assertThrows(ConfigException.class, () -> GatewayConfig.parse("test.yaml",
+                base + composition.replace("service: audit-service", "service: order-service"),
+                Map.<String, String>of()::get)).getMessage();
+        assertEquals("test.yaml: compositions[0].calls[0].service: '/api/dashboard/stats' is served by route"
+                + " 'stats-get' of service 'audit-service', not 'order-service'", message);
+    }
 }

@@ -117,6 +117,15 @@ class CompositionIT {
                 calls:
                   - {name: profile, service: backend, path: "/api/users/${caller.subject}"}
                   - {name: tags, service: backend, path: "/api/items/tags?user=${caller.subject}&q=${query.q}"}
+              - id: segment
+                match: {path: /api/segment}
+                calls:
+                  - {name: main, service: backend, path: "/api/items/seg/${query.x}", at: .}
+              - id: dotted
+                match: {path: /api/dotted}
+                calls:
+                  - {name: source, service: backend, path: /api/items/dots}
+                  - {name: next, service: backend, path: "/api/items/seg/${source.next}"}
             """;
 
     private static WireUpstream upstream;
@@ -215,6 +224,12 @@ class CompositionIT {
             }
             case "huge" -> {
                 return UpstreamReply.generatedChunked(4096);
+            }
+            case "seg" -> {
+                return json("{\"seg\":\"" + s[4] + "\"}");
+            }
+            case "dots" -> {
+                return json("{\"next\":\"..\"}");
             }
             case "tags" -> {
                 return json("{\"query\":\"" + r.query() + "\"}");
@@ -386,6 +401,28 @@ class CompositionIT {
         WireResponse garbled = get("/api/me?q=%zz", "Authorization: Bearer " + Hs256.token("2", "customer"));
         assertEquals(400, garbled.status(), garbled.bodyText());
         assertEquals("application/problem+json", garbled.header("Content-Type"));
+    }
+
+    @Test
+    void aClientValueThatIsNotOnePathSegmentIs400AndNothingIsCalled() throws Exception {
+        assertEquals(200, get("/api/segment?x=a.b").status(), "a dot inside a segment is fine");
+        upstream.clearRequests();
+        for (String x : List.of("..", ".", "%2E%2E", "a%2Fb", "a%5Cb", "")) {
+            WireResponse r = get("/api/segment?x=" + x);
+            assertEquals(400, r.status(), x + ": " + r.bodyText());
+            assertEquals("application/problem+json", r.header("Content-Type"));
+            assertEquals("main", r.json().path("part").asText());
+        }
+        assertTrue(requestsTo("/api/items/seg").isEmpty(), "nothing was called for a refused value");
+    }
+
+    @Test
+    void aPartsValueThatIsNotOnePathSegmentIs502() throws Exception {
+        WireResponse r = get("/api/dotted");
+        assertEquals(502, r.status(), r.bodyText());
+        assertEquals("next", r.json().path("part").asText());
+        assertTrue(r.json().path("detail").asText().contains("'..'"), r.bodyText());
+        assertTrue(requestsTo("/api/items/seg").isEmpty(), "the call was not made");
     }
 
     @Test

@@ -44,9 +44,19 @@ class ExpressionTest {
     @Test
     void valuesAreEncodedAsOneSegmentOrOneQueryValue() throws Exception {
         PathTemplate t = PathTemplate.parse("/api/users/${each}/x?q=${each}&n=1");
-        JsonNode hostile = json("\"1/../admin?x=1&y#z é\"");
-        assertEquals("/api/users/1%2F..%2Fadmin%3Fx%3D1%26y%23z%20%C3%A9/x?q=1%2F..%2Fadmin%3Fx%3D1%26y%23z%20%C3%A9&n=1",
+        JsonNode hostile = json("\"1..admin?x=1&y#z é\"");
+        assertEquals("/api/users/1..admin%3Fx%3D1%26y%23z%20%C3%A9/x?q=1..admin%3Fx%3D1%26y%23z%20%C3%A9&n=1",
                 t.render(e -> hostile, "c"));
+        // Not one segment: refused before any call, as another part's data (502) or the client's (400).
+        for (String notASegment : List.of("1/../admin", "..", ".", "a\\b", "")) {
+            JsonNode value = JSON.getNodeFactory().textNode(notASegment);
+            assertEquals(502, assertThrows(PartFailure.class, () -> t.render(e -> value, "c")).status(), notASegment);
+            PathTemplate fromClient = PathTemplate.parse("/api/users/${query.id}");
+            assertEquals(400, assertThrows(PartFailure.class, () -> fromClient.render(e -> value, "c")).status());
+        }
+        JsonNode slash = JSON.getNodeFactory().textNode("a/b");
+        assertEquals("/api/q?v=a%2Fb", PathTemplate.parse("/api/q?v=${query.v}").render(e -> slash, "c"),
+                "a query value may hold any character");
         PartFailure missing = assertThrows(PartFailure.class, () -> t.render(e -> JSON.nullNode(), "c"));
         assertEquals(502, missing.status());
         assertThrows(IllegalArgumentException.class, () -> PathTemplate.parse("/a/${b}#frag"));

@@ -263,8 +263,10 @@ public final class ProxyEngine {
                     boolean nothingSent = !hasBody || replayBody != null;
                     if (!fresh && nothingSent && (IDEMPOTENT.contains(method) || retryable)
                             && !(e instanceof SocketTimeoutException)) {
-                        // A keep-alive connection the upstream had already closed: nothing of the
-                        // request was processed, so one more try on a new connection is safe.
+                        // Usually a keep-alive connection the upstream had already closed. It may
+                        // also have answered garbage after processing the request; one more try on
+                        // a new connection is still safe, because only idempotent requests (or
+                        // POSTs with an Idempotency-Key that opted in) come here.
                         try {
                             conn = upstream.pool().open(min(call.connectTimeout(), remaining));
                             response = sendOnce(conn, head, readTimeout);

@@ -248,6 +248,11 @@ final class CompositionRun {
             return futures.get(dep).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).raw();
         } catch (ExecutionException e) {
             PartFailure f = e.getCause() instanceof PartFailure p ? p : null;
+            if (f != null && call.required()) {
+                // The endpoint fails for the part that failed first, whichever of the two the
+                // collector happens to see first (a required call depends only on required ones).
+                throw f;
+            }
             throw new PartFailure(call.name(), f != null ? f.status() : 502, f != null ? f.title() : "Bad Gateway",
                     "the call '" + call.name() + "' needs '" + dep + "', which failed"
                             + (f != null ? ": " + f.getMessage() : ""));

@@ -179,8 +179,15 @@ public final class Tracing implements AutoCloseable {
         if (!enabled) {
             return ClientSpan.NOOP;
         }
-        Span span = tracer.spanBuilder(method).setSpanKind(SpanKind.CLIENT).setParent(parent)
-                .setAttribute(SpanAttributes.HTTP_REQUEST_METHOD, method)
+        // As for SERVER spans: a method the client invented must not become a span name.
+        String known = HttpMetrics.spanMethod(method);
+        var builder = tracer.spanBuilder(known.equals("_OTHER") ? "HTTP" : known).setSpanKind(SpanKind.CLIENT)
+                .setParent(parent);
+        if (known.equals("_OTHER")) {
+            builder.setAttribute(SpanAttributes.HTTP_REQUEST_METHOD_ORIGINAL, method);
+        }
+        Span span = builder
+                .setAttribute(SpanAttributes.HTTP_REQUEST_METHOD, known)
                 .setAttribute(SpanAttributes.SERVER_ADDRESS, host)
                 .setAttribute(SpanAttributes.SERVER_PORT, (long) port)
                 .setAttribute(SpanAttributes.NETWORK_PEER_ADDRESS, host)

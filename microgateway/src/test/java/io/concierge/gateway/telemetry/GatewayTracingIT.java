@@ -140,6 +140,9 @@ class GatewayTracingIT {
         assertEquals("HTTP /api/users/{id}", server.getName());
         assertEquals("_OTHER", server.getAttributes().get(AttributeKey.stringKey("http.request.method")));
         assertEquals("BREW", server.getAttributes().get(AttributeKey.stringKey("http.request.method_original")));
+        SpanData client = t.await(SpanKind.CLIENT, 1).get(0);
+        assertEquals("HTTP", client.getName(), "nor through the upstream call");
+        assertEquals("_OTHER", client.getAttributes().get(AttributeKey.stringKey("http.request.method")));
     }
 
     @Test

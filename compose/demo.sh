@@ -371,10 +371,11 @@ for d in "${DOMAINS[@]}"; do
   done < <(gateways_of "$d")
 done
 
-# The mesh is ready when the edge has discovered every gateway instance we started.
+# The mesh is ready when the edge has discovered every gateway instance we started. The instance
+# list is on the edge's admin /health: the public one says only UP (issue 12).
 edge_sees_all() {
   local health d block p
-  health="$(curl -fsS --max-time 2 "http://127.0.0.1:$EDGE_PORT/health" 2>/dev/null)" || return 1
+  health="$(curl -fsS --max-time 2 "http://127.0.0.1:$EDGE_ADMIN_PORT/health" 2>/dev/null)" || return 1
   health="$(printf '%s' "$health" | tr -d ' \n\r\t')"
   for d in "${DOMAINS[@]}"; do
     # {"domains":{"users":{"prefixes":[...],"status":"UP","instances":["127.0.0.1:8101",...]},...
@@ -385,7 +386,7 @@ edge_sees_all() {
   done
 }
 wait_for "the edge to discover every gateway instance (see .demo/logs/*-gateway-*.log and $(
-  printf 'http://127.0.0.1:%s/health' "$EDGE_PORT"))" edge_sees_all
+  printf 'http://127.0.0.1:%s/health' "$EDGE_ADMIN_PORT"))" edge_sees_all
 
 # --- ready ----------------------------------------------------------------------------------
 

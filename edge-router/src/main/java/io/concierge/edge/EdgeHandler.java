@@ -59,7 +59,7 @@ final class EdgeHandler implements Handler {
         }
         if (path.raw().equals("/health")) {
             t.route("/health");
-            health.send(res);
+            health.sendStatus(res);
             return;
         }
         Exchange exchange = new Exchange(req, res, requestId, path, Map.of(), null, ClientAddress.of(req));

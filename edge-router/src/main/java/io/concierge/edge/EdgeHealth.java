@@ -15,11 +15,14 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * {@code /health} of the edge: always UP while it serves (a missing domain is that domain's
- * problem, answered with 503 for its prefixes), with the dispatch table, live instances per domain,
- * prefix conflicts and the state of discovery.
+ * problem, answered with 503 for its prefixes). On the admin port with the dispatch table, live
+ * instances per domain, prefix conflicts, the state of discovery and the features' sections; on
+ * the public port {@code {"status":"UP"}} and nothing else: instance addresses, prefixes, limits
+ * and security counters would map the mesh for an attacker.
  */
 final class EdgeHealth {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, Object> PUBLIC_STATUS = Map.of("status", "UP");
     private final PrefixDispatcher dispatcher;
     private final Supplier<Map<String, Object>> discovery;
     private final Map<String, Supplier<Object>> sections = new java.util.concurrent.ConcurrentHashMap<>();
@@ -66,12 +69,22 @@ final class EdgeHealth {
         sections.put(name, section);
     }
 
+    /** The full report, for the admin port. */
     void send(ServerResponse res) {
+        send(res, report());
+    }
+
+    /** Only the status, for the public port. */
+    void sendStatus(ServerResponse res) {
+        send(res, PUBLIC_STATUS);
+    }
+
+    private static void send(ServerResponse res, Map<String, Object> body) {
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         try {
-            res.send(JSON.writeValueAsBytes(report()));
+            res.send(JSON.writeValueAsBytes(body));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

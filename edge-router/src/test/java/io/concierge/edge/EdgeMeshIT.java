@@ -113,7 +113,7 @@ class EdgeMeshIT {
             assertTrue(mesh.get(edge.port(), "/api/products/p2").body().startsWith("product-service"));
         }
         assertEquals("rogue-service /api/rogue", mesh.get(edge.port(), "/api/rogue").body());
-        String health = mesh.get(edge.port(), "/health").body();
+        String health = mesh.get(edge.adminPort(), "/health").body();
         assertTrue(health.contains("prefix /api/products is owned by 'products'; claim by 'rogue' ignored"), health);
     }
 

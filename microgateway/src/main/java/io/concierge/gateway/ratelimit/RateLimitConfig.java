@@ -30,7 +30,7 @@ import io.concierge.gateway.routing.PathPattern;
  * @param clusterTimeout bound on every cluster call before deciding locally (default 500ms)
  * @param enforce        false = shadow mode: decide, count and log, never reject (default true)
  * @param legacyHeaders  also send {@code X-RateLimit-Limit/-Remaining/-Reset} (default false)
- * @param maxKeys        distinct keys tracked per instance before new keys share one overflow counter (default 100000)
+ * @param maxKeys        distinct keys tracked per instance; a new key then evicts the least recently used one (default 100000)
  * @param paths          the limit applies only to these path patterns (default: every path)
  * @param methods        the limit applies only to these methods (default: every method)
  * @param plans          usage plans: the quota comes from the consumer's tier (default none)

@@ -21,8 +21,8 @@ public final class RateLimitStats {
     final LongAdder clusterCalls = new LongAdder();
     /** Cluster calls that failed or timed out. */
     final LongAdder clusterErrors = new LongAdder();
-    /** Requests of new keys counted on the shared overflow key because {@code max-keys} were tracked. */
-    final LongAdder keyOverflow = new LongAdder();
+    /** Tracked keys forgotten (least recently used first) to make room for a new key at {@code max-keys}. */
+    final LongAdder keyEvictions = new LongAdder();
 
     public long allowed() {
         return allowed.sum();
@@ -48,8 +48,8 @@ public final class RateLimitStats {
         return clusterErrors.sum();
     }
 
-    public long keyOverflow() {
-        return keyOverflow.sum();
+    public long keyEvictions() {
+        return keyEvictions.sum();
     }
 
     Map<String, Object> toMap() {
@@ -60,7 +60,7 @@ public final class RateLimitStats {
         m.put("fallbacks", fallbacks());
         m.put("clusterCalls", clusterCalls());
         m.put("clusterErrors", clusterErrors());
-        m.put("keyOverflow", keyOverflow());
+        m.put("keyEvictions", keyEvictions());
         return m;
     }
 }

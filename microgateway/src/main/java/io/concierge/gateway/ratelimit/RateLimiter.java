@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
@@ -49,7 +50,8 @@ import io.helidon.http.HeaderNames;
  */
 final class RateLimiter {
     private static final Logger LOG = Logger.getLogger(RateLimiter.class.getName());
-    private static final String OVERFLOW = "~overflow";
+    /** Tracked keys looked at to choose one to evict (approximate LRU, as Redis samples). */
+    static final int EVICTION_SAMPLE = 16;
     private static final int MAX_PLAIN_KEY = 128;
     private static final long SHADOW_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** A lease covers about this much of a key's demand (capped at a quarter of the fair share). */
@@ -78,6 +80,10 @@ final class RateLimiter {
     private final double rateWeight;
     private final AtomicLong shadowSinceLog = new AtomicLong();
     private final AtomicLong lastShadowLog = new AtomicLong(Long.MIN_VALUE);
+    /** Taken only when the key table is full: a flood of new keys queues here, known keys never do. */
+    private final ReentrantLock evictionLock = new ReentrantLock();
+    /** Where the eviction sample continues, so successive samples cover the whole table (guarded by evictionLock). */
+    private Iterator<Map.Entry<String, KeyState>> evictionHand;
 
     /**
      * @param scope   {@code domain}, {@code route <id>} or {@code edge}: part of the counter's
@@ -181,10 +187,7 @@ final class RateLimiter {
         KeyState ks = keys.get(key);
         if (ks == null) {
             if (keys.size() >= config.maxKeys()) {
-                // Bounded memory: past max-keys, new keys share one counter until idle ones expire.
-                // Conservative (they limit each other), never unlimited.
-                stats.keyOverflow.increment();
-                key = tier == null ? OVERFLOW : tier + "\u001f" + OVERFLOW;
+                makeRoom(now);
             }
             Quota kq = q;
             String tierName = tier;
@@ -193,6 +196,87 @@ final class RateLimiter {
         }
         ks.lastUsed = now;
         return ks;
+    }
+
+    /**
+     * Bounded memory without punishing newcomers: at {@code max-keys}, the least recently used of a
+     * sample of tracked keys is forgotten to make room for the new one. (Counting new keys together
+     * on one shared counter, as before, let whoever owns many keys exhaust it and have every new
+     * client's first request refused.) A key in use is never the oldest of its sample unless the table
+     * churns through {@code max-keys} keys faster than that key comes back; a client with more keys than
+     * the table holds gains nothing it did not have already, since each new key has its own full limit.
+     * The cost falls only on requests that bring a new key into a full table.
+     */
+    private void makeRoom(long now) {
+        evictionLock.lock();
+        try {
+            // Other threads may have made room meanwhile; a few concurrent inserts may overshoot by
+            // as many keys as requests decided at once, which the next eviction takes back.
+            for (int evicted = 0; evicted < 4 && keys.size() >= config.maxKeys(); evicted++) {
+                Map.Entry<String, KeyState> oldest = sampleOldest();
+                if (oldest == null) {
+                    return;
+                }
+                if (keys.remove(oldest.getKey(), oldest.getValue())) {
+                    stats.keyEvictions.increment();
+                    returnLease(oldest.getValue(), now);
+                }
+            }
+        } finally {
+            evictionLock.unlock();
+        }
+    }
+
+    /**
+     * The least recently used of the next {@link #EVICTION_SAMPLE} keys, preferring one without a
+     * cluster call under way (its answer would bring permits to a forgotten key).
+     */
+    private Map.Entry<String, KeyState> sampleOldest() {
+        Map.Entry<String, KeyState> oldest = null;
+        boolean oldestBusy = true;
+        for (int i = 0; i < EVICTION_SAMPLE; i++) {
+            if (evictionHand == null || !evictionHand.hasNext()) {
+                evictionHand = keys.entrySet().iterator();
+                if (!evictionHand.hasNext()) {
+                    break;
+                }
+            }
+            Map.Entry<String, KeyState> e = evictionHand.next();
+            KeyState ks = e.getValue();
+            boolean busy;
+            synchronized (ks) {
+                busy = ks.inflight != null;
+            }
+            if (oldest == null || (oldestBusy && !busy)
+                    || (busy == oldestBusy && ks.lastUsed < oldest.getValue().lastUsed)) {
+                oldest = e;
+                oldestBusy = busy;
+            }
+        }
+        return oldest;
+    }
+
+    /** Fast mode: the permits an evicted key held go back to the cluster, as an idle key's do. */
+    private void returnLease(KeyState ks, long now) {
+        if (cluster == null || config.mode() != Mode.FAST || !cluster.available()) {
+            // Local and strict keep nothing here that the cluster needs back; without a cluster, a
+            // held lease is simply not returned (the cluster counted it used: conservative).
+            return;
+        }
+        synchronized (ks) {
+            if (ks.inflight != null) {
+                return;
+            }
+            rollLease(ks, ks.quota.windowOf(now));
+            if (ks.tokens > 0) {
+                ks.returnTokens += ks.tokens;
+                ks.returnWindow = ks.window;
+                ks.tokens = 0;
+            }
+            if (ks.returnTokens > 0) {
+                renew(ks, now, 0);
+            }
+        }
     }
 
     /**

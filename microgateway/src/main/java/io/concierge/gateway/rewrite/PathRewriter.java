@@ -8,8 +8,13 @@ import io.concierge.gateway.config.RewriteConfig;
 /**
  * Applies a route's rewrite to a raw path. Prefix stripping works on segments (the route matched
  * the decoded segments, so the first ones are known to equal the prefix however the client spelled
- * them) and keeps the rest of the raw path byte for byte. The regex form runs on the raw path, and
- * its result is parsed again so a rewrite can never produce a dot segment or an empty path.
+ * them) and keeps the rest of the raw path byte for byte. The regex form runs on the path's normal
+ * form ({@link RawPath#normalised()}), not on the raw path: the route matched decoded segments, so
+ * {@code /api/%72x/secret} reached this route as {@code /api/rx/secret} and must be rewritten like it,
+ * or a client could choose a spelling that skips the rewrite. A path the regex does not match goes on
+ * raw, byte for byte; a rewritten one goes on in normal form (equivalent for any conforming server,
+ * and encoded {@code /} stays {@code %2F}). The result is parsed again so a rewrite can never produce
+ * a dot segment or an empty path.
  */
 public final class PathRewriter {
     private final RewriteConfig config;
@@ -27,7 +32,7 @@ public final class PathRewriter {
             return path.raw();
         }
         if (config.regex() != null) {
-            Matcher m = config.regex().matcher(path.raw());
+            Matcher m = config.regex().matcher(path.normalised());
             if (!m.find()) {
                 return path.raw();
             }

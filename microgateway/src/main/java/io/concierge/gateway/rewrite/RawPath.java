@@ -14,11 +14,13 @@ import java.util.List;
  * client's bytes and nothing is ever decoded twice.
  *
  * <p>Parsing rejects what could make the gateway and the upstream disagree about the path: dot
- * segments in any spelling ({@code ..}, {@code %2e%2e}, {@code .%2E}), empty segments, encoded
+ * segments in any spelling ({@code ..}, {@code %2e%2e}, {@code .%2E}, and with path parameters:
+ * {@code ..;x}, {@code .%3B}), empty segments, encoded
  * slashes and backslashes (unless allowed), NUL and other control characters, malformed
  * percent-encoding and invalid UTF-8.
  */
 public final class RawPath {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     private final String raw;
     private final List<String> rawSegments;
     private final List<String> segments;
@@ -59,9 +61,7 @@ public final class RawPath {
                 throw new InvalidPathException("empty path segments ('//') are not allowed");
             }
             String decoded = decode(rawSegment);
-            if (decoded.equals(".") || decoded.equals("..")) {
-                throw new InvalidPathException("dot segments are not allowed in the path");
-            }
+            checkNotDotBeforeParameters(decoded);
             if (!allowEncodedSlash && (decoded.indexOf('/') >= 0 || decoded.indexOf('\\') >= 0)) {
                 throw new InvalidPathException("encoded '/' or '\\' is not allowed in the path");
             }
@@ -70,6 +70,27 @@ public final class RawPath {
             start = end + 1;
         }
         return new RawPath(raw, List.copyOf(rawSegments), List.copyOf(segments), trailingSlash);
+    }
+
+    /**
+     * Refuses a segment that is {@code .}, {@code ..} or empty once its path parameters are cut off.
+     * Servlet containers and the frameworks on them drop everything from the first {@code ;} of a
+     * segment ({@code /..;/admin} is {@code /../admin} to Tomcat), some after decoding, so an encoded
+     * {@code %3B} counts as a separator here too: the segment is checked decoded, cut at its first
+     * {@code ;}. Refusing is safe for every reading of the segment; forwarding it is not.
+     */
+    private static void checkNotDotBeforeParameters(String decoded) {
+        int end = decoded.indexOf(';');
+        if (end < 0) {
+            end = decoded.length();
+        }
+        if (end == 0) {
+            throw new InvalidPathException("a path segment must not be empty before its ';' parameters");
+        }
+        if (end <= 2 && decoded.charAt(0) == '.' && (end == 1 || decoded.charAt(1) == '.')) {
+            throw new InvalidPathException(end == decoded.length() ? "dot segments are not allowed in the path"
+                    : "dot segments are not allowed in the path, with or without ';' parameters");
+        }
     }
 
     static String decode(String rawSegment) {
@@ -129,6 +150,43 @@ public final class RawPath {
 
     public String raw() {
         return raw;
+    }
+
+    /**
+     * The path in RFC 3986 normal form (section 6.2.2): percent-encoded unreserved characters
+     * ({@code A-Z a-z 0-9 - . _ ~}) decoded, every other percent-encoding kept with uppercase hex.
+     * Every spelling of a path that means the same to any conforming server has this one form, and
+     * it never turns an encoded {@code /}, {@code ;} or {@code ?} into a delimiter, so it can be
+     * forwarded. The raw path itself when it has no percent sign (no allocation).
+     */
+    public String normalised() {
+        if (raw.indexOf('%') < 0) {
+            return raw;
+        }
+        StringBuilder sb = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c != '%') {
+                sb.append(c);
+                continue;
+            }
+            // parse() checked every escape already.
+            int hi = Character.digit(raw.charAt(i + 1), 16);
+            int lo = Character.digit(raw.charAt(i + 2), 16);
+            int b = (hi << 4) | lo;
+            if (isUnreserved(b)) {
+                sb.append((char) b);
+            } else {
+                sb.append('%').append(HEX[hi]).append(HEX[lo]);
+            }
+            i += 2;
+        }
+        return sb.toString();
+    }
+
+    private static boolean isUnreserved(int b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                || b == '-' || b == '.' || b == '_' || b == '~';
     }
 
     /** Decoded segments, for matching; never forwarded. */

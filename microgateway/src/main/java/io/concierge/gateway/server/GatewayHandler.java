@@ -52,7 +52,7 @@ final class GatewayHandler implements Handler {
         }
         if (path.raw().equals("/health")) {
             t.route("/health");
-            health.send(res);
+            health.sendStatus(res);
             return;
         }
         String method = req.prologue().method().text();

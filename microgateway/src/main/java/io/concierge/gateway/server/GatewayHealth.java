@@ -18,7 +18,9 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * {@code /health} of a gateway: UP when every service has at least one instance accepting
- * connections, DOWN (503) otherwise, with the detail per service and instance.
+ * connections, DOWN (503) otherwise. The admin port's answer has the detail per service and
+ * instance (addresses, counters, security and rate-limit state); the public port's says UP or DOWN
+ * and nothing else, since whoever can reach it may be an attacker mapping the mesh.
  */
 final class GatewayHealth {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,13 +82,34 @@ final class GatewayHealth {
         sections.put(name, section);
     }
 
+    /** The full report, for the admin port. */
     void send(ServerResponse res) {
         Map<String, Object> r = report();
-        res.status("UP".equals(r.get("status")) ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+        send(res, "UP".equals(r.get("status")), r);
+    }
+
+    /** Only {@code {"status":"UP"|"DOWN"}}, for the public port. */
+    void sendStatus(ServerResponse res) {
+        boolean up = true;
+        for (UpstreamGroup g : services.values()) {
+            boolean any = false;
+            for (Upstream u : g.instances()) {
+                if (probe.reachable(u.host(), u.port())) {
+                    any = true;
+                    break;
+                }
+            }
+            up &= any;
+        }
+        send(res, up, Map.of("status", up ? "UP" : "DOWN"));
+    }
+
+    private static void send(ServerResponse res, boolean up, Map<String, Object> body) {
+        res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         try {
-            res.send(JSON.writeValueAsBytes(r));
+            res.send(JSON.writeValueAsBytes(body));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

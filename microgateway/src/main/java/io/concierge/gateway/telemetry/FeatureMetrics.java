@@ -98,8 +98,8 @@ public final class FeatureMetrics {
             out.family("concierge_ratelimit_cluster_calls_total", "counter", "Calls to the cluster's counters.");
             out.family("concierge_ratelimit_cluster_errors_total", "counter",
                     "Cluster counter calls that failed or timed out.");
-            out.family("concierge_ratelimit_key_overflow_total", "counter",
-                    "Requests of new keys counted on the shared overflow key because max-keys were tracked.");
+            out.family("concierge_ratelimit_key_evictions_total", "counter",
+                    "Tracked keys forgotten, least recently used first, to make room for new keys at max-keys.");
             out.family("concierge_ratelimit_tracked_keys", "gauge", "Keys a limit currently tracks.");
             out.family("concierge_ratelimit_cluster_degraded", "gauge",
                     "1 while rate limiting runs on local counters because the cluster is unreachable.");
@@ -121,7 +121,7 @@ public final class FeatureMetrics {
                             "scope", scope);
                     sample(out, "concierge_ratelimit_cluster_errors_total", l.get("clusterErrors"), "limit", name,
                             "scope", scope);
-                    sample(out, "concierge_ratelimit_key_overflow_total", l.get("keyOverflow"), "limit", name,
+                    sample(out, "concierge_ratelimit_key_evictions_total", l.get("keyEvictions"), "limit", name,
                             "scope", scope);
                     sample(out, "concierge_ratelimit_tracked_keys", l.get("trackedKeys"), "limit", name, "scope",
                             scope);

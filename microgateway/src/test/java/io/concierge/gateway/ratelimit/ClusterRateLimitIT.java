@@ -108,6 +108,15 @@ class ClusterRateLimitIT {
                     service: up
                     rate-limits:
                       - {name: survive, key: header:X-Client, limit: 40, window: 1h, mode: strict, cluster-timeout: 2s}
+                  - id: crowded
+                    match: {path: /api/crowded/**}
+                    service: up
+                    rate-limits:
+                      - {name: crowded-strict, key: header:X-Client, limit: 1, window: 1h, mode: strict, max-keys: 100,
+                         cluster-timeout: 2s}
+                      - {name: crowded-fast, key: header:X-Client, limit: 1, window: 1h, mode: fast, max-keys: 100,
+                         cluster-timeout: 2s}
+                      - {name: crowded-local, key: header:X-Client, limit: 1, window: 1h, mode: local, max-keys: 100}
                   - id: open
                     match: {path: /api/open/**}
                     service: up
@@ -254,8 +263,33 @@ class ClusterRateLimitIT {
      * members live go on counting from where they were; the gateway whose member died cannot
      * reach the cluster and limits on local counters with its share (limit / 3): never unlimited.
      */
+    /**
+     * Issue 12, item 10: once an attacker has filled max-keys with keys of its own on an instance, a
+     * new client's first request is still admitted (it used to share one exhausted overflow counter),
+     * in strict, fast and local mode; the table stays within max-keys and the evictions are counted.
+     */
     @Test
     @Order(5)
+    void keysMadeUpByAnAttackerDoNotRefuseANewClientsFirstRequest() {
+        GatewayServer g = gateways.get(0);
+        String attacker = UUID.randomUUID().toString();
+        for (int i = 0; i < 150; i++) {
+            assertEquals(200, get(g, "/api/crowded/x", attacker + "-" + i).statusCode());
+        }
+        assertEquals(429, get(g, "/api/crowded/x", attacker + "-149").statusCode(), "each key has its limit of 1");
+
+        HttpResponse<String> victim = get(g, "/api/crowded/x", UUID.randomUUID().toString());
+
+        assertEquals(200, victim.statusCode(), victim.body());
+        for (String name : List.of("crowded-strict", "crowded-fast", "crowded-local")) {
+            JsonNode l = limit(g, name);
+            assertTrue(l.path("trackedKeys").asInt() <= 100, l.toString());
+            assertTrue(l.path("keyEvictions").asLong() >= 51, l.toString());
+        }
+    }
+
+    @Test
+    @Order(6)
     void aLostMemberLosesNoCounterAndItsGatewayFallsBackToItsShare() {
         HazelcastInstance doomed = members.get(2);
         String client = keyOwnedBy(doomed, "route survive", "survive");
@@ -295,7 +329,7 @@ class ClusterRateLimitIT {
 
     /** Every other member gone: the last gateway's member is the cluster; limiting goes on, exactly. */
     @Test
-    @Order(6)
+    @Order(7)
     void aGatewayAloneInTheClusterKeepsLimiting() {
         members.get(1).getLifecycleService().terminate();
         HazelcastInstance last = members.get(0);

@@ -74,17 +74,40 @@ class RateLimiterTest {
         assertEquals(5, last.quota().limit());
     }
 
+    /**
+     * Issue 12, item 10: at max-keys a new key evicts the least recently used one instead of sharing
+     * one overflow counter, so keys an attacker made up cannot refuse a newcomer's first request.
+     */
     @Test
-    void pastMaxKeysNewKeysShareOneOverflowCounter() {
+    void pastMaxKeysANewKeyEvictsTheLeastRecentlyUsedOneAndIsAdmitted() {
         RateLimiter l = limiter("{name: a, limit: 1, mode: local, max-keys: 100}");
-        for (int i = 0; i < 100; i++) {
+        l.decide(null, "ip=192.0.2.1");
+        for (int i = 0; i < 99; i++) {
+            now.addAndGet(1_000_000L);
             assertTrue(l.decide(null, "ip=10.0.0." + i).allowed);
         }
         assertEquals(100, l.trackedKeys());
-        assertTrue(l.decide(null, "ip=10.0.1.1").allowed, "the first overflow key takes the overflow counter's permit");
-        assertFalse(l.decide(null, "ip=10.0.1.2").allowed, "further new keys share it: limited, never unlimited");
-        assertEquals(101, l.trackedKeys());
-        assertEquals(2, l.stats().keyOverflow());
+        for (int i = 0; i < 300; i++) {
+            now.addAndGet(1_000_000L);
+            assertTrue(l.decide(null, "ip=10.0.1." + i).allowed, "every new key has its own counter");
+            assertFalse(l.decide(null, "ip=10.0.1." + i).allowed, "and its own limit");
+            assertEquals(100, l.trackedKeys(), "memory stays bounded by max-keys");
+        }
+        assertEquals(300, l.stats().keyEvictions());
+        assertTrue(l.decide(null, "victim").allowed, "a victim's first request is admitted");
+    }
+
+    @Test
+    void aKeyInUseOutlivesAFloodOfNewKeys() {
+        RateLimiter l = limiter("{name: a, limit: 1, window: 1h, mode: local, max-keys: 100}");
+        assertTrue(l.decide(null, "steady").allowed);
+        for (int i = 0; i < 1000; i++) {
+            now.addAndGet(1_000_000L);
+            l.decide(null, "flood-" + i);
+            if (i % 10 == 0) {
+                assertFalse(l.decide(null, "steady").allowed, "the steady key's counter is remembered");
+            }
+        }
     }
 
     @Test

@@ -60,7 +60,19 @@ class PathRewriterTest {
             "^/api/users, /api/v1/users, /api/other, /api/other",
             "^/api/(\\w+)/(\\d+)$, /v1/$1/by-id/$2, /api/users/42, /v1/users/by-id/42",
             "^/api/users, /api/v1/users, /api/users/a%2Fb, /api/v1/users/a%2Fb"})
-    void regexRewritesTheRawPath(String pattern, String replacement, String raw, String expected) {
+    void regexRewritesThePath(String pattern, String replacement, String raw, String expected) {
+        assertEquals(expected, rewrite(regex(pattern, replacement), raw));
+    }
+
+    /** The route matched decoded segments; the regex must see every spelling of them alike. */
+    @ParameterizedTest
+    @CsvSource({
+            "^/api/rx/(.*)$, /internal/$1, /api/%72x/secret, /internal/secret",
+            "^/api/rx/(.*)$, /internal/$1, /api/%72%78/%73ecret, /internal/secret",
+            "^/api/rx/(.*)$, /internal/$1, /api/r%78/a%2fb, /internal/a%2Fb",
+            // not matched in any spelling: forwarded raw, byte for byte
+            "^/api/rx/(.*)$, /internal/$1, /api/r%79/secret, /api/r%79/secret"})
+    void regexRewritesEverySpellingOfThePathAlike(String pattern, String replacement, String raw, String expected) {
         assertEquals(expected, rewrite(regex(pattern, replacement), raw));
     }
 

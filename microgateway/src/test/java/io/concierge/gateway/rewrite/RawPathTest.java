@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,6 +88,54 @@ class RawPathTest {
     @ValueSource(strings = {"/a/b%2Fc", "/a/b%5Cc", "/a/%2F%2F"})
     void encodedSlashesPassWhenAllowed(String raw) {
         assertEquals(raw, RawPath.parse(raw, true).raw());
+    }
+
+    /** Servlet-style upstreams cut a segment at its first ';' (some after decoding): "..;x" is "..". */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "/a/..;/b           | dot segments are not allowed in the path, with or without ';' parameters",
+            "/a/..;x=y/b        | dot segments are not allowed in the path, with or without ';' parameters",
+            "/a/.;/b            | dot segments are not allowed in the path, with or without ';' parameters",
+            "/a/..;             | dot segments are not allowed in the path, with or without ';' parameters",
+            "/a/%2e%2e;/b       | dot segments are not allowed in the path, with or without ';' parameters",
+            "/a/%2E%2e;x=y/b    | dot segments are not allowed in the path, with or without ';' parameters",
+            "/a/.%2e;/b         | dot segments are not allowed in the path, with or without ';' parameters",
+            "/a/..%3b/b         | dot segments are not allowed in the path, with or without ';' parameters",
+            "/a/..%3B/b         | dot segments are not allowed in the path, with or without ';' parameters",
+            "/a/%2e%2E%3Bx/b    | dot segments are not allowed in the path, with or without ';' parameters",
+            "/a/.%3b/b          | dot segments are not allowed in the path, with or without ';' parameters",
+            "/a/;x/b            | a path segment must not be empty before its ';' parameters",
+            "/a/%3Bx/b          | a path segment must not be empty before its ';' parameters",
+            "/a/;               | a path segment must not be empty before its ';' parameters"})
+    void dotSegmentsWithPathParametersAreRefused(String raw, String message) {
+        InvalidPathException e = assertThrows(InvalidPathException.class, () -> RawPath.parse(raw.strip(), false));
+        assertEquals(message.strip(), e.getMessage());
+    }
+
+    @Test
+    void pathParametersOnOrdinarySegmentsPass() {
+        assertEquals(List.of("a;x=1", "...;y", ".hidden;z", "b;"),
+                RawPath.parse("/a;x=1/...;y/.hidden;z/b%3B", false).segments());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "/api/rx/secret, /api/rx/secret",
+            "/api/%72x/secret, /api/rx/secret",
+            "/api/%72%58/s%65cret, /api/rX/secret",
+            "/a/%7e%2d%2E%5f, /a/~-._",
+            "/a/b%2fc, /a/b%2Fc",
+            "/a/b%3bc%3F, /a/b%3Bc%3F",
+            "/a/%c3%a4, /a/%C3%A4",
+            "/a/b%20c, /a/b%20c"})
+    void theNormalFormDecodesOnlyUnreservedCharacters(String raw, String normalised) {
+        assertEquals(normalised, RawPath.parse(raw, true).normalised());
+    }
+
+    @Test
+    void aPathWithoutEscapesIsItsOwnNormalForm() {
+        RawPath p = RawPath.parse("/api/rx/secret", false);
+        assertSame(p.raw(), p.normalised());
     }
 
     @Test

@@ -32,16 +32,22 @@ final class CrashableRelay implements AutoCloseable {
     private volatile int cutAfter = -1;
     private volatile boolean crashed;
 
-    private CrashableRelay(int targetPort) throws IOException {
+    private CrashableRelay(int port, int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
         this.acceptor = Thread.ofVirtual().name("relay-accept-" + server.getLocalPort()).start(this::accept);
     }
 
     static CrashableRelay to(int targetPort) {
+        return at(0, targetPort);
+    }
+
+    /** A relay on a given port: an instance that comes back where it was. */
+    static CrashableRelay at(int port, int targetPort) {
         try {
-            return new CrashableRelay(targetPort);
+            return new CrashableRelay(port, targetPort);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

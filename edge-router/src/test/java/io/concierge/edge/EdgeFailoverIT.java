@@ -62,13 +62,17 @@ class EdgeFailoverIT {
 
     /** Upstream A holds requests to {@code .../held} until {@link #gate} opens; B answers everything. */
     private void startMesh() {
+        startMesh(EDGE_YAML);
+    }
+
+    private void startMesh(String edgeYaml) {
         upstreamA = resources.track(WireUpstream.start(WireUpstream.choose(r -> r.path().endsWith("/held"),
                 WireUpstream.heldUntil(gate, WireUpstream.echo()), WireUpstream.echo())));
         upstreamB = resources.track(WireUpstream.start(WireUpstream.echo()));
         gatewayA = resources.track(TestGateways.startOneRoute(upstreamA.port()));
         gatewayB = resources.track(TestGateways.startOneRoute(upstreamB.port()));
         relayA = resources.track(CrashableRelay.to(gatewayA.port()));
-        edge = resources.track(EdgeServer.start(EdgeConfig.parse("edge.yaml", EDGE_YAML, k -> null), discovery));
+        edge = resources.track(EdgeServer.start(EdgeConfig.parse("edge.yaml", edgeYaml, k -> null), discovery));
         resources.track(gate::countDown); // closed first: held requests end before their servers stop
     }
 
@@ -180,6 +184,44 @@ class EdgeFailoverIT {
         assertEquals("application/problem+json", answer.header("Content-Type"));
         assertEquals(0, upstreamB.requestCount(), "the GET was retried on B");
         assertEquals(0.0, metrics().value("concierge_edge_retries_total", "domain", "test"));
+    }
+
+    @Test
+    void anEjectedInstanceGetsTrafficAgainOnceItIsBack() throws Exception {
+        startMesh("listen: {port: 0}\nadmin: {port: 0}\nupstream:\n  ejection: {base: 100ms, max: 200ms}\n");
+        register("a", relayA.port());
+        register("b", gatewayB.port());
+        Poll.until("the edge sees A and B", BOUND, () -> Map.of("test", 2).equals(edge.liveInstances()));
+        relayA.crash();
+        int[] sent = {0};
+        Poll.until("A refused a connection and was ejected", BOUND, () -> {
+            assertEquals(200, get("/api/steady/" + sent[0]++));
+            return metricsUnchecked().value("concierge_edge_ejections_total", "domain", "test") >= 1;
+        });
+        int before = upstreamA.requestCount();
+        // The instance comes back at its address (a restart); discovery never removed it. Once its
+        // ejection has run out, a request tries it again and it is back in rotation.
+        resources.track(CrashableRelay.at(relayA.port(), gatewayA.port()));
+        Poll.until("A serves again", BOUND, () -> {
+            assertEquals(200, get("/api/steady/" + sent[0]++));
+            return upstreamA.requestCount() > before;
+        });
+    }
+
+    private int get(String path) {
+        try {
+            return WireClient.exchange(edge.port(), "GET", path).status();
+        } catch (IOException e) {
+            throw new AssertionError(path + ": " + e, e);
+        }
+    }
+
+    private PrometheusScrape metricsUnchecked() {
+        try {
+            return metrics();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static int steady(WireUpstream upstream) {

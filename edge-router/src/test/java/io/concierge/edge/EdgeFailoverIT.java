@@ -41,7 +41,7 @@ import io.concierge.gateway.testing.WireUpstream;
 class EdgeFailoverIT {
     private static final Duration BOUND = Duration.ofSeconds(30);
     /** Long enough that the dead instance is never probed again during a test. */
-    private static final String EDGE_YAML = "listen: {port: 0}\nadmin: {port: 0}\n"
+    private static final String EDGE_YAML = "listen: {port: 0}\nadmin: {port: 0}\naccess-log: {enabled: false}\n"
             + "upstream:\n  ejection: {base: 5m, max: 5m}\n";
 
     private final Resources resources = new Resources();
@@ -188,7 +188,7 @@ class EdgeFailoverIT {
 
     @Test
     void anEjectedInstanceGetsTrafficAgainOnceItIsBack() throws Exception {
-        startMesh("listen: {port: 0}\nadmin: {port: 0}\nupstream:\n  ejection: {base: 100ms, max: 200ms}\n");
+        startMesh("listen: {port: 0}\nadmin: {port: 0}\naccess-log: {enabled: false}\nupstream:\n  ejection: {base: 100ms, max: 200ms}\n");
         register("a", relayA.port());
         register("b", gatewayB.port());
         Poll.until("the edge sees A and B", BOUND, () -> Map.of("test", 2).equals(edge.liveInstances()));

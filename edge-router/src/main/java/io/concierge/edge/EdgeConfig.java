@@ -15,6 +15,7 @@ import io.concierge.gateway.config.ServerLimits;
 import io.concierge.gateway.config.ServiceConfig;
 import io.concierge.gateway.config.YamlSource;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
+import io.concierge.gateway.resilience.ResilienceConfig;
 import io.concierge.gateway.security.EdgeProtectionConfig;
 
 /**
@@ -22,11 +23,15 @@ import io.concierge.gateway.security.EdgeProtectionConfig;
  *
  * @param loadBalancing  how a domain's gateway instances share requests (default round-robin)
  * @param connectTimeout to a gateway instance (default 1s)
- * @param readTimeout    waiting for a gateway's response head or body bytes (default 30s)
+ * @param readTimeout    waiting for a gateway's response head or body bytes (default 30s); also the
+ *                       deadline of all tries of one request
+ * @param failover       retries on another instance and ejection of instances that refuse
+ *                       connections ({@link EdgeFailover})
  */
 public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, ServerLimits limits,
                          ClusterConfig cluster, DiscoveryConfig discovery, LoadBalancing loadBalancing,
                          Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout,
+                         ResilienceConfig failover,
                          EdgeProtectionConfig protection, List<RateLimitConfig> rateLimits,
                          AccessLogConfig accessLog) {
 
@@ -55,12 +60,14 @@ public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, S
         int maxIdle = pool.integer("max-idle", 64, 0, 10_000);
         Duration idle = pool.duration("idle-timeout", Duration.ofSeconds(4));
         pool.rejectUnknownKeys();
+        ResilienceConfig failover = EdgeFailover.read(upstream, read);
         upstream.rejectUnknownKeys();
         EdgeProtectionConfig protection = EdgeProtectionConfig.read(root.object("protection"));
         List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(root, "rate-limits");
         AccessLogConfig accessLog = AccessLogConfig.read(root.object("access-log"));
         root.rejectUnknownKeys();
         return new EdgeConfig(root.file(), listen, admin, limits, cluster, discovery, lb, connect, read, maxIdle, idle,
+                failover,
                 protection, rateLimits, accessLog);
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.Pipeline;
 import io.concierge.gateway.problem.Problem;
+import io.concierge.gateway.proxy.ProxyCall;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.proxy.UpstreamGroup;
 import io.concierge.gateway.requestid.RequestIds;
@@ -83,7 +84,10 @@ final class EdgeHandler implements Handler {
         }
         String query = req.prologue().query().rawValue();
         String target = query.isEmpty() ? path.raw() : path.raw() + "?" + query;
-        engine.forward(req, res, group, target, config.connectTimeout(), config.readTimeout(), requestId,
-                exchange.upstreamHeaders().isEmpty() ? null : exchange.upstreamHeaders());
+        // With the domain's failover state: a request that fails before any response byte is retried
+        // on another instance, and an instance that refuses connections is ejected.
+        engine.forward(req, res, new ProxyCall(group, target, config.connectTimeout(), config.readTimeout(), requestId,
+                exchange.upstreamHeaders().isEmpty() ? null : exchange.upstreamHeaders(), dispatcher.failover(domain),
+                null, null));
     }
 }

@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import io.concierge.gateway.admin.AdminEndpoints;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.ratelimit.RateLimitFilters;
+import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.security.SecurityFilters;
 import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;
@@ -29,6 +31,21 @@ final class EdgeObservability {
                     out.sample("concierge_edge_live_instances", rs.size(), "domain", domain));
             out.family("concierge_edge_prefix_conflicts", "gauge", "Prefixes claimed by more than one domain.");
             out.sample("concierge_edge_prefix_conflicts", dispatcher.table().conflicts().size());
+            Map<String, ServiceResilience> failover = new TreeMap<>(dispatcher.failover());
+            out.family("concierge_edge_retries_total", "counter",
+                    "Requests sent again to another gateway instance after a failure before any response byte.");
+            failover.forEach((domain, rz) -> out.sample("concierge_edge_retries_total", rz.retries(), "domain", domain));
+            out.family("concierge_edge_retry_budget_exhausted_total", "counter",
+                    "Retries refused because the domain's retry budget was spent.");
+            failover.forEach((domain, rz) -> out.sample("concierge_edge_retry_budget_exhausted_total",
+                    rz.budget().exhausted(), "domain", domain));
+            out.family("concierge_edge_ejections_total", "counter",
+                    "Gateway instances ejected because they refused a connection.");
+            failover.forEach((domain, rz) -> out.sample("concierge_edge_ejections_total", rz.ejections(), "domain",
+                    domain));
+            out.family("concierge_edge_ejected_instances", "gauge", "Gateway instances ejected right now.");
+            failover.forEach((domain, rz) -> out.sample("concierge_edge_ejected_instances", rz.ejectedNow(), "domain",
+                    domain));
         });
         Map<String, Object> version = AdminEndpoints.configVersion(config.file(), null);
         return new AdminEndpoints(telemetry)
@@ -45,6 +62,13 @@ final class EdgeObservability {
                 })
                 .section("instances", AdminEndpoints.instances(discovery))
                 .section("breakers", Map::of)
+                .section("failover", () -> {
+                    Map<String, Object> domains = new TreeMap<>();
+                    dispatcher.failover().forEach((domain, rz) -> domains.put(domain, Map.of("retries", rz.retries(),
+                            "retryBudgetExhausted", rz.budget().exhausted(), "ejections", rz.ejections(),
+                            "ejectedNow", rz.ejectedNow())));
+                    return domains;
+                })
                 .section("limiters", () -> RateLimitFilters.health(context));
     }
 }

@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 import io.concierge.gateway.balancing.LoadBalancer;
 import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.resilience.ServiceResilience;
 
 /**
  * Follows discovery and keeps, per domain, an upstream group of that domain's gateway instances.
@@ -22,6 +23,7 @@ final class PrefixDispatcher {
 
     private final EdgeConfig config;
     private final Map<String, UpstreamGroup> groups = new ConcurrentHashMap<>();
+    private final Map<String, ServiceResilience> failover = new ConcurrentHashMap<>();
     private final Map<String, List<String>> remembered = new LinkedHashMap<>();
     private final Set<String> reportedConflicts = new HashSet<>();
     private volatile DispatchTable table = DispatchTable.EMPTY;
@@ -38,6 +40,16 @@ final class PrefixDispatcher {
         return groups.get(domain);
     }
 
+    /** Retry budget and ejections of a domain's instances; present whenever its group is. */
+    ServiceResilience failover(String domain) {
+        return failover.get(domain);
+    }
+
+    /** Every domain's failover state, by domain (metrics, admin). */
+    Map<String, ServiceResilience> failover() {
+        return failover;
+    }
+
     synchronized void update(List<Registration> registrations) {
         DispatchTable next = DispatchTable.build(registrations, remembered);
         for (Map.Entry<String, List<Registration>> e : next.instances().entrySet()) {
@@ -47,15 +59,20 @@ final class PrefixDispatcher {
             }
             UpstreamGroup g = groups.get(e.getKey());
             if (g == null) {
-                groups.put(e.getKey(), new UpstreamGroup(e.getKey(), LoadBalancer.of(config.loadBalancing()),
-                        config.connectTimeout(), config.readTimeout(), config.maxIdle(), config.idleTimeout(), endpoints));
+                g = new UpstreamGroup(e.getKey(), LoadBalancer.of(config.loadBalancing()),
+                        config.connectTimeout(), config.readTimeout(), config.maxIdle(), config.idleTimeout(), endpoints);
+                // The failover state first: a request that finds the group finds its state too.
+                failover.put(e.getKey(), new ServiceResilience(config.failover(), g));
+                groups.put(e.getKey(), g);
             } else {
                 g.update(endpoints);
+                failover.get(e.getKey()).forgetDeparted();
             }
         }
         for (Map.Entry<String, UpstreamGroup> e : groups.entrySet()) {
             if (!next.instances().containsKey(e.getKey())) {
                 e.getValue().update(List.of());
+                failover.get(e.getKey()).forgetDeparted();
             }
         }
         for (DispatchTable.Claim c : next.claims()) {
@@ -87,5 +104,6 @@ final class PrefixDispatcher {
 
     void close() {
         groups.values().forEach(UpstreamGroup::close);
+        failover.values().forEach(ServiceResilience::close);
     }
 }

@@ -40,9 +40,13 @@ import io.helidon.webserver.http.ServerResponse;
  *
  * <p>Failure rules: an instance that refuses the connection is skipped for this request (nothing
  * was sent, so any method may go elsewhere); a pooled connection that turns out dead before any
- * response byte is replaced by a fresh one only when the request is idempotent and has no body; a
+ * response byte is replaced by a fresh one only when the request is idempotent and has no body (or
+ * a kept one), and when the instance then refuses, that counts against it and is a failure to retry; a
  * timeout waiting for the response is a 504; anything else before the response head is a 502; a
  * failure after the head was sent aborts the client connection, since the status is already out.
+ * With a {@link ServiceResilience} more failures are retried within its budget and deadline: at a
+ * gateway those of {@link ResilienceConfig.FailureScope#UPSTREAM}, at the edge only those of
+ * {@link ResilienceConfig.FailureScope#CONNECTION}.
  */
 public final class ProxyEngine {
     private static final Logger LOG = Logger.getLogger(ProxyEngine.class.getName());
@@ -78,7 +82,8 @@ public final class ProxyEngine {
     }
 
     /**
-     * Forwards without resilience policies (the edge: gateways retry for themselves).
+     * Forwards without resilience policies: no retries, no breaker; an instance that refuses the
+     * connection is still skipped.
      *
      * @param changes headers the pipeline adds or strips on the way upstream, or null
      */
@@ -90,7 +95,7 @@ public final class ProxyEngine {
 
     public void forward(ServerRequest req, ServerResponse res, ProxyCall call) {
         ServiceResilience rz = call.resilience();
-        if (rz == null) {
+        if (rz == null || rz.bulkhead() == null) {
             new Attempts(req, res, call).run();
             return;
         }
@@ -120,6 +125,8 @@ public final class ProxyEngine {
         private final String commonHead;
         private final String framing;
         private final long deadline;
+        /** The edge's rules: retry only failures before any response byte; only a refusal ejects. */
+        private final boolean connectionScope;
         private byte[] replayBody;
         private boolean retryable;
 
@@ -128,6 +135,7 @@ public final class ProxyEngine {
             this.res = res;
             this.call = call;
             this.rz = call.resilience();
+            this.connectionScope = rz != null && rz.config().failures() == ResilienceConfig.FailureScope.CONNECTION;
             this.method = req.prologue().method();
             this.clientChunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
             OptionalLong declared = req.headers().contentLength();
@@ -175,7 +183,7 @@ public final class ProxyEngine {
                         unhealthy.add(upstream);
                         continue;
                     }
-                    if (!rz.breaker(upstream).tryAcquire()) {
+                    if (rz.config().breaker().enabled() && !rz.breaker(upstream).tryAcquire()) {
                         excluded.add(upstream);
                         breakerWait = Math.min(breakerWait, rz.breaker(upstream).nanosUntilProbe());
                         continue;
@@ -251,6 +259,7 @@ public final class ProxyEngine {
                 String head = method.text() + " " + call.target() + " HTTP/1.1\r\nHost: " + upstream.authority()
                         + "\r\n" + commonHead + observed.headers() + framing + "\r\n";
                 ResponseHead response;
+                long receivedBefore = conn.in().received();
                 try {
                     response = sendOnce(conn, head, readTimeout);
                 } catch (ClientBodyException e) {
@@ -261,14 +270,26 @@ public final class ProxyEngine {
                 } catch (IOException e) {
                     conn.close();
                     boolean nothingSent = !hasBody || replayBody != null;
+                    boolean answerBegan = conn.in().received() != receivedBefore;
                     if (!fresh && nothingSent && (IDEMPOTENT.contains(method) || retryable)
-                            && !(e instanceof SocketTimeoutException)) {
+                            && !(e instanceof SocketTimeoutException) && !(connectionScope && answerBegan)) {
                         // Usually a keep-alive connection the upstream had already closed. It may
                         // also have answered garbage after processing the request; one more try on
                         // a new connection is still safe, because only idempotent requests (or
-                        // POSTs with an Idempotency-Key that opted in) come here.
+                        // POSTs with an Idempotency-Key that opted in) come here. The edge does not
+                        // re-send once an answer began (its rule: nothing after a response byte).
                         try {
                             conn = upstream.pool().open(min(call.connectTimeout(), remaining));
+                        } catch (IOException refused) {
+                            // The instance itself is gone (killed, restarting), not just this
+                            // connection: count it against the instance and move on as a retry,
+                            // since the request may have reached it on the stale connection.
+                            observed.failed(refused);
+                            record(upstream, false);
+                            lastError = refused;
+                            return retryOrFail(refused);
+                        }
+                        try {
                             response = sendOnce(conn, head, readTimeout);
                         } catch (ClientBodyException clientFailure) {
                             conn.close();
@@ -278,18 +299,20 @@ public final class ProxyEngine {
                         } catch (IOException retryFailure) {
                             conn.close();
                             observed.failed(retryFailure);
-                            return failed(upstream, retryFailure);
+                            return failed(upstream, retryFailure, conn.in().received() > 0);
                         }
                     } else {
                         observed.failed(e);
-                        return failed(upstream, e);
+                        return failed(upstream, e, answerBegan);
                     }
                 }
                 int status = response.status();
                 observed.status(status);
-                boolean failure = status >= 500;
-                record(upstream, !failure);
-                if ((status == 502 || status == 503 || status == 504) && canRetry()) {
+                if (!connectionScope) {
+                    // At the edge a gateway's 5xx is its service's answer, no verdict on the gateway.
+                    record(upstream, status < 500);
+                }
+                if ((status == 502 || status == 503 || status == 504) && !connectionScope && canRetry()) {
                     conn.close();
                     return Outcome.RETRY;
                 }
@@ -309,8 +332,26 @@ public final class ProxyEngine {
             }
         }
 
-        private Outcome failed(Upstream upstream, IOException e) {
-            record(upstream, false);
+        /**
+         * The exchange failed after the connection was made.
+         *
+         * @param answerBegan whether any byte of a response had arrived
+         */
+        private Outcome failed(Upstream upstream, IOException e, boolean answerBegan) {
+            if (connectionScope) {
+                // A reset is no verdict on a gateway (it also closes idle connections), and after
+                // a response byte or a timeout the gateway may be working on it: no retry then.
+                if (answerBegan || e instanceof SocketTimeoutException) {
+                    fail(res, call, e);
+                    return Outcome.DONE;
+                }
+            } else {
+                record(upstream, false);
+            }
+            return retryOrFail(e);
+        }
+
+        private Outcome retryOrFail(IOException e) {
             if (canRetry()) {
                 return Outcome.RETRY;
             }

@@ -1,6 +1,7 @@
 package io.concierge.gateway.resilience;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -68,7 +69,7 @@ final class OutlierDetector {
         return ejections;
     }
 
-    void forget(Upstream u) {
-        states.remove(u);
+    void retain(Set<Upstream> live) {
+        states.keySet().retainAll(live);
     }
 }

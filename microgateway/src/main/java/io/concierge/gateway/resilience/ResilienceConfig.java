@@ -14,12 +14,30 @@ import io.concierge.gateway.config.ConfigNode;
  * @param deadline         overall budget of one client request, all tries and backoff included (default 30s)
  * @param retry            retry policy
  * @param breaker          per-instance circuit breaker
- * @param bulkhead         per-service concurrency limit
+ * @param bulkhead         per-service concurrency limit, or null for none (the edge)
  * @param outlier          passive outlier ejection
  * @param healthCheck      active health checking, or null (off) when no path is configured
+ * @param failures         which failures are retried and count against an instance
  */
 public record ResilienceConfig(Duration deadline, Retry retry, Breaker breaker, Bulkhead bulkhead, Outlier outlier,
-                               HealthCheck healthCheck) {
+                               HealthCheck healthCheck, FailureScope failures) {
+
+    /** Which failures a retry answers and which count against an instance (breaker, outlier ejection). */
+    public enum FailureScope {
+        /**
+         * A gateway towards its services: connection failures, per-try timeouts and 502/503/504 are
+         * retried; any of those and every 5xx count against the instance.
+         */
+        UPSTREAM,
+        /**
+         * The edge towards gateway instances: only a failure before any response byte is retried
+         * (refused, reset, a closed pooled connection, end of stream before the status line), never a
+         * timeout or an answer (the gateway behind has already retried for its service, and retrying at
+         * two layers multiplies load). Only a refused connection counts against the instance: a 5xx is
+         * the service's answer, and a reset also happens when a healthy gateway closes an idle connection.
+         */
+        CONNECTION
+    }
 
     /**
      * @param attempts           tries in all, the first included (default 2: one retry); 1 disables retries
@@ -76,7 +94,8 @@ public record ResilienceConfig(Duration deadline, Retry retry, Breaker breaker, 
                               int unhealthyThreshold) {
     }
 
-    static final Set<String> DEFAULT_RETRY_METHODS = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+    /** The idempotent methods of RFC 9110 section 9.2.2 except TRACE (a diagnostic, not worth a retry). */
+    public static final Set<String> DEFAULT_RETRY_METHODS = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
 
     public static ResilienceConfig defaults() {
         return new ResilienceConfig(Duration.ofSeconds(30),
@@ -85,17 +104,23 @@ public record ResilienceConfig(Duration deadline, Retry retry, Breaker breaker, 
                 new Breaker(true, 20, 10, 50, Duration.ofSeconds(10), 1),
                 new Bulkhead(256, 64),
                 new Outlier(5, Duration.ofSeconds(10), Duration.ofMinutes(5), 50),
-                null);
+                null, FailureScope.UPSTREAM);
     }
 
-    /** No retries, no breaker, no ejection: what the edge uses towards gateways, which retry themselves. */
-    public static ResilienceConfig passthrough() {
+    /**
+     * What the edge uses towards one domain's gateway instances: {@link FailureScope#CONNECTION}, no
+     * breaker (ejection on a refused connection does its work), no bulkhead (the gateways have theirs),
+     * no health checks (discovery's checks are the edge's).
+     *
+     * @param deadline all tries of one request
+     * @param retry    the edge's retry policy
+     * @param ejection how long an instance that refused a connection is skipped
+     */
+    public static ResilienceConfig gatewayInstances(Duration deadline, Retry retry, Outlier ejection) {
         ResilienceConfig d = defaults();
-        return new ResilienceConfig(d.deadline(),
-                new Retry(1, d.retry().backoffBase(), d.retry().backoffMax(), Set.of(), false, 0, 0, 0),
-                new Breaker(false, 20, 10, 50, Duration.ofSeconds(10), 1),
-                new Bulkhead(Integer.MAX_VALUE / 2, 0), new Outlier(Integer.MAX_VALUE, Duration.ofSeconds(1),
-                Duration.ofSeconds(1), 0), null);
+        Breaker off = new Breaker(false, d.breaker().window(), d.breaker().minimumCalls(), d.breaker().failureRate(),
+                d.breaker().openFor(), d.breaker().halfOpenProbes());
+        return new ResilienceConfig(deadline, retry, off, null, ejection, null, FailureScope.CONNECTION);
     }
 
     public static ResilienceConfig read(ConfigNode node) {
@@ -167,6 +192,6 @@ public record ResilienceConfig(Duration deadline, Retry retry, Breaker breaker, 
             h.rejectUnknownKeys();
         }
         node.rejectUnknownKeys();
-        return new ResilienceConfig(deadline, retry, breaker, bulkhead, outlier, hc);
+        return new ResilienceConfig(deadline, retry, breaker, bulkhead, outlier, hc, FailureScope.UPSTREAM);
     }
 }

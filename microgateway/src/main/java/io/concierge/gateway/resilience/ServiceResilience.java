@@ -1,9 +1,11 @@
 package io.concierge.gateway.resilience;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -41,7 +43,8 @@ public final class ServiceResilience implements AutoCloseable {
         this.outliers = new OutlierDetector(config.outlier(), clock);
         this.healthChecker = config.healthCheck() == null ? null
                 : new ActiveHealthChecker(group.name(), config.healthCheck(), group::instances);
-        this.bulkhead = Bulkhead.create(b -> b.name(group.name()).limit(config.bulkhead().maxConcurrent())
+        this.bulkhead = config.bulkhead() == null ? null
+                : Bulkhead.create(b -> b.name(group.name()).limit(config.bulkhead().maxConcurrent())
                 .queueLength(config.bulkhead().queue()));
     }
 
@@ -49,6 +52,7 @@ public final class ServiceResilience implements AutoCloseable {
         return config;
     }
 
+    /** The service's bulkhead, or null when the config has none. */
     public Bulkhead bulkhead() {
         return bulkhead;
     }
@@ -74,6 +78,37 @@ public final class ServiceResilience implements AutoCloseable {
 
     public void countRetry() {
         retries.increment();
+    }
+
+    /** Retries made so far (each try after the first). */
+    public long retries() {
+        return retries.sum();
+    }
+
+    /** Ejections so far, each of one instance. */
+    public long ejections() {
+        return outliers.ejections();
+    }
+
+    /** Instances of the group ejected right now. */
+    public int ejectedNow() {
+        int n = 0;
+        for (Upstream u : group.instances()) {
+            if (outliers.isEjected(u)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Forgets the state of instances that left the group. Where discovery changes the instances
+     * (the edge), state keyed by a departed instance would otherwise stay for the process's life.
+     */
+    public void forgetDeparted() {
+        Set<Upstream> live = new HashSet<>(group.instances());
+        breakers.keySet().retainAll(live);
+        outliers.retain(live);
     }
 
     public void countBulkheadRejection() {

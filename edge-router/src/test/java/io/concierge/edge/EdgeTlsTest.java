@@ -67,6 +67,11 @@ class EdgeTlsTest {
 
     /** A PKCS#12 file with a self-signed EC certificate for 127.0.0.1, made by the JDK's keytool. */
     static Path keystore(String name, String cn) throws IOException, InterruptedException {
+        return keystore(dir, name, cn);
+    }
+
+    /** As above, in {@code dir} (for other test classes). */
+    static Path keystore(Path dir, String name, String cn) throws IOException, InterruptedException {
         Path file = dir.resolve(name);
         Files.deleteIfExists(file);
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),

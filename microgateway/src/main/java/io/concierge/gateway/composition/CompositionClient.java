@@ -26,7 +26,7 @@ import io.opentelemetry.context.Context;
  *
  * <p>Outcome rules: a 2xx with a JSON body is the result; 404, 401, 403 and 429 keep their status
  * (the caller's request, not the mesh, is the problem); a 504 or our own timeout is 504; no live
- * instance is 503; anything else (other statuses, malformed JSON, a body over the limit, a broken
+ * instance is 503; a caller's header that cannot be written into an HTTP/1.1 head is 400; anything else (other statuses, malformed JSON, a body over the limit, a broken
  * connection) is 502. The detail names the call but never its target, which can carry data from
  * another part.
  */
@@ -112,6 +112,10 @@ public final class CompositionClient implements AutoCloseable {
         } catch (BufferedGet.TooLargeException e) {
             throw fail(label, 502, "Bad Gateway", "the call '" + label + "' answered more than " + maxBody
                     + " bytes (max-part-size)");
+        } catch (io.concierge.gateway.proxy.UnsafeRequestHeadException e) {
+            // A header the caller sent (its credentials travel with every call) cannot be written into
+            // an HTTP/1.1 head: the caller's request is at fault, and nothing was sent.
+            throw fail(label, 400, "Bad Request", "the call '" + label + "' cannot be sent: " + e.getMessage());
         } catch (BufferedGet.NoInstanceException e) {
             throw fail(label, call.domain() != null ? 503 : 502, call.domain() != null ? "Service Unavailable" : "Bad Gateway",
                     call.domain() != null ? "the call '" + label + "' found no live gateway of domain '"

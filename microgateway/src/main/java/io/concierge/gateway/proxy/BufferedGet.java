@@ -48,13 +48,21 @@ public final class BufferedGet {
     }
 
     /**
-     * @param headers    extra request header lines as name/value pairs (no CR or LF inside)
+     * @param headers    extra request header lines as name/value pairs
+     * @throws UnsafeRequestHeadException when the target or a header would break the head (nothing is sent)
      * @param deadline   {@link System#nanoTime()} after which the call fails with a timeout
      * @param maxBody    largest body accepted, in bytes
      * @throws SocketTimeoutException when the deadline passes
      */
     public static Response get(UpstreamGroup group, String target, List<String[]> headers, long deadline, long maxBody)
             throws IOException {
+        // Checked before any instance is chosen: a head that is refused never opens a connection.
+        String requestLine = RequestHeadWriter.requestLine("GET", target);
+        RequestHeadWriter writer = new RequestHeadWriter(256).header("Accept", "application/json");
+        for (String[] h : headers) {
+            writer.header(h[0], h[1]);
+        }
+        String lines = writer.lines();
         Set<Upstream> excluded = new HashSet<>(4);
         IOException lastRefusal = null;
         while (true) {
@@ -79,7 +87,7 @@ public final class BufferedGet {
                         continue;
                     }
                 }
-                String head = head(target, upstream, headers);
+                String head = head(requestLine, upstream, lines);
                 long receivedBefore = conn.in().received();
                 try {
                     return exchange(conn, upstream, head, deadline, maxBody);
@@ -109,17 +117,8 @@ public final class BufferedGet {
         return conn.in().received() == receivedBefore && !Thread.currentThread().isInterrupted();
     }
 
-    private static String head(String target, Upstream upstream, List<String[]> headers) {
-        StringBuilder sb = new StringBuilder(256);
-        sb.append("GET ").append(target).append(" HTTP/1.1\r\nHost: ").append(upstream.authority())
-                .append("\r\nAccept: application/json\r\n");
-        for (String[] h : headers) {
-            if (h[1].indexOf('\r') >= 0 || h[1].indexOf('\n') >= 0) {
-                throw new IllegalArgumentException("header value with CR or LF");
-            }
-            sb.append(h[0]).append(": ").append(h[1]).append("\r\n");
-        }
-        return sb.append("\r\n").toString();
+    private static String head(String requestLine, Upstream upstream, String lines) throws UnsafeRequestHeadException {
+        return RequestHeadWriter.assemble(requestLine, upstream.authority(), lines, "", "");
     }
 
     private static Response exchange(UpstreamConnection conn, Upstream upstream, String head, long deadline,
@@ -130,17 +129,7 @@ public final class BufferedGet {
             conn.readTimeout(positive(deadline));
             conn.out().write(head.getBytes(StandardCharsets.ISO_8859_1));
             conn.out().flush();
-            ResponseHead response;
-            do {
-                conn.readTimeout(positive(deadline));
-                response = ResponseHead.read(conn.in());
-                if (response == null) {
-                    throw new UpstreamProtocolException("upstream closed the connection without a response");
-                }
-            } while (response.status() < 200 && response.status() != 101);
-            if (response.status() == 101) {
-                throw new UpstreamProtocolException("upstream switched protocols");
-            }
+            ResponseHead response = ResponseHead.readFinal(conn, deadline);
             int status = response.status();
             long length = response.hasTransferEncoding() ? -1 : response.contentLength();
             if (length > maxBody) {

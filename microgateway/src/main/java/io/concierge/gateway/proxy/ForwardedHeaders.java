@@ -27,10 +27,11 @@ final class ForwardedHeaders {
      * @param changes the pipeline's header changes, or null; a forwarding header it removes (the
      *                edge does, for a client that is not a trusted proxy) starts afresh at this hop
      */
-    static void append(StringBuilder head, ServerRequest req, String viaName, UpstreamHeaders changes) {
+    static void append(RequestHeadWriter head, ServerRequest req, String viaName, UpstreamHeaders changes)
+            throws UnsafeRequestHeadException {
         String ip = clientIp(req.remotePeer().address());
         String proto = req.isSecure() ? "https" : "http";
-        String host = req.headers().first(HeaderNames.HOST).orElse(null);
+        String host = clientHost(req);
         line(head, "X-Forwarded-For", join(existing(req, X_FORWARDED_FOR, changes), ip));
         line(head, "X-Forwarded-Proto", join(existing(req, X_FORWARDED_PROTO, changes), proto));
         if (host != null) {
@@ -43,6 +44,21 @@ final class ForwardedHeaders {
         line(head, "Forwarded", join(existing(req, FORWARDED, changes), fwd.toString()));
         String version = req.prologue().protocolVersion();
         line(head, "Via", join(req.headers().values(HeaderNames.VIA), version + " " + viaName));
+    }
+
+    /**
+     * The host the client asked for: {@code Host} over HTTP/1.x; over HTTP/2 the {@code :authority}
+     * pseudo-header (RFC 9113 §8.3.1), which Helidon keeps apart from the headers, and an explicit
+     * {@code host} field only when the client sent no authority.
+     */
+    static String clientHost(ServerRequest req) {
+        if (req.prologue().protocolVersion().startsWith("2")) {
+            String authority = req.authority();
+            if (authority != null && !authority.isEmpty()) {
+                return authority;
+            }
+        }
+        return req.headers().first(HeaderNames.HOST).orElse(null);
     }
 
     private static List<String> existing(ServerRequest req, HeaderName name, UpstreamHeaders changes) {
@@ -73,7 +89,7 @@ final class ForwardedHeaders {
         return String.join(", ", existing) + ", " + added;
     }
 
-    private static void line(StringBuilder head, String name, String value) {
-        head.append(name).append(": ").append(value).append("\r\n");
+    private static void line(RequestHeadWriter head, String name, String value) throws UnsafeRequestHeadException {
+        head.header(name, value);
     }
 }

@@ -94,14 +94,26 @@ public final class ProxyEngine {
     }
 
     public void forward(ServerRequest req, ServerResponse res, ProxyCall call) {
+        String requestLine;
+        String commonHead;
+        try {
+            // Everything the client chose is checked here, before an instance is even picked:
+            // a refused head never opens a connection, let alone sends a byte.
+            requestLine = RequestHeadWriter.requestLine(req.prologue().method().text(), call.target());
+            commonHead = commonHead(req, call.requestId(), call.changes());
+        } catch (UnsafeRequestHeadException e) {
+            LOG.log(Level.FINE, () -> call.group().name() + ": request refused before forwarding: " + e.getMessage());
+            Problem.send(res, 400, "Bad Request", e.getMessage(), call.requestId());
+            return;
+        }
         ServiceResilience rz = call.resilience();
         if (rz == null || rz.bulkhead() == null) {
-            new Attempts(req, res, call).run();
+            new Attempts(req, res, call, requestLine, commonHead).run();
             return;
         }
         try {
             rz.bulkhead().invoke(() -> {
-                new Attempts(req, res, call).run();
+                new Attempts(req, res, call, requestLine, commonHead).run();
                 return null;
             });
         } catch (BulkheadException e) {
@@ -119,35 +131,73 @@ public final class ProxyEngine {
         private final ProxyCall call;
         private final ServiceResilience rz;
         private final Method method;
-        private final boolean clientChunked;
+        /** The body goes upstream chunked: the client's was chunked, or came over HTTP/2 without a length. */
+        private final boolean chunked;
         private final long length;
         private final boolean hasBody;
+        private final String requestLine;
         private final String commonHead;
         private final String framing;
         private final long deadline;
         /** The edge's rules: retry only failures before any response byte; only a refusal ejects. */
         private final boolean connectionScope;
+        /** The first byte of an HTTP/2 body without content-length, read to learn whether there is one. */
+        private byte[] peeked;
+        private int peekedLength;
+        private InputStream bodyStream;
         private byte[] replayBody;
         private boolean retryable;
 
-        Attempts(ServerRequest req, ServerResponse res, ProxyCall call) {
+        Attempts(ServerRequest req, ServerResponse res, ProxyCall call, String requestLine, String commonHead) {
             this.req = req;
             this.res = res;
             this.call = call;
             this.rz = call.resilience();
             this.connectionScope = rz != null && rz.config().failures() == ResilienceConfig.FailureScope.CONNECTION;
             this.method = req.prologue().method();
-            this.clientChunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
+            this.requestLine = requestLine;
+            this.commonHead = commonHead;
+            boolean clientChunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
             OptionalLong declared = req.headers().contentLength();
-            this.length = clientChunked ? -1 : declared.orElse(method == Method.POST || method == Method.PUT
+            boolean streamedH2 = false;
+            if (!clientChunked && declared.isEmpty() && req.prologue().protocolVersion().startsWith("2")) {
+                // HTTP/2 frames its body with DATA frames and END_STREAM; content-length is optional
+                // (RFC 9113 §8.1.1). Whether a body follows shows only in the stream, so read its first
+                // piece: none means no body, else the body is streamed upstream chunked.
+                peekBody();
+                streamedH2 = peekedLength > 0;
+            }
+            this.chunked = clientChunked || streamedH2;
+            this.length = chunked ? -1 : declared.orElse(method == Method.POST || method == Method.PUT
                     || method == Method.PATCH ? 0 : -1);
-            this.hasBody = clientChunked || length > 0;
-            this.commonHead = commonHead(req, call.requestId(), call.changes());
-            this.framing = clientChunked ? "Transfer-Encoding: chunked\r\n"
+            this.hasBody = chunked || length > 0;
+            this.framing = chunked ? "Transfer-Encoding: chunked\r\n"
                     : length >= 0 ? "Content-Length: " + length + "\r\n" : "";
             Duration budget = call.deadline() != null ? call.deadline()
                     : rz != null ? rz.config().deadline() : Duration.ofDays(1);
             this.deadline = System.nanoTime() + budget.toNanos();
+        }
+
+        /** Helidon hands out a request's body stream once; every read of it goes through here. */
+        private InputStream body() {
+            if (bodyStream == null) {
+                bodyStream = req.content().inputStream();
+            }
+            return bodyStream;
+        }
+
+        /** One byte tells; a GET (END_STREAM on its HEADERS) allocates nothing here. */
+        private void peekBody() {
+            int first;
+            try {
+                first = body().read();
+            } catch (IOException | RuntimeException e) {
+                throw new ClientBodyException(e).answer(res, call.requestId());
+            }
+            if (first >= 0) {
+                peeked = new byte[] {(byte) first};
+                peekedLength = 1;
+            }
         }
 
         void run() {
@@ -256,8 +306,16 @@ public final class ProxyEngine {
                         return Outcome.CONNECT_FAILED;
                     }
                 }
-                String head = method.text() + " " + call.target() + " HTTP/1.1\r\nHost: " + upstream.authority()
-                        + "\r\n" + commonHead + observed.headers() + framing + "\r\n";
+                String head;
+                try {
+                    head = RequestHeadWriter.assemble(requestLine, upstream.authority(), commonHead,
+                            observed.headers(), framing);
+                } catch (UnsafeRequestHeadException e) {
+                    // Not the client's bytes but an instance address from discovery: that instance is broken.
+                    conn.close();
+                    observed.failed(e);
+                    return failed(upstream, new UpstreamProtocolException("instance address unusable in Host"));
+                }
                 ResponseHead response;
                 long receivedBefore = conn.in().received();
                 try {
@@ -398,12 +456,12 @@ public final class ProxyEngine {
             if (!hasBody) {
                 return true;
             }
-            if (clientChunked || length > policy.maxReplayBody()) {
+            if (chunked || length > policy.maxReplayBody()) {
                 return false;
             }
             // Small enough to keep: read it now so every try can send it again.
             try {
-                replayBody = req.content().inputStream().readAllBytes();
+                replayBody = body().readAllBytes();
             } catch (IOException | RuntimeException e) {
                 throw new ClientBodyException(e).answer(res, call.requestId());
             }
@@ -421,10 +479,12 @@ public final class ProxyEngine {
             if (replayBody != null) {
                 out.write(replayBody);
             } else if (hasBody) {
-                writeBody(req.content().inputStream(), out, clientChunked, length);
+                writeBody(peeked, peekedLength, body(), out, chunked, length);
             }
             out.flush();
-            return readHead(conn);
+            ResponseHead response = ResponseHead.readFinal(conn, System.nanoTime() + readTimeout.toNanos());
+            conn.readTimeout(readTimeout); // readFinal shortened it; each body read gets the whole timeout again
+            return response;
         }
 
         /** Full-jitter exponential backoff within the deadline; false when the deadline leaves no room. */
@@ -492,9 +552,10 @@ public final class ProxyEngine {
         Problem.send(res, status, title, detail, call.requestId());
     }
 
-    private String commonHead(ServerRequest req, String requestId, UpstreamHeaders changes) {
+    private String commonHead(ServerRequest req, String requestId, UpstreamHeaders changes)
+            throws UnsafeRequestHeadException {
         HopByHop hop = HopByHop.of(req.headers().values(HeaderNames.CONNECTION));
-        StringBuilder sb = new StringBuilder(512);
+        RequestHeadWriter sb = new RequestHeadWriter(512);
         for (Header h : req.headers()) {
             String lower = h.name().toLowerCase(Locale.ROOT);
             if (NOT_FORWARDED.contains(lower) || hop.isHopByHop(lower) || changes != null && changes.isRemoved(lower)
@@ -502,40 +563,29 @@ public final class ProxyEngine {
                 continue;
             }
             for (String v : h.allValues()) {
-                sb.append(h.name()).append(": ").append(v).append("\r\n");
+                sb.header(h.name(), v);
             }
         }
         if (changes != null) {
             for (String[] h : changes.added()) {
-                sb.append(h[0]).append(": ").append(h[1]).append("\r\n");
+                sb.header(h[0], h[1]);
             }
         }
         ForwardedHeaders.append(sb, req, viaName, changes);
-        sb.append("X-Request-Id: ").append(requestId).append("\r\n");
-        return sb.toString();
+        sb.header("X-Request-Id", requestId);
+        return sb.lines();
     }
 
-    /** Reads the final response head; interim 1xx responses are skipped. */
-    private static ResponseHead readHead(UpstreamConnection conn) throws IOException {
-        while (true) {
-            ResponseHead response = ResponseHead.read(conn.in());
-            if (response == null) {
-                throw new UpstreamProtocolException("upstream closed the connection without a response");
-            }
-            if (response.status() >= 200) {
-                return response;
-            }
-            if (response.status() == 101) {
-                throw new UpstreamProtocolException("upstream switched protocols, which is not supported");
-            }
-        }
-    }
-
-    private static void writeBody(InputStream body, OutputStream out, boolean chunked, long length)
-            throws IOException {
+    /** @param first bytes of the body read already (or null), sent before the rest */
+    private static void writeBody(byte[] first, int firstLength, InputStream body, OutputStream out, boolean chunked,
+                                  long length) throws IOException {
         byte[] buf = new byte[BUFFER];
         OutputStream target = chunked ? new ChunkedOutputStream(out) : out;
         long copied = 0;
+        if (firstLength > 0) {
+            target.write(first, 0, firstLength);
+            copied = firstLength;
+        }
         while (true) {
             int n;
             try {

@@ -1,14 +1,61 @@
 package io.concierge.gateway.proxy;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Status line and header fields of an upstream response, in order, repeats kept. */
+/**
+ * Status line and header fields of an upstream response, in order, repeats kept.
+ *
+ * <p>Whatever is read here may be relayed to a client, so it is held to the rules the proxy's own
+ * request heads follow ({@link HeadChars}): a reason phrase or header value with a control
+ * character other than HTAB (a bare CR, NUL, ...) or a header name that is not a token makes the
+ * whole response invalid (a 502), rather than being passed on or patched. RFC 9112 §2.2 allows
+ * replacing a bare CR with SP instead; refusing is chosen because an upstream that sends such bytes
+ * is broken or hostile, and a repaired head would hide that.
+ */
 record ResponseHead(int status, String reason, boolean http11, List<String[]> headers) {
     private static final int MAX_LINE = 16 * 1024;
     private static final int MAX_HEADERS = 64 * 1024;
+    /**
+     * Interim (1xx) responses skipped before the final one. 100 Continue and a few 103 Early Hints
+     * are normal; an upstream that keeps sending them only holds the request.
+     */
+    static final int MAX_INTERIM = 16;
+
+    /**
+     * Reads the final response head, skipping interim 1xx ones: at most {@link #MAX_INTERIM} of them
+     * (a 502 past that) and never past {@code deadline} in all (a timeout, so a 504), however
+     * promptly each one arrives.
+     *
+     * @param deadline {@link System#nanoTime()} by which the final head must have begun
+     */
+    static ResponseHead readFinal(UpstreamConnection conn, long deadline) throws IOException {
+        for (int interim = 0; ; interim++) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("no final response in time (after " + interim + " interim responses)");
+            }
+            conn.readTimeout(Duration.ofNanos(Math.max(left, 1_000_000)));
+            ResponseHead response = read(conn.in());
+            if (response == null) {
+                throw new UpstreamProtocolException("upstream closed the connection without a response");
+            }
+            if (response.status() >= 200) {
+                return response;
+            }
+            if (response.status() == 101) {
+                throw new UpstreamProtocolException("upstream switched protocols, which is not supported");
+            }
+            if (interim + 1 >= MAX_INTERIM) {
+                throw new UpstreamProtocolException("upstream sent more than " + MAX_INTERIM
+                        + " interim responses");
+            }
+        }
+    }
 
     /** @return the head, or null if the connection closed before the first byte */
     static ResponseHead read(UpstreamConnection.HeadReader in) throws IOException {
@@ -31,6 +78,9 @@ record ResponseHead(int status, String reason, boolean http11, List<String[]> he
             throw new UpstreamProtocolException("bad status code");
         }
         String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
+        if (!HeadChars.isFieldValue(reason)) {
+            throw new UpstreamProtocolException("control character in the reason phrase");
+        }
         List<String[]> headers = new ArrayList<>();
         int total = 0;
         while (true) {
@@ -51,10 +101,15 @@ record ResponseHead(int status, String reason, boolean http11, List<String[]> he
                 throw new UpstreamProtocolException("obsolete header line folding");
             }
             int colon = line.indexOf(':');
-            if (colon <= 0 || !Tokens.isToken(line, 0, colon)) {
+            if (colon <= 0 || !HeadChars.isToken(line, 0, colon)) {
                 throw new UpstreamProtocolException("malformed header field");
             }
-            headers.add(new String[] {line.substring(0, colon), line.substring(colon + 1).strip()});
+            String value = line.substring(colon + 1).strip();
+            if (!HeadChars.isFieldValue(value)) {
+                throw new UpstreamProtocolException("control character in the value of header '"
+                        + line.substring(0, colon) + "'");
+            }
+            headers.add(new String[] {line.substring(0, colon), value});
         }
         return new ResponseHead(status, reason, http11, headers);
     }

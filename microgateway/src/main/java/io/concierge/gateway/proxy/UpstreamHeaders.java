@@ -10,15 +10,20 @@ import java.util.Set;
  * Header changes a pipeline asks of the upstream request: client headers to drop (for example
  * identity headers a client could forge) and headers to add (the verified identity); and upstream
  * response headers to drop because the pipeline owns them (CORS at the edge).
+ *
+ * <p>A client header is dropped when its name equals a removed one case-insensitively <em>and with
+ * {@code _} and {@code -} treated alike</em>: many upstream frameworks (CGI's {@code HTTP_X_AUTH_ROLES},
+ * and everything that maps headers the same way) cannot tell {@code X_Auth_Roles} from
+ * {@code X-Auth-Roles}, so a client must not be able to slip one past the other.
  */
 public final class UpstreamHeaders {
     private final Set<String> removed = new HashSet<>();
     private final List<String[]> added = new ArrayList<>();
     private List<String> responsePrefixesDropped;
 
-    /** Drops every client-sent header of this name. */
+    /** Drops every client-sent header of this name, in any case, with {@code _} for {@code -} or back. */
     public void remove(String name) {
-        removed.add(name.toLowerCase(Locale.ROOT));
+        removed.add(loose(name.toLowerCase(Locale.ROOT)));
     }
 
     /** Adds a header; a client-sent header of the same name is dropped. */
@@ -26,7 +31,7 @@ public final class UpstreamHeaders {
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("header value with CR or LF");
         }
-        removed.add(name.toLowerCase(Locale.ROOT));
+        removed.add(loose(name.toLowerCase(Locale.ROOT)));
         added.add(new String[] {name, value});
     }
 
@@ -54,7 +59,12 @@ public final class UpstreamHeaders {
     }
 
     boolean isRemoved(String lowerName) {
-        return !removed.isEmpty() && removed.contains(lowerName);
+        return !removed.isEmpty() && removed.contains(loose(lowerName));
+    }
+
+    /** The name with every {@code _} as {@code -}; the same instance (no allocation) when it has none. */
+    private static String loose(String lowerName) {
+        return lowerName.replace('_', '-');
     }
 
     List<String[]> added() {

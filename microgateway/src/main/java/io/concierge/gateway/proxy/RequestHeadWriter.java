@@ -1,0 +1,68 @@
+package io.concierge.gateway.proxy;
+
+/**
+ * Writes the HTTP/1.1 head of every request sent upstream: the proxy's ({@link ProxyEngine}) and
+ * composition's ({@link BufferedGet}). Bytes a client chose reach an upstream head only through
+ * here, so they are checked here, once: HTTP/2 lets a client put CR, LF and NUL into header values
+ * and into {@code :path}, and an HTTP/1.1 head written from them unchecked carries a second request
+ * of the client's making, past every check of the edge (issue 12).
+ *
+ * <p>Rules ({@link HeadChars}): the method and every header name are RFC 9110 tokens; the target is
+ * visible ASCII only; a header value has no control character other than HTAB and no char above
+ * U+00FF. A violation is an {@link UnsafeRequestHeadException}. Clean input costs one loop over the
+ * chars and no allocation beyond the head itself.
+ */
+final class RequestHeadWriter {
+    private final StringBuilder head;
+
+    RequestHeadWriter(int capacity) {
+        this.head = new StringBuilder(capacity);
+    }
+
+    /** {@code METHOD target HTTP/1.1} and its CRLF. */
+    static String requestLine(String method, String target) throws UnsafeRequestHeadException {
+        if (!HeadChars.isToken(method)) {
+            throw new UnsafeRequestHeadException("the request method is not a valid token");
+        }
+        if (!HeadChars.isRequestTarget(target)) {
+            throw new UnsafeRequestHeadException(
+                    "the request target contains a space, a control character or an unencoded non-ASCII character");
+        }
+        return method + " " + target + " HTTP/1.1\r\n";
+    }
+
+    /** Appends {@code name: value} and its CRLF. */
+    RequestHeadWriter header(String name, String value) throws UnsafeRequestHeadException {
+        check(name, value);
+        head.append(name).append(": ").append(value).append("\r\n");
+        return this;
+    }
+
+    static void check(String name, String value) throws UnsafeRequestHeadException {
+        if (!HeadChars.isToken(name)) {
+            throw new UnsafeRequestHeadException("a header name is not a valid token");
+        }
+        if (!HeadChars.isFieldValue(value)) {
+            // The name passed the token check, so it is safe to repeat.
+            throw new UnsafeRequestHeadException("the value of header '" + name
+                    + "' contains a control character (CR, LF, NUL, ...) or a character outside ISO-8859-1");
+        }
+    }
+
+    /**
+     * A whole head: request line (from {@link #requestLine}), {@code Host}, the checked lines of a
+     * writer, lines this gateway generated itself (trace context), the body's framing, the blank line.
+     */
+    static String assemble(String requestLine, String host, String checkedLines, String ownLines, String framing)
+            throws UnsafeRequestHeadException {
+        // The authority comes from configuration or discovery, not the client; checked all the same,
+        // since a registry entry is data too.
+        check("Host", host);
+        return requestLine + "Host: " + host + "\r\n" + checkedLines + ownLines + framing + "\r\n";
+    }
+
+    /** The header lines written so far. */
+    String lines() {
+        return head.toString();
+    }
+}

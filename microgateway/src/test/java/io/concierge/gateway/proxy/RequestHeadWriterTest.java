@@ -1,0 +1,60 @@
+package io.concierge.gateway.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+/** The rules of the one writer of upstream request heads, without a socket. */
+class RequestHeadWriterTest {
+
+    @Test
+    void cleanPartsAreWrittenAsGiven() throws UnsafeRequestHeadException {
+        assertEquals("GET /a%20b?x=%0D%0A&y=caf%C3%A9 HTTP/1.1\r\n",
+                RequestHeadWriter.requestLine("GET", "/a%20b?x=%0D%0A&y=caf%C3%A9"));
+        RequestHeadWriter w = new RequestHeadWriter(64).header("X-Tab", "a\tb").header("X-Latin", "caf\u00e9")
+                .header("X_Under", "v");
+        assertEquals("X-Tab: a\tb\r\nX-Latin: caf\u00e9\r\nX_Under: v\r\n", w.lines());
+        assertEquals("GET / HTTP/1.1\r\nHost: h:1\r\nA: b\r\n\r\n",
+                RequestHeadWriter.assemble("GET / HTTP/1.1\r\n", "h:1", "A: b\r\n", "", ""));
+    }
+
+    @Test
+    void theTargetIsVisibleAsciiOnly() {
+        for (String target : new String[] {"/a\r\nGET /b", "/a b", "/a\0", "/a\u007f", "/caf\u00e9", "/\u20ac", "",
+                "/a?q=1\r\nX: y", "/a\t"}) {
+            assertThrows(UnsafeRequestHeadException.class, () -> RequestHeadWriter.requestLine("GET", target),
+                    () -> "target '" + target + "'");
+        }
+    }
+
+    @Test
+    void theMethodIsAToken() {
+        for (String method : new String[] {"GET /x HTTP/1.1\r\nX:", "G T", "", "GET\0"}) {
+            assertThrows(UnsafeRequestHeadException.class, () -> RequestHeadWriter.requestLine(method, "/"));
+        }
+    }
+
+    @Test
+    void namesAreTokensAndValuesHaveNoControlCharacters() {
+        RequestHeadWriter w = new RequestHeadWriter(64);
+        for (String name : new String[] {"x-a\r\nx-b", "x a", "x:a", "", "x\0", "caf\u00e9"}) {
+            assertThrows(UnsafeRequestHeadException.class, () -> w.header(name, "v"), () -> "name '" + name + "'");
+        }
+        for (String value : new String[] {"a\r\nPOST /login HTTP/1.1", "a\rb", "a\nb", "a\0b", "a\u0001b",
+                "a\u001fb", "a\u007fb", "\u20ac"}) {
+            assertThrows(UnsafeRequestHeadException.class, () -> w.header("X-A", value), () -> "value '" + value + "'");
+        }
+        assertThrows(UnsafeRequestHeadException.class,
+                () -> RequestHeadWriter.assemble("GET / HTTP/1.1\r\n", "h\r\nX: y", "", "", ""));
+        assertEquals("", w.lines(), "nothing of a refused header is written");
+    }
+
+    @Test
+    void theRefusalNamesThePartButNeverRepeatsItsBytes() {
+        UnsafeRequestHeadException e = assertThrows(UnsafeRequestHeadException.class,
+                () -> new RequestHeadWriter(64).header("X-Secret", "leak\r\nme"));
+        assertEquals("the value of header 'X-Secret' contains a control character (CR, LF, NUL, ...) or a character"
+                + " outside ISO-8859-1", e.getMessage());
+    }
+}

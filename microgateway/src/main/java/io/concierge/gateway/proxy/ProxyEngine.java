@@ -314,7 +314,7 @@ public final class ProxyEngine {
                     // Not the client's bytes but an instance address from discovery: that instance is broken.
                     conn.close();
                     observed.failed(e);
-                    return failed(upstream, new UpstreamProtocolException("instance address unusable in Host"));
+                    return failed(upstream, new UpstreamProtocolException("instance address unusable in Host"), false);
                 }
                 ResponseHead response;
                 long receivedBefore = conn.in().received();

@@ -5,7 +5,10 @@
 #   4 demo services (users, products, orders, payments)  ports 3001-3004
 #   the edge router                                        8080, HTTPS 8443, admin 9080
 #   users gateway x2, products gateway x2                  8101/9101 8102/9102, 8201/9201 8202/9202
-#   orders gateway, payments gateway                       8301/9301, 8401/9401
+#   orders gateway, payments gateway                       8310/9310, 8401/9401
+#
+# No default port is one of Consul's (8300-8302, 8500-8503, 8600), so DISCOVERY=consul works beside
+# a local Consul agent; the rule for choosing ports is in docs/operations.md#ports.
 #
 # Every gateway and the edge join one Hazelcast cluster (CLUSTER_NAME); the edge finds the
 # gateways there. Logs: .demo/logs/<name>.log. Expects the jars to be built (./concierge demo does
@@ -26,6 +29,9 @@
 #                                                  edge, a gateway, discovery), default 120
 #   DEMO_STOP_TIMEOUT                              seconds to stop everything before KILL, default 40
 #                                                  (and at most 10 per gateway or edge)
+#   DEMO_DIR                                       logs and the self-signed certificate, default
+#                                                  .demo (a second launcher, e.g. a test on other
+#                                                  ports, uses its own)
 #   SERVICE_JAVA_OPTS, GATEWAY_JAVA_OPTS           JVM flags of services / gateways and edge
 #   DISCOVERY                                      embedded (default) or consul: gateways register
 #                                                  in, and the edge follows, a Consul agent
@@ -51,7 +57,7 @@ export EDGE_TLS_PORT="${EDGE_TLS_PORT:-8443}"
 export EDGE_TLS_PASSWORD="${EDGE_TLS_PASSWORD:-concierge-demo}"
 USERS_GATEWAYS="${USERS_GATEWAYS:-8101:9101 8102:9102}"
 PRODUCTS_GATEWAYS="${PRODUCTS_GATEWAYS:-8201:9201 8202:9202}"
-ORDERS_GATEWAYS="${ORDERS_GATEWAYS:-8301:9301}"
+ORDERS_GATEWAYS="${ORDERS_GATEWAYS:-8310:9310}"
 PAYMENTS_GATEWAYS="${PAYMENTS_GATEWAYS:-8401:9401}"
 START_TIMEOUT="${DEMO_START_TIMEOUT:-120}"
 STOP_TIMEOUT="${DEMO_STOP_TIMEOUT:-40}"
@@ -63,7 +69,8 @@ GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx384m -Djava
 # The same value the users service falls back to, so tokens verify once gateways check them.
 DEV_JWT_SECRET="dev-secret-change-me-0123456789abcdef"
 
-LOG_DIR="$ROOT/.demo/logs"
+DEMO_DIR="${DEMO_DIR:-$ROOT/.demo}"
+LOG_DIR="$DEMO_DIR/logs"
 DOMAINS=(users products orders payments)
 
 PIDS=()   # every process this script started, in start order
@@ -253,7 +260,7 @@ fi
 # HTTPS at the edge (docs/security.md): without EDGE_TLS_KEYSTORE, a self-signed certificate for
 # localhost and 127.0.0.1, made once with the JDK's keytool and kept in .demo/tls/.
 if [[ -z "${EDGE_TLS_KEYSTORE:-}" ]]; then
-  export EDGE_TLS_KEYSTORE="$ROOT/.demo/tls/edge.p12"
+  export EDGE_TLS_KEYSTORE="$DEMO_DIR/tls/edge.p12"
   if [[ ! -f "$EDGE_TLS_KEYSTORE" ]]; then
     mkdir -p "$(dirname "$EDGE_TLS_KEYSTORE")"
     "$JAVA_HOME/bin/keytool" -genkeypair -alias edge -keyalg EC -groupname secp256r1 -dname CN=localhost \

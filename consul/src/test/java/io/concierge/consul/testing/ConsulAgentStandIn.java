@@ -85,6 +85,7 @@ public final class ConsulAgentStandIn implements AutoCloseable {
         private String datacenter = "dc1";
         private Duration deregisterFloor = Duration.ofMinutes(1);
         private Duration reapInterval = Duration.ofSeconds(30);
+        private java.util.function.Consumer<Request> onRequest = r -> { };
 
         public Builder port(int port) {
             this.port = port;
@@ -111,6 +112,12 @@ public final class ConsulAgentStandIn implements AutoCloseable {
         /** Test acceleration: Consul's reaper runs every 30 s. */
         public Builder reapInterval(Duration interval) {
             this.reapInterval = interval;
+            return this;
+        }
+
+        /** Called with every request as it arrives (the stand-in's own process logs them). */
+        public Builder onRequest(java.util.function.Consumer<Request> listener) {
+            this.onRequest = listener;
             return this;
         }
 
@@ -269,7 +276,9 @@ public final class ConsulAgentStandIn implements AutoCloseable {
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
             String token = token(ex, query);
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            requests.add(new Request(ex.getRequestMethod(), path, query, token, body));
+            Request request = new Request(ex.getRequestMethod(), path, query, token, body);
+            requests.add(request);
+            options.onRequest.accept(request);
             if (options.aclToken != null && !options.aclToken.equals(token)) {
                 text(ex, 403, token == null || token.isEmpty() ? "Permission denied" : "ACL not found");
                 return;

@@ -1,0 +1,31 @@
+package io.concierge.gateway.server;
+
+/** Recognises the first request line of a connection, byte by byte (no allocation). */
+final class RequestLines {
+    private static final byte[] HTTP_10 = {' ', 'H', 'T', 'T', 'P', '/', '1', '.', '0'};
+    private static final byte[] PREFACE = {'P', 'R', 'I', ' ', '*', ' ', 'H', 'T', 'T', 'P', '/', '2', '.', '0'};
+
+    private RequestLines() {
+    }
+
+    /** {@code METHOD target HTTP/1.0}: ends with the version, and the method starts with a letter. */
+    static boolean isHttp10(byte[] line) {
+        return line.length > HTTP_10.length + 2 && line[0] >= 'A' && line[0] <= 'Z'
+                && endsWith(line, HTTP_10);
+    }
+
+    /** The first line of the HTTP/2 connection preface (RFC 9113 section 3.4). */
+    static boolean isHttp2Preface(byte[] line) {
+        return line.length == PREFACE.length && endsWith(line, PREFACE);
+    }
+
+    private static boolean endsWith(byte[] line, byte[] suffix) {
+        int off = line.length - suffix.length;
+        for (int i = 0; i < suffix.length; i++) {
+            if (line[off + i] != suffix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

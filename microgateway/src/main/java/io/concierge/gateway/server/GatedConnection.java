@@ -1,6 +1,11 @@
 package io.concierge.gateway.server;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
+
+import io.concierge.gateway.problem.Problem;
+import io.helidon.common.buffers.BufferData;
 
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.concurrency.limits.Limit;
@@ -32,6 +37,10 @@ final class GatedConnection implements ServerConnection, InterruptableTask<Void>
     public void handle(Limit limit) throws InterruptedException {
         thread = Thread.currentThread();
         byte[] line = firstLine();
+        if (line != null && !RequestLines.startsWithToken(line)) {
+            refuse();
+            return;
+        }
         ConnectionFraming framing = new ConnectionFraming(line != null && RequestLines.isHttp10(line));
         ServerConnection c = gate.serve(ctx, line);
         framing.serving(c);
@@ -44,6 +53,16 @@ final class GatedConnection implements ServerConnection, InterruptableTask<Void>
         } else {
             framing.run(c, limit);
         }
+    }
+
+    /** 400 problem and close, as Helidon answers other malformed request lines. */
+    private void refuse() {
+        String requestId = UUID.randomUUID().toString();
+        byte[] body = Problem.body(400, "Bad Request", "the request is malformed", requestId);
+        String head = "HTTP/1.1 400 Bad Request\r\nContent-Type: " + Problem.MEDIA_TYPE + "\r\nX-Request-Id: "
+                + requestId + "\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n\r\n";
+        ctx.dataWriter().writeNow(BufferData.create(BufferData.create(head.getBytes(StandardCharsets.US_ASCII)),
+                BufferData.create(body)));
     }
 
     /** The first line without its CRLF; null when it is too long or not CRLF-terminated (HTTP/1.1 refuses it). */

@@ -19,6 +19,33 @@ final class RequestLines {
         return line.length == PREFACE.length && endsWith(line, PREFACE);
     }
 
+    /**
+     * Whether the line starts with a method that is an RFC 9110 token followed by a space (or is all
+     * token): Helidon 4.3.0 turns a method with other bytes (a TLS ClientHello on a plain port) into
+     * a 500 instead of a 400.
+     */
+    static boolean startsWithToken(byte[] line) {
+        for (byte b : line) {
+            if (b == ' ') {
+                return true;
+            }
+            if (!isTchar(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isTchar(byte b) {
+        if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9') {
+            return true;
+        }
+        return switch (b) {
+            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
+            default -> false;
+        };
+    }
+
     private static boolean endsWith(byte[] line, byte[] suffix) {
         int off = line.length - suffix.length;
         for (int i = 0; i < suffix.length; i++) {

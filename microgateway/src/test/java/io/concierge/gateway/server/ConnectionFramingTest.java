@@ -320,7 +320,7 @@ class ConnectionFramingTest {
 
     static List<String> malformedRequestLines() {
         return List.of("THIS IS NOT HTTP\r\n\r\n", "\u0001\u0002garbage\u00ff\r\n\r\n", "GET / HTTP/1.1\n\n",
-                "GET /\n\n");
+                "GET /\n\n", "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u00fc\u0003\u0003 TLS hello\r\n\r\n");
     }
 
     @ParameterizedTest

@@ -45,11 +45,11 @@ public final class EdgeServer implements AutoCloseable {
                 .host(config.listen().host())
                 .port(config.listen().port())
                 .routing(r -> r.addFilter(ConnectionFraming.FILTER).any(handler))
-                .putSocket(ADMIN, s -> s.host(config.admin().host()).port(config.admin().port())
+                .putSocket(ADMIN, s -> Listeners.applyAdmin(s.host(config.admin().host()).port(config.admin().port())
                         .routing(r -> {
                             r.get("/health", (req, res) -> health.send(res));
                             admin.register(r);
-                        }));
+                        })));
         Listeners.applyLimits(b, config.limits(), config.listen().h2c());
         TlsConfig tls = config.protection().tls();
         if (tls != null) {

@@ -81,7 +81,7 @@ public final class GatewayServer implements AutoCloseable {
                 .host(config.listen().host())
                 .port(config.listen().port())
                 .routing(r -> r.addFilter(ConnectionFraming.FILTER).any(handler))
-                .putSocket(ADMIN, s -> s.host(config.admin().host()).port(config.admin().port())
+                .putSocket(ADMIN, s -> Listeners.applyAdmin(s.host(config.admin().host()).port(config.admin().port())
                         .routing(r -> {
                             r.get("/health", (req, res) -> health.send(res));
                             // Liveness for registries' checks (Consul): this process serves. /health
@@ -93,7 +93,7 @@ public final class GatewayServer implements AutoCloseable {
                                 res.send("{\"status\":\"UP\"}");
                             });
                             admin.register(r);
-                        }));
+                        })));
         Listeners.applyLimits(b, config.limits(), config.listen().h2c());
         try {
             this.server = b.build().start();

@@ -38,6 +38,15 @@ public final class Listeners {
         builder.addConnectionSelector(ProtocolGate.tls(http1(limits), http2(limits)));
     }
 
+    /**
+     * An admin listener: HTTP/1.1 only. Without this, the HTTP/2 module on the class path would
+     * also accept cleartext HTTP/2 there.
+     */
+    public static void applyAdmin(ListenerConfig.BuilderBase<?, ?> builder) {
+        builder.protocolsDiscoverServices(false);
+        builder.addProtocol(Http1Config.create());
+    }
+
     /** Helidon's HTTP/2 settings from {@code server.http2}. */
     public static Http2Config http2(ServerLimits limits) {
         Http2Limits h = limits.http2();

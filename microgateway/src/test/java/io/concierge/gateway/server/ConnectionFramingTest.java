@@ -216,6 +216,16 @@ class ConnectionFramingTest {
     }
 
     @Test
+    void theAdminListenerRefusesTheHttp2PrefaceToo() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", gateway.adminPort())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertFalse(answer.length() >= 9 && answer.charAt(3) == 4, "an HTTP/2 SETTINGS frame: " + answer);
+        }
+    }
+
+    @Test
     void anH2cUpgradeIsServedAsHttp11() throws IOException {
         try (WireClient c = WireClient.connect(gateway.port())) {
             c.send("GET /api/open/up HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"

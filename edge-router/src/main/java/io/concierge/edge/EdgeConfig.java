@@ -44,7 +44,7 @@ public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, S
     }
 
     private static EdgeConfig from(ConfigNode root) {
-        ListenConfig listen = ListenConfig.read(root.object("listen"), "127.0.0.1", 8080);
+        ListenConfig listen = ListenConfig.readPublic(root.object("listen"), "127.0.0.1", 8080);
         ListenConfig admin = ListenConfig.read(root.object("admin"), "127.0.0.1", 9080);
         ServerLimits limits = ServerLimits.read(root.object("server"));
         ClusterConfig cluster = ClusterConfig.read(root.object("cluster"));

@@ -11,12 +11,12 @@ import io.concierge.gateway.ratelimit.RateLimitFilters;
 import io.concierge.gateway.security.EdgeTls;
 import io.concierge.gateway.security.SecurityFilters;
 import io.concierge.gateway.security.TlsConfig;
+import io.concierge.gateway.server.ConnectionFraming;
 import io.concierge.gateway.server.Listeners;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.http2.Http2Config;
 
 /** The running edge router: public listener, admin listener, and the dispatcher fed by discovery. */
 public final class EdgeServer implements AutoCloseable {
@@ -44,22 +44,21 @@ public final class EdgeServer implements AutoCloseable {
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
                 .port(config.listen().port())
-                .routing(r -> r.any(handler))
-                .putSocket(ADMIN, s -> s.host(config.admin().host()).port(config.admin().port())
+                .routing(r -> r.addFilter(ConnectionFraming.FILTER).any(handler))
+                .putSocket(ADMIN, s -> Listeners.applyAdmin(s.host(config.admin().host()).port(config.admin().port())
                         .routing(r -> {
                             r.get("/health", (req, res) -> health.send(res));
                             admin.register(r);
-                        }));
-        Listeners.applyLimits(b, config.limits());
+                        })));
+        Listeners.applyLimits(b, config.limits(), config.listen().h2c());
         TlsConfig tls = config.protection().tls();
         if (tls != null) {
             // HTTPS beside HTTP: the same handler and limits, TLS 1.2+ only, HTTP/2 by ALPN.
             b.putSocket(HTTPS, s -> {
                 s.host(tls.host() != null ? tls.host() : config.listen().host()).port(tls.port())
                         .tls(EdgeTls.load(tls))
-                        .routing(r -> r.any(handler));
-                Listeners.applyListenerLimits(s, config.limits());
-                s.addProtocol(Http2Config.builder().maxHeaderListSize(config.limits().maxHeaderSize()).build());
+                        .routing(r -> r.addFilter(ConnectionFraming.FILTER).any(handler));
+                Listeners.applyTlsLimits(s, config.limits());
             });
         }
         this.server = b.build().start();

@@ -43,7 +43,7 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
             throw root.error("domain", "must be lower-case letters, digits and '-' (was '" + domain + "')");
         }
         String version = root.string("version", "1");
-        ListenConfig listen = ListenConfig.read(root.object("listen"), "127.0.0.1", 0);
+        ListenConfig listen = ListenConfig.readPublic(root.object("listen"), "127.0.0.1", 0);
         ListenConfig admin = ListenConfig.read(root.object("admin"), "127.0.0.1", 0);
         List<String> prefixes = root.stringList("prefixes");
         if (prefixes.isEmpty()) {

@@ -80,8 +80,8 @@ public final class GatewayServer implements AutoCloseable {
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
                 .port(config.listen().port())
-                .routing(r -> r.any(handler))
-                .putSocket(ADMIN, s -> s.host(config.admin().host()).port(config.admin().port())
+                .routing(r -> r.addFilter(ConnectionFraming.FILTER).any(handler))
+                .putSocket(ADMIN, s -> Listeners.applyAdmin(s.host(config.admin().host()).port(config.admin().port())
                         .routing(r -> {
                             r.get("/health", (req, res) -> health.send(res));
                             // Liveness for registries' checks (Consul): this process serves. /health
@@ -93,8 +93,8 @@ public final class GatewayServer implements AutoCloseable {
                                 res.send("{\"status\":\"UP\"}");
                             });
                             admin.register(r);
-                        }));
-        Listeners.applyLimits(b, config.limits());
+                        })));
+        Listeners.applyLimits(b, config.limits(), config.listen().h2c());
         try {
             this.server = b.build().start();
         } catch (RuntimeException e) {

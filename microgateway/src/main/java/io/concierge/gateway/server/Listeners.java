@@ -1,5 +1,6 @@
 package io.concierge.gateway.server;
 
+import io.concierge.gateway.config.Http2Limits;
 import io.concierge.gateway.config.ServerLimits;
 import io.concierge.gateway.problem.ProblemDirectHandler;
 import io.helidon.http.DirectHandler;
@@ -14,31 +15,72 @@ import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
+import io.helidon.webserver.http2.Http2Config;
 
-/** Applies the protocol limits shared by the edge and every gateway to a server builder. */
+/** Applies the protocols and protocol limits shared by the edge and every gateway to their public listeners. */
 public final class Listeners {
     private Listeners() {
     }
 
-    public static void applyLimits(WebServerConfig.Builder builder, ServerLimits limits) {
-        applyListenerLimits(builder, limits);
+    /**
+     * The public plain listener: the protocol limits, HTTP/1.1 and HTTP/1.0, and HTTP/2 (prior
+     * knowledge and {@code Upgrade: h2c}) only when {@code h2c} is set ({@code listen.h2c}).
+     */
+    public static void applyLimits(WebServerConfig.Builder builder, ServerLimits limits, boolean h2c) {
+        applyCommon(builder, limits);
+        builder.addConnectionSelector(ProtocolGate.plain(http1(limits), h2c ? http2(limits) : null));
         builder.shutdownHook(false);
     }
 
-    /** The same limits on an additional listener (the edge's TLS socket). */
-    public static void applyListenerLimits(ListenerConfig.BuilderBase<?, ?> builder, ServerLimits limits) {
-        builder.addProtocol(Http1Config.builder()
-                        // Helidon's parser limit is the hard stop that bounds memory; the listener
-                        // below answers 431 at the configured limit (it sees whole headers, so
-                        // Helidon's is set above it) and ProblemDirectHandler turns the parser's
-                        // own refusal into a 431 as well.
-                        .maxHeadersSize((int) Math.min(2L * limits.maxHeaderSize(), 2 * 1024 * 1024))
-                        // One listener only: Helidon 4.3.0's wrapper for several forwards no
-                        // callbacks at all, so both checks would silently stop working.
-                        .addReceiveListener(new HeadChecks(new HeaderSizeLimit(limits.maxHeaderSize()),
-                                ClientTimeouts.headDeadline(limits.headerTimeout())))
-                        .maxPrologueLength(limits.maxUriLength())
-                        .build());
+    /** The same limits on a TLS listener (the edge's), with HTTP/2 by ALPN under {@code server.http2}. */
+    public static void applyTlsLimits(ListenerConfig.BuilderBase<?, ?> builder, ServerLimits limits) {
+        applyCommon(builder, limits);
+        builder.addConnectionSelector(ProtocolGate.tls(http1(limits), http2(limits)));
+    }
+
+    /**
+     * An admin listener: HTTP/1.1 only. Without this, the HTTP/2 module on the class path would
+     * also accept cleartext HTTP/2 there.
+     */
+    public static void applyAdmin(ListenerConfig.BuilderBase<?, ?> builder) {
+        builder.protocolsDiscoverServices(false);
+        builder.addProtocol(Http1Config.create());
+    }
+
+    /** Helidon's HTTP/2 settings from {@code server.http2}. */
+    public static Http2Config http2(ServerLimits limits) {
+        Http2Limits h = limits.http2();
+        return Http2Config.builder()
+                .maxConcurrentStreams(h.maxConcurrentStreams())
+                .maxHeaderListSize(h.maxHeaderListSize())
+                .initialWindowSize(h.initialWindowSize())
+                .maxFrameSize(h.maxFrameSize())
+                .maxRapidResets(h.maxRapidResets())
+                .rapidResetCheckPeriod(h.rapidResetPeriod())
+                .maxEmptyFrames(h.maxEmptyFrames())
+                .build();
+    }
+
+    private static Http1Config http1(ServerLimits limits) {
+        return Http1Config.builder()
+                // Helidon's parser limit is the hard stop that bounds memory; the listener
+                // below answers 431 at the configured limit (it sees whole headers, so
+                // Helidon's is set above it) and ProblemDirectHandler turns the parser's
+                // own refusal into a 431 as well.
+                .maxHeadersSize((int) Math.min(2L * limits.maxHeaderSize(), 2 * 1024 * 1024))
+                // One listener each way only: Helidon 4.3.0's wrapper for several forwards no
+                // callbacks at all, so the checks would silently stop working.
+                .addReceiveListener(new HeadChecks(new HeaderSizeLimit(limits.maxHeaderSize()),
+                        ClientTimeouts.headDeadline(limits.headerTimeout())))
+                .addSendListener(ConnectionFraming.sendListener())
+                .maxPrologueLength(limits.maxUriLength())
+                .build();
+    }
+
+    private static void applyCommon(ListenerConfig.BuilderBase<?, ?> builder, ServerLimits limits) {
+        // Only the protocols ProtocolGate serves: with discovery, every protocol module on the class
+        // path (HTTP/2 by prior knowledge and h2c) would be accepted on every listener.
+        builder.protocolsDiscoverServices(false);
         builder.connectionOptions(ClientTimeouts.socketOptions(limits.readTimeout()));
         // Helidon's idle-connection check bounds the request line: the socket timeout alone would
         // let a client drip it a byte at a time, and the head deadline starts only after it.
@@ -70,6 +112,7 @@ public final class Listeners {
             implements Http1ConnectionListener {
         @Override
         public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
+            ConnectionFraming.requestStarted();
             deadline.prologue(ctx, prologue);
         }
 

@@ -53,6 +53,10 @@ public final class RequestGuard {
     static String framingError(Headers headers) {
         boolean te = headers.contains(HeaderNames.TRANSFER_ENCODING);
         boolean cl = headers.contains(HeaderNames.CONTENT_LENGTH);
+        if (te && ConnectionFraming.isHttp10()) {
+            // RFC 9112 section 6.1: HTTP/1.0 has no transfer codings, so such framing is faulty.
+            return "Transfer-Encoding is not part of HTTP/1.0";
+        }
         if (te && cl) {
             return "Content-Length and Transfer-Encoding must not both be present";
         }

@@ -76,13 +76,12 @@ class H2SmugglingTest {
 
     /**
      * The one place gateways of this test are made. h2c: the gateway's plain listener speaks HTTP/2
-     * with prior knowledge only while h2c is on; once it is off by default, add {@code h2c: true}
-     * to {@code listen} here.
+     * with prior knowledge only with {@code listen.h2c: true} (off by default).
      */
     static GatewayServer gatewayWithH2c(int upstreamPort) {
         return TestGateways.start("""
                 domain: test
-                listen: {host: 127.0.0.1, port: 0}
+                listen: {host: 127.0.0.1, port: 0, h2c: true}
                 admin: {host: 127.0.0.1, port: 0}
                 prefixes: [/api]
                 services:

@@ -1,0 +1,96 @@
+package io.concierge.gateway.resilience;
+
+import java.util.List;
+
+import io.concierge.gateway.balancing.Upstream;
+import io.concierge.gateway.proxy.ExchangeOutcome;
+import io.concierge.gateway.proxy.InstanceExchange;
+import io.concierge.gateway.proxy.TriedInstances;
+import io.concierge.gateway.proxy.UpstreamCall;
+import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.proxy.UpstreamRequest;
+
+/**
+ * Chooses the instance for one try and records how the try went. Skipped: instances this request
+ * tried already (while others remain), refused, failed their health checks or were ejected (unless
+ * all did: panic mode tries them anyway), or whose circuit breaker is open. A refused connection
+ * sent nothing, so the next instance is tried at once, and this is not a retry. Outcomes count
+ * against the instance's breaker and outlier state by the failure scope: at a gateway every failed
+ * try and every 5xx; at the edge only a refused connection (a gateway's 5xx is its service's answer).
+ */
+final class BreakerAndBalancer implements UpstreamCall {
+    private final InstanceExchange exchange;
+
+    BreakerAndBalancer(InstanceExchange exchange) {
+        this.exchange = exchange;
+    }
+
+    @Override
+    public ExchangeOutcome call(UpstreamRequest request) {
+        UpstreamGroup group = request.call().group();
+        ServiceResilience rz = request.call().resilience();
+        boolean connectionScope = rz != null && rz.config().failures() == ResilienceConfig.FailureScope.CONNECTION;
+        TriedInstances tried = request.tried();
+        while (true) {
+            List<Upstream> instances = group.instances();
+            Upstream upstream = group.balancer().choose(instances, tried.excluded());
+            if (upstream == null) {
+                if (tried.enterPanic(instances.size())) {
+                    continue;
+                }
+                return tried.breakerWait() != Long.MAX_VALUE && tried.lastConnectFailure() == null
+                        ? new ExchangeOutcome.BreakersOpen(tried.breakerWait())
+                        : new ExchangeOutcome.NoInstance(tried.lastConnectFailure());
+            }
+            if (rz != null) {
+                if (!tried.panic() && !rz.isHealthy(upstream)) {
+                    tried.unhealthy(upstream);
+                    continue;
+                }
+                if (rz.config().breaker().enabled() && !rz.breaker(upstream).tryAcquire()) {
+                    tried.breakerOpen(upstream, rz.breaker(upstream).nanosUntilProbe());
+                    continue;
+                }
+            }
+            ExchangeOutcome outcome;
+            boolean recorded = false;
+            try {
+                outcome = exchange.exchange(request, upstream);
+                Boolean success = verdict(outcome, connectionScope);
+                if (rz != null && success != null) {
+                    rz.record(upstream, success);
+                    recorded = true;
+                }
+            } finally {
+                if (rz != null && !recorded) {
+                    // A half-open probe slot whose try gave no verdict (or threw) goes back.
+                    rz.breaker(upstream).release();
+                }
+            }
+            if (outcome instanceof ExchangeOutcome.ConnectFailed refused && !refused.afterStaleConnection()) {
+                tried.refused(upstream, refused.error());
+                continue;
+            }
+            if (!(outcome instanceof ExchangeOutcome.DeadlineExceeded)) {
+                tried.tried(upstream, instances.size());
+            }
+            return outcome;
+        }
+    }
+
+    /**
+     * Whether the try counts for (true) or against (false) the instance, or not at all (null).
+     * A refused connection counts against it in both scopes; an answer only at a gateway.
+     */
+    static Boolean verdict(ExchangeOutcome outcome, boolean connectionScope) {
+        return switch (outcome) {
+            case ExchangeOutcome.ConnectFailed c -> Boolean.FALSE;
+            case ExchangeOutcome.Responded r -> connectionScope ? null : r.status() < 500;
+            case ExchangeOutcome.FailedBeforeResponse f -> connectionScope ? null : Boolean.FALSE;
+            case ExchangeOutcome.FailedAfterResponse f -> connectionScope ? null : Boolean.FALSE;
+            case ExchangeOutcome.TimedOut t -> connectionScope ? null : Boolean.FALSE;
+            case ExchangeOutcome.ProtocolError p -> connectionScope ? null : Boolean.FALSE;
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,32 @@
+package io.concierge.gateway.resilience;
+
+import java.time.Duration;
+
+import io.concierge.gateway.proxy.ExchangeOutcome;
+import io.concierge.gateway.proxy.ProxyCall;
+import io.concierge.gateway.proxy.UpstreamCall;
+import io.concierge.gateway.proxy.UpstreamRequest;
+
+/**
+ * Starts the request's overall budget: the route's deadline, else the service's, else a day (a
+ * request without resilience policies is bounded by its per-try timeouts only). The layers below
+ * stop trying once it has passed ({@link ExchangeOutcome.DeadlineExceeded}: 504).
+ */
+final class RequestDeadline implements UpstreamCall {
+    private static final Duration UNBOUNDED = Duration.ofDays(1);
+
+    private final UpstreamCall next;
+
+    RequestDeadline(UpstreamCall next) {
+        this.next = next;
+    }
+
+    @Override
+    public ExchangeOutcome call(UpstreamRequest request) {
+        ProxyCall call = request.call();
+        Duration budget = call.deadline() != null ? call.deadline()
+                : call.resilience() != null ? call.resilience().config().deadline() : UNBOUNDED;
+        request.startDeadline(budget);
+        return next.call(request);
+    }
+}

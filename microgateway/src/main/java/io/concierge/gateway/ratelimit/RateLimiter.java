@@ -2,10 +2,7 @@ package io.concierge.gateway.ratelimit;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.logging.Logger;
 
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.ratelimit.RateLimitConfig.KeyPart;
@@ -19,9 +16,6 @@ import io.concierge.gateway.ratelimit.RateLimitConfig.Mode;
  * {@link #decide} is the per-request step; its answer is a {@link Decision}.
  */
 final class RateLimiter {
-    private static final Logger LOG = Logger.getLogger(RateLimiter.class.getName());
-    private static final long SHADOW_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-
     private final RateLimitConfig config;
     private final String scope;
     private final Quota quota;
@@ -31,8 +25,7 @@ final class RateLimiter {
     private final KeyResolver keys;
     private final Counter counter;
     private final LongSupplier clock;
-    private final AtomicLong shadowSinceLog = new AtomicLong();
-    private final AtomicLong lastShadowLog = new AtomicLong(Long.MIN_VALUE);
+    private final ShadowReport shadowReport;
 
     /**
      * @param owner   domain or edge: the instances of one owner share cluster counters
@@ -56,6 +49,7 @@ final class RateLimiter {
         }
         this.match = new LimitMatch(config);
         this.keys = new KeyResolver(config);
+        this.shadowReport = new ShadowReport(config.name(), scope);
         CounterSetup setup = new CounterSetup(owner, scope, config, stats, clock);
         this.counter = cluster == null || config.mode() == Mode.LOCAL ? new LocalCounter(setup)
                 : config.mode() == Mode.STRICT ? new StrictClusterCounter(setup, cluster)
@@ -122,15 +116,7 @@ final class RateLimiter {
     /** A shadow limit would have rejected the request: counted, and logged at most every 10 s. */
     void shadowRejected(Exchange ex) {
         stats.shadowRejected.increment();
-        shadowSinceLog.incrementAndGet();
-        long now = System.nanoTime();
-        long last = lastShadowLog.get();
-        if ((last == Long.MIN_VALUE || now - last >= SHADOW_LOG_INTERVAL_NANOS) && lastShadowLog.compareAndSet(last, now)) {
-            long n = shadowSinceLog.getAndSet(0);
-            LOG.info(() -> "rate limit '" + config.name() + "' (" + scope + ", shadow mode) would have rejected " + n
-                    + " request(s) since its last report; latest: " + ex.request().prologue().method().text() + " "
-                    + ex.path().raw() + " request " + ex.requestId());
-        }
+        shadowReport.rejected(ex);
     }
 
     Map<String, Object> health() {

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 import io.concierge.consul.testing.ConsulAgentStandIn;
 import io.concierge.consul.testing.ConsulTestSettings;
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.Registration;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.Resources;

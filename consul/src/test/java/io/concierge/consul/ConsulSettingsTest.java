@@ -14,9 +14,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.concierge.gateway.config.ConfigException;
-import io.concierge.gateway.config.DiscoveryConfig;
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.config.YamlSource;
+import io.concierge.gateway.discovery.DiscoveryConfig;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 
 /** {@code discovery: {type: consul, consul: {...}}}: defaults, Consul's environment variables, exact errors. */
 class ConsulSettingsTest {

@@ -5,18 +5,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
-import io.concierge.gateway.telemetry.AccessLogConfig;
 import io.concierge.gateway.config.ClusterConfig;
 import io.concierge.gateway.config.ConfigNode;
-import io.concierge.gateway.config.DiscoveryConfig;
 import io.concierge.gateway.config.ListenConfig;
 import io.concierge.gateway.config.LoadBalancing;
 import io.concierge.gateway.config.ServerLimits;
-import io.concierge.gateway.config.ServiceConfig;
 import io.concierge.gateway.config.YamlSource;
+import io.concierge.gateway.discovery.DiscoveryConfig;
+import io.concierge.gateway.domainconfig.ServiceConfig;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.resilience.ResilienceConfig;
 import io.concierge.gateway.security.EdgeProtectionConfig;
+import io.concierge.gateway.telemetry.AccessLogConfig;
 
 /**
  * The edge router's {@code edge.yaml}. Documented key by key in docs/configuration.md.

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.concierge.gateway.Launcher;
-import io.concierge.gateway.config.DiscoveryConfig;
 import io.concierge.gateway.config.InstanceConfig;
+import io.concierge.gateway.discovery.DiscoveryConfig;
 import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.discovery.StaticDiscovery;
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.concierge.gateway.config.GatewayConfig;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
 import io.helidon.http.HeaderNames;

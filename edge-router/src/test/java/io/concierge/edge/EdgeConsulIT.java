@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 import io.concierge.consul.testing.ConsulAgentStandIn;
 import io.concierge.consul.testing.ConsulTestSettings;
-import io.concierge.gateway.config.DiscoveryConfig;
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.discovery.DiscoveryConfig;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.Resources;

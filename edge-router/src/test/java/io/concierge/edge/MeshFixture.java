@@ -14,8 +14,8 @@ import com.hazelcast.core.HazelcastInstance;
 
 import io.concierge.gateway.cluster.ClusterMember;
 import io.concierge.gateway.config.ClusterConfig;
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.EmbeddedRegistry;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;

@@ -11,8 +11,8 @@ import com.hazelcast.core.HazelcastInstance;
 import io.concierge.gateway.cluster.ClusterMember;
 import io.concierge.gateway.config.ClusterConfig;
 import io.concierge.gateway.config.ConfigException;
-import io.concierge.gateway.config.DiscoveryConfig;
 import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.discovery.DiscoveryConfig;
 import io.concierge.gateway.discovery.EmbeddedRegistry;
 import io.helidon.logging.common.LogConfig;
 

@@ -2,8 +2,8 @@ package io.concierge.gateway;
 
 import java.util.List;
 
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.StaticDiscovery;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
 
 /**

@@ -13,23 +13,15 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 
+import io.concierge.gateway.config.ByteSizes;
 import io.concierge.gateway.config.ConfigException;
 import io.concierge.gateway.config.ConfigNode;
-import io.concierge.gateway.config.RewriteConfig;
-import io.concierge.gateway.config.RouteConfig;
-import io.concierge.gateway.config.ServiceConfig;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
-import io.concierge.gateway.resilience.RouteResilience;
-import io.concierge.gateway.rewrite.InvalidPathException;
 import io.concierge.gateway.rewrite.RawPath;
 import io.concierge.gateway.routing.PathPattern;
-import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.security.Access;
-import io.concierge.gateway.security.ByteSizes;
 import io.concierge.gateway.security.RouteAuthConfig;
 import io.concierge.gateway.security.SecurityConfig;
-import io.helidon.http.Headers;
-import io.helidon.http.WritableHeaders;
 
 /**
  * One entry of {@code compositions} in {@code gateway.yaml}: a GET endpoint answered by merging the
@@ -51,8 +43,6 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final long DEFAULT_MAX_PART_SIZE = 1024 * 1024;
-    /** A load-time lookup is a request without headers: a route that needs one is never picked. */
-    private static final Headers NO_HEADERS = WritableHeaders.create();
     static final Set<String> RESERVED = Set.of("path", "query", "caller", "each");
 
     /**
@@ -76,12 +66,6 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
                        boolean required, JsonNode fallback, Duration timeout) {
     }
 
-    /** The route the endpoint's pipeline (auth, rate limits) is built from, as for any route. */
-    public RouteConfig asRoute() {
-        return new RouteConfig(id, path, Set.of("GET"), Map.of(), RewriteConfig.NONE, null, null, null, auth,
-                rateLimits, RouteResilience.NONE);
-    }
-
     /** Domains this composition calls. */
     public Set<String> domains() {
         Set<String> d = new LinkedHashSet<>();
@@ -98,18 +82,11 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
      * naming the file and YAML path, so it never surprises at request time.
      */
     public static List<CompositionConfig> readAll(ConfigNode root, String domain, List<String> prefixes,
-                                                  Map<String, ServiceConfig> services, List<RouteConfig> routes,
-                                                  SecurityConfig security) {
+                                                  LocalGateway gateway, SecurityConfig security) {
         List<CompositionConfig> result = new ArrayList<>();
-        Set<String> ids = new HashSet<>();
-        routes.forEach(r -> ids.add(r.id()));
-        List<RouteTable.Entry<RouteConfig>> routeEntries = new ArrayList<>();
-        for (RouteConfig r : routes) {
-            routeEntries.add(entry(r, routeEntries.size()));
-        }
-        RouteTable<RouteConfig> routeTable = new RouteTable<>(routeEntries);
+        Set<String> ids = new HashSet<>(gateway.routeIds());
         for (ConfigNode node : root.objectList("compositions")) {
-            CompositionConfig c = read(node, domain, services, routeTable, security);
+            CompositionConfig c = read(node, domain, gateway, security);
             if (!ids.add(c.id())) {
                 throw node.error("id", "duplicate id '" + c.id() + "' (route and composition ids share one namespace)");
             }
@@ -117,11 +94,7 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
             if (prefixes.stream().noneMatch(pattern::isWithin)) {
                 throw node.error("match.path", "'" + c.path() + "' is outside the domain's prefixes " + prefixes);
             }
-            RouteConfig shadow = shadowingRoute(c, pattern, routeEntries);
-            if (shadow != null) {
-                throw node.error("match.path", "route '" + shadow.id() + "' (" + shadow.path() + ") matches '" + c.path()
-                        + "' at least as specifically and would answer it first");
-            }
+            gateway.checkNotShadowed(node, c, pattern);
             result.add(c);
         }
         // A local call that a composition would answer could call itself forever.
@@ -143,8 +116,7 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         return result;
     }
 
-    static CompositionConfig read(ConfigNode node, String domain, Map<String, ServiceConfig> services,
-                                  RouteTable<RouteConfig> routes, SecurityConfig security) {
+    static CompositionConfig read(ConfigNode node, String domain, LocalGateway gateway, SecurityConfig security) {
         String id = node.requiredString("id");
         ConfigNode match = node.object("match");
         String path = match.requiredString("path");
@@ -189,7 +161,7 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         List<Call> calls = new ArrayList<>();
         Map<String, String> placed = new HashMap<>();
         for (ConfigNode c : callNodes) {
-            Call call = readCall(c, timeout, index.keySet(), pattern, access, domain, services, routes);
+            Call call = readCall(c, timeout, index.keySet(), pattern, access, domain, gateway);
             String other = call.at().isRoot() ? null : placed.putIfAbsent(call.at().toString(), call.name());
             if (other != null) {
                 throw c.error("at", "'" + call.at() + "' is already the place of the call '" + other + "'");
@@ -203,17 +175,16 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
     }
 
     private static Call readCall(ConfigNode node, Duration budget, Set<String> callNames, PathPattern endpoint,
-                                 Access access, String ownDomain, Map<String, ServiceConfig> services,
-                                 RouteTable<RouteConfig> routes) {
+                                 Access access, String ownDomain, LocalGateway gateway) {
         String name = node.requiredString("name");
         String service = node.string("service", null);
         String domain = node.string("domain", null);
         if ((service == null) == (domain == null)) {
             throw node.error("exactly one of 'service' (this gateway's) and 'domain' (another gateway's) is required");
         }
-        if (service != null && !services.containsKey(service)) {
+        if (service != null && !gateway.serviceNames().contains(service)) {
             throw node.error("service", "unknown service '" + service + "' (services: "
-                    + String.join(", ", services.keySet()) + ")");
+                    + String.join(", ", gateway.serviceNames()) + ")");
         }
         if (domain != null && domain.equals(ownDomain)) {
             throw node.error("domain", "'" + domain + "' is this gateway's own domain; use 'service' for local calls");
@@ -326,57 +297,11 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
                     + budget.toMillis() + " ms");
         }
         if (service != null) {
-            checkLocalRoute(node, service, path, routes);
+            gateway.checkLocalCall(node, service, path);
         }
         node.rejectUnknownKeys();
         return new Call(name, service, domain, path, forEach, Set.copyOf(deps), at, List.copyOf(pick),
                 Map.copyOf(rename), required, fallback == null ? NullNode.getInstance() : fallback, timeout);
-    }
-
-    /**
-     * A local call goes through this gateway's own routes, so it is authorized as that route would
-     * authorize the caller. There must be such a route, and it must lead to the service named, or
-     * the call would be answered by something other than what the file says.
-     */
-    private static void checkLocalRoute(ConfigNode node, String service, PathTemplate path,
-                                        RouteTable<RouteConfig> routes) {
-        List<String> segments;
-        try {
-            segments = segments(path.sample("x"));
-        } catch (InvalidPathException e) {
-            throw node.error("path", "'" + path + "' is not a path this gateway accepts: " + e.getMessage());
-        }
-        if (!(routes.match("GET", segments, NO_HEADERS) instanceof RouteTable.Match<RouteConfig> m)) {
-            throw node.error("path", "no GET route of this gateway matches '" + path + "'; a local call goes"
-                    + " through the route that would serve it");
-        }
-        RouteConfig best = m.route();
-        if (!best.service().equals(service)) {
-            throw node.error("service", "'" + path + "' is served by route '" + best.id() + "' of service '"
-                    + best.service() + "', not '" + service + "'");
-        }
-    }
-
-    /**
-     * The route that the gateway's route table would pick before the composition for its paths, or
-     * null: the same table, with the composition after every route, asked the same question.
-     */
-    private static RouteConfig shadowingRoute(CompositionConfig c, PathPattern composition,
-                                              List<RouteTable.Entry<RouteConfig>> routeEntries) {
-        List<RouteTable.Entry<RouteConfig>> entries = new ArrayList<>(routeEntries);
-        RouteConfig self = c.asRoute();
-        entries.add(entry(self, entries.size()));
-        StringBuilder sample = new StringBuilder();
-        for (String part : composition.text().substring(1).split("/", -1)) {
-            sample.append('/').append(part.startsWith("{") || part.equals("**") ? "x" : part);
-        }
-        RouteTable.Result<RouteConfig> picked = new RouteTable<>(entries).match("GET", segments(sample.toString()),
-                NO_HEADERS);
-        return picked instanceof RouteTable.Match<RouteConfig> m && m.route() != self ? m.route() : null;
-    }
-
-    private static RouteTable.Entry<RouteConfig> entry(RouteConfig r, int order) {
-        return new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order, r);
     }
 
     /** A sample path's segments, as this gateway's router sees a request's path. */

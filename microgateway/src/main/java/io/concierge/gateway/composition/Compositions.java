@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.telemetry.Tracing;
 
 /**

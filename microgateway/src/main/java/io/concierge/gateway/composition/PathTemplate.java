@@ -78,7 +78,7 @@ public final class PathTemplate {
     }
 
     /** The path with every placeholder replaced by {@code sample}, for load-time route checks. */
-    String sample(String sample) {
+    public String sample(String sample) {
         StringBuilder sb = new StringBuilder(literals.get(0));
         for (int i = 0; i < expressions.size(); i++) {
             sb.append(sample).append(literals.get(i + 1));

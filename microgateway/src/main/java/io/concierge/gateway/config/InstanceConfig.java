@@ -4,14 +4,14 @@ import java.net.URI;
 
 /** One upstream instance of a service: plain HTTP host and port, and a weight for weighted balancing. */
 public record InstanceConfig(String host, int port, int weight) {
-    static InstanceConfig read(ConfigNode node) {
+    public static InstanceConfig read(ConfigNode node) {
         String url = node.requiredString("url");
         int weight = node.integer("weight", 1, 1, 1000);
         node.rejectUnknownKeys();
         return fromUrl(url, weight, node, "url");
     }
 
-    static InstanceConfig fromUrl(String url, int weight, ConfigNode node, String key) {
+    public static InstanceConfig fromUrl(String url, int weight, ConfigNode node, String key) {
         URI uri;
         try {
             uri = URI.create(url);

@@ -5,7 +5,7 @@ public final class Prefixes {
     private Prefixes() {
     }
 
-    static void validate(String prefix, ConfigNode node, String key) {
+    public static void validate(String prefix, ConfigNode node, String key) {
         if (!prefix.startsWith("/") || (prefix.length() > 1 && prefix.endsWith("/"))
                 || prefix.contains("//") || prefix.contains("*") || prefix.contains("{") || prefix.contains("%")
                 || prefix.contains("/./") || prefix.contains("/../") || prefix.endsWith("/..") || prefix.endsWith("/.")) {

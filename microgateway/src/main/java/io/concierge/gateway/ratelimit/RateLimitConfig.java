@@ -12,7 +12,6 @@ import java.util.Set;
 
 import io.concierge.gateway.config.ConfigException;
 import io.concierge.gateway.config.ConfigNode;
-import io.concierge.gateway.config.RouteConfig;
 import io.concierge.gateway.routing.PathPattern;
 
 /**
@@ -165,15 +164,14 @@ public record RateLimitConfig(String file, String path, String name, List<KeyPar
     }
 
     /**
-     * A route's limits and the domain's limits both apply to the route's requests, and their names
-     * are the policy names in the response headers, so a route may not reuse a domain-level name.
+     * An endpoint's limits and the domain's limits both apply to the endpoint's requests, and their
+     * names are the policy names in the response headers, so an endpoint (a route or a composition)
+     * may not reuse a domain-level name. The top-level config calls it for each endpoint.
      */
-    public static void checkRouteNames(List<RateLimitConfig> domainLimits, List<RouteConfig> routes) {
-        Set<String> domainNames = new HashSet<>();
-        domainLimits.forEach(l -> domainNames.add(l.name()));
-        for (RouteConfig r : routes) {
-            for (RateLimitConfig l : r.rateLimits()) {
-                if (domainNames.contains(l.name())) {
+    public static void checkNotDomainNames(List<RateLimitConfig> domainLimits, List<RateLimitConfig> endpointLimits) {
+        for (RateLimitConfig l : endpointLimits) {
+            for (RateLimitConfig d : domainLimits) {
+                if (d.name().equals(l.name())) {
                     throw new ConfigException(l.file(), l.path() + ".name", "rate limit name '" + l.name()
                             + "' is already used by a domain-level rate limit");
                 }

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.concierge.gateway.config.GatewayConfig;
-import io.concierge.gateway.config.RouteConfig;
+import io.concierge.gateway.domainconfig.GatewayConfig;
+import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.pipeline.Filter;
 import io.concierge.gateway.pipeline.PipelineContext;
 

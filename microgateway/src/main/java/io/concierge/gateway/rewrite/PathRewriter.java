@@ -3,7 +3,6 @@ package io.concierge.gateway.rewrite;
 import java.util.List;
 import java.util.regex.Matcher;
 
-import io.concierge.gateway.config.RewriteConfig;
 
 /**
  * Applies a route's rewrite to a raw path. Prefix stripping works on segments (the route matched

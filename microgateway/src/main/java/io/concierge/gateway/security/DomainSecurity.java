@@ -7,8 +7,8 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
-import io.concierge.gateway.config.GatewayConfig;
-import io.concierge.gateway.config.RouteConfig;
+import io.concierge.gateway.domainconfig.GatewayConfig;
+import io.concierge.gateway.domainconfig.RouteConfig;
 
 /**
  * The security state one gateway shares between its routes, built once at startup: the token

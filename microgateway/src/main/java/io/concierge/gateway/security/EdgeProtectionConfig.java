@@ -1,5 +1,6 @@
 package io.concierge.gateway.security;
 
+import io.concierge.gateway.config.ByteSizes;
 import io.concierge.gateway.config.ConfigNode;
 
 /**

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
+import io.concierge.gateway.config.ByteSizes;
 import io.concierge.gateway.config.ConfigNode;
 
 /**

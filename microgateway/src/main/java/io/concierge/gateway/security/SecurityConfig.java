@@ -2,12 +2,10 @@ package io.concierge.gateway.security;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.concierge.gateway.config.ConfigException;
 import io.concierge.gateway.config.ConfigNode;
-import io.concierge.gateway.config.RouteConfig;
 
 /**
  * A gateway's domain-wide {@code security} section: the token issuers and API-key consumers it
@@ -47,17 +45,9 @@ public record SecurityConfig(Access defaultAccess, IpRanges trustedProxies, Iden
     }
 
     /**
-     * Checks what only the domain and a route together can tell: a route that needs a credential
-     * the domain cannot verify would refuse everyone (or, worse, be assumed protected).
-     */
-    public void checkRoutes(ConfigNode root, List<RouteConfig> routes) {
-        for (int i = 0; i < routes.size(); i++) {
-            checkRoute(root.file(), "routes[" + i + "].auth", "route", routes.get(i).auth());
-        }
-    }
-
-    /**
-     * The same check for one endpoint's {@code auth} (a route's, or a composition's).
+     * Checks what only the domain and an endpoint together can tell: an endpoint (a route, or a
+     * composition) that needs a credential the domain cannot verify would refuse everyone (or, worse,
+     * be assumed protected). The top-level config calls it for each endpoint.
      *
      * @param at   YAML path of the auth block, e.g. {@code compositions[0].auth}
      * @param kind what the endpoint is called in the message ("route", "endpoint")

@@ -7,9 +7,9 @@ import java.util.Map;
 
 import io.concierge.gateway.admin.AdminEndpoints;
 import io.concierge.gateway.composition.Compositions;
-import io.concierge.gateway.config.GatewayConfig;
-import io.concierge.gateway.config.RouteConfig;
 import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.domainconfig.GatewayConfig;
+import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.proxy.UpstreamGroup;
 import io.concierge.gateway.ratelimit.RateLimitFilters;

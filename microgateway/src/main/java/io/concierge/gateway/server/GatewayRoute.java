@@ -3,7 +3,7 @@ package io.concierge.gateway.server;
 import java.time.Duration;
 
 import io.concierge.gateway.composition.CompositionEndpoint;
-import io.concierge.gateway.config.RouteConfig;
+import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.pipeline.Pipeline;
 import io.concierge.gateway.proxy.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;

@@ -12,12 +12,12 @@ import com.hazelcast.core.HazelcastInstance;
 import io.concierge.gateway.balancing.LoadBalancer;
 import io.concierge.gateway.composition.CompositionEndpoint;
 import io.concierge.gateway.composition.Compositions;
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.config.InstanceConfig;
-import io.concierge.gateway.config.RouteConfig;
-import io.concierge.gateway.config.ServiceConfig;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.discovery.Registration;
+import io.concierge.gateway.domainconfig.GatewayConfig;
+import io.concierge.gateway.domainconfig.RouteConfig;
+import io.concierge.gateway.domainconfig.ServiceConfig;
 import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.proxy.UpstreamGroup;
@@ -212,7 +212,7 @@ public final class GatewayServer implements AutoCloseable {
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
         }
         for (CompositionEndpoint c : compositions.endpoints()) {
-            RouteConfig r = c.config().asRoute();
+            RouteConfig r = RouteConfig.forComposition(c.config());
             GatewayRoute route = new GatewayRoute(r, RoutePipelines.build(config, r, context), null, null, null, null,
                     null, c);
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));

@@ -3,8 +3,8 @@ package io.concierge.gateway.server;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.concierge.gateway.config.GatewayConfig;
-import io.concierge.gateway.config.RouteConfig;
+import io.concierge.gateway.domainconfig.GatewayConfig;
+import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.pipeline.Filter;
 import io.concierge.gateway.pipeline.Pipeline;
 import io.concierge.gateway.pipeline.PipelineContext;

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.Registration;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.MemoryDiscovery;
 import io.concierge.gateway.testing.Poll;

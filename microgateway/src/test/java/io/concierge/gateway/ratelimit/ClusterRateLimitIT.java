@@ -34,9 +34,9 @@ import com.hazelcast.core.HazelcastInstance;
 
 import io.concierge.gateway.cluster.ClusterMember;
 import io.concierge.gateway.config.ClusterConfig;
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.config.YamlSource;
 import io.concierge.gateway.discovery.StaticDiscovery;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
 import io.helidon.webserver.WebServer;
 import io.concierge.gateway.testing.Poll;

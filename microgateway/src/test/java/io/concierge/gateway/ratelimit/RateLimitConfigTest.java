@@ -12,7 +12,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import io.concierge.gateway.config.ConfigException;
-import io.concierge.gateway.config.GatewayConfig;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.ratelimit.RateLimitConfig.Algorithm;
 import io.concierge.gateway.ratelimit.RateLimitConfig.KeyPart;
 import io.concierge.gateway.ratelimit.RateLimitConfig.Mode;

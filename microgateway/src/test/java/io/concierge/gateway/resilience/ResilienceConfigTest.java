@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Test;
 
 import io.concierge.gateway.config.ConfigException;
-import io.concierge.gateway.config.GatewayConfig;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 
 class ResilienceConfigTest {
     private static String yaml(String resilience) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 import io.concierge.gateway.config.ConfigException;
-import io.concierge.gateway.config.GatewayConfig;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 
 /** Security configuration: every mistake is a startup error naming the file and YAML path. */
 class SecurityConfigTest {

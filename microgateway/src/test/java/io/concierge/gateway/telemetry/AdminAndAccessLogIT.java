@@ -23,8 +23,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.concierge.gateway.config.ConfigException;
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.StaticDiscovery;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.Resources;

@@ -10,11 +10,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.StaticDiscovery;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
-import io.concierge.gateway.testing.OtlpReceiver;
 import io.concierge.gateway.testing.OtlpReceiver.ReceivedSpan;
+import io.concierge.gateway.testing.OtlpReceiver;
 import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.RecordedRequest;
 import io.concierge.gateway.testing.Resources;

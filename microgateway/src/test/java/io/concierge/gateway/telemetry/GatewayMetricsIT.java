@@ -10,8 +10,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.StaticDiscovery;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.PrometheusScrape;

@@ -7,11 +7,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.concierge.gateway.config.GatewayConfig;
 import io.concierge.gateway.discovery.StaticDiscovery;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
-import io.concierge.gateway.testing.OtlpReceiver;
 import io.concierge.gateway.testing.OtlpReceiver.ReceivedSpan;
+import io.concierge.gateway.testing.OtlpReceiver;
 import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.Resources;
 import io.concierge.gateway.testing.WireUpstream;

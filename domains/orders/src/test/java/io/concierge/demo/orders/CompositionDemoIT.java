@@ -17,7 +17,7 @@ import io.concierge.demo.products.ProductService;
 import io.concierge.demo.users.UserService;
 import io.concierge.edge.EdgeConfig;
 import io.concierge.edge.EdgeServer;
-import io.concierge.gateway.config.GatewayConfig;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.MemoryDiscovery;
 import io.concierge.gateway.testing.Poll;

@@ -1,4 +1,4 @@
-package io.concierge.gateway.config;
+package io.concierge.gateway.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import io.concierge.gateway.config.ConfigException;
+import io.concierge.gateway.domainconfig.GatewayConfig;
 
 /**
  * {@code discovery.type}: the built-in types, and a provider type whose module is not on the class

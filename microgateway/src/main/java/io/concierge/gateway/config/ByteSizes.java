@@ -1,4 +1,4 @@
-package io.concierge.gateway.security;
+package io.concierge.gateway.config;
 
 import java.util.Locale;
 import java.util.regex.Matcher;

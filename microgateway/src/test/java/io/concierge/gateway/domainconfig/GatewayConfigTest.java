@@ -1,4 +1,4 @@
-package io.concierge.gateway.config;
+package io.concierge.gateway.domainconfig;
 
 import java.time.Duration;
 import java.util.List;
@@ -7,6 +7,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import io.concierge.gateway.config.ConfigException;
+import io.concierge.gateway.config.InstanceConfig;
+import io.concierge.gateway.config.ListenConfig;
+import io.concierge.gateway.config.LoadBalancing;
+import io.concierge.gateway.config.ServerLimits;
+import io.concierge.gateway.rewrite.RewriteConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

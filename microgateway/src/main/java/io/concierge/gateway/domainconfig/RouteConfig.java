@@ -1,4 +1,4 @@
-package io.concierge.gateway.config;
+package io.concierge.gateway.domainconfig;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,8 +8,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.concierge.gateway.composition.CompositionConfig;
+import io.concierge.gateway.config.ConfigNode;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.resilience.RouteResilience;
+import io.concierge.gateway.rewrite.RewriteConfig;
 import io.concierge.gateway.security.RouteAuthConfig;
 
 /**
@@ -61,6 +64,15 @@ public record RouteConfig(String id, String path, Set<String> methods, Map<Strin
         node.rejectUnknownKeys();
         return new RouteConfig(id, path, Set.copyOf(methods), Map.copyOf(headers), rewrite, service, connect, read,
                 auth, rateLimits, resilience);
+    }
+
+    /**
+     * The route a composition endpoint's pipeline (auth, rate limits) is built from, as for any
+     * route: GET only, no rewrite, no service.
+     */
+    public static RouteConfig forComposition(CompositionConfig c) {
+        return new RouteConfig(c.id(), c.path(), Set.of("GET"), Map.of(), RewriteConfig.NONE, null, null, null,
+                c.auth(), c.rateLimits(), RouteResilience.NONE);
     }
 
     static List<RouteConfig> readAll(ConfigNode root) {

@@ -1,9 +1,12 @@
-package io.concierge.gateway.config;
+package io.concierge.gateway.domainconfig;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.concierge.gateway.config.ConfigNode;
+import io.concierge.gateway.config.InstanceConfig;
+import io.concierge.gateway.config.LoadBalancing;
 import io.concierge.gateway.resilience.ResilienceConfig;
 
 /**

@@ -1,9 +1,11 @@
-package io.concierge.gateway.config;
+package io.concierge.gateway.discovery;
 
 import java.util.ArrayList;
 import java.util.List;
 
-import io.concierge.gateway.discovery.DiscoveryProvider;
+import io.concierge.gateway.config.ConfigNode;
+import io.concierge.gateway.config.InstanceConfig;
+import io.concierge.gateway.config.Prefixes;
 
 /**
  * Which discovery implementation this process uses.

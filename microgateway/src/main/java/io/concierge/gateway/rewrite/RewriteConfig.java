@@ -1,7 +1,9 @@
-package io.concierge.gateway.config;
+package io.concierge.gateway.rewrite;
 
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+
+import io.concierge.gateway.config.ConfigNode;
 
 /**
  * How a route changes the path before forwarding. Either prefix form ({@code strip-prefix} and/or
@@ -11,7 +13,7 @@ import java.util.regex.PatternSyntaxException;
 public record RewriteConfig(String stripPrefix, String addPrefix, Pattern regex, String replacement) {
     public static final RewriteConfig NONE = new RewriteConfig(null, null, null, null);
 
-    static RewriteConfig read(ConfigNode node) {
+    public static RewriteConfig read(ConfigNode node) {
         String strip = node.string("strip-prefix", null);
         String add = node.string("add-prefix", null);
         String regexText = node.string("regex", null);

@@ -1,4 +1,4 @@
-package io.concierge.gateway.config;
+package io.concierge.gateway.domainconfig;
 
 import java.nio.file.Path;
 import java.util.Collections;
@@ -10,6 +10,14 @@ import java.util.Set;
 import java.util.function.Function;
 
 import io.concierge.gateway.composition.CompositionConfig;
+import io.concierge.gateway.config.ClusterConfig;
+import io.concierge.gateway.config.ConfigException;
+import io.concierge.gateway.config.ConfigNode;
+import io.concierge.gateway.config.ListenConfig;
+import io.concierge.gateway.config.Prefixes;
+import io.concierge.gateway.config.ServerLimits;
+import io.concierge.gateway.config.YamlSource;
+import io.concierge.gateway.discovery.DiscoveryConfig;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.security.SecurityConfig;
@@ -92,11 +100,19 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         if (routes.isEmpty()) {
             throw root.error("routes", "at least one route is required");
         }
-        security.checkRoutes(root, routes);
-        RateLimitConfig.checkRouteNames(rateLimits, routes);
-        List<CompositionConfig> compositions = CompositionConfig.readAll(root, domain, prefixes, services, routes,
-                security);
-        RateLimitConfig.checkRouteNames(rateLimits, compositions.stream().map(CompositionConfig::asRoute).toList());
+        // Checks across features live here, where every feature's config is known; a feature's own
+        // config never imports the top level (that would be a package cycle).
+        for (int i = 0; i < routes.size(); i++) {
+            security.checkRoute(root.file(), "routes[" + i + "].auth", "route", routes.get(i).auth());
+        }
+        for (RouteConfig r : routes) {
+            RateLimitConfig.checkNotDomainNames(rateLimits, r.rateLimits());
+        }
+        List<CompositionConfig> compositions = CompositionConfig.readAll(root, domain, prefixes,
+                new CompositionChecks(services, routes), security);
+        for (CompositionConfig c : compositions) {
+            RateLimitConfig.checkNotDomainNames(rateLimits, c.rateLimits());
+        }
         AccessLogConfig accessLog = AccessLogConfig.read(root.object("access-log"));
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,

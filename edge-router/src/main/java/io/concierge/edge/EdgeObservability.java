@@ -8,10 +8,8 @@ import java.util.TreeMap;
 
 import io.concierge.gateway.admin.AdminEndpoints;
 import io.concierge.gateway.discovery.Discovery;
-import io.concierge.gateway.pipeline.PipelineContext;
-import io.concierge.gateway.ratelimit.RateLimitFilters;
 import io.concierge.gateway.resilience.ServiceResilience;
-import io.concierge.gateway.security.SecurityFilters;
+import io.concierge.gateway.server.ServerRuntime;
 import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;
 
@@ -21,9 +19,9 @@ final class EdgeObservability {
     }
 
     static AdminEndpoints admin(EdgeConfig config, Discovery discovery, PrefixDispatcher dispatcher,
-                                PipelineContext context, Telemetry telemetry) {
-        telemetry.addMetrics(FeatureMetrics.rateLimits(() -> RateLimitFilters.health(context)));
-        telemetry.addMetrics(FeatureMetrics.security(() -> SecurityFilters.edgeStats(context)));
+                                ServerRuntime runtime, Telemetry telemetry) {
+        telemetry.addMetrics(FeatureMetrics.rateLimits(runtime::rateLimitHealth));
+        telemetry.addMetrics(FeatureMetrics.security(runtime::securityStats));
         telemetry.addMetrics(FeatureMetrics.discovery(discovery));
         telemetry.addMetrics(out -> {
             out.family("concierge_edge_live_instances", "gauge", "Live gateway instances per domain.");
@@ -69,6 +67,6 @@ final class EdgeObservability {
                             "ejectedNow", rz.ejectedNow())));
                     return domains;
                 })
-                .section("limiters", () -> RateLimitFilters.health(context));
+                .section("limiters", runtime::rateLimitHealth);
     }
 }

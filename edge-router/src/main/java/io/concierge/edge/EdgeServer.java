@@ -5,14 +5,14 @@ import java.util.logging.Logger;
 import com.hazelcast.core.HazelcastInstance;
 
 import io.concierge.gateway.discovery.Discovery;
-import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.proxy.ProxyEngine;
-import io.concierge.gateway.ratelimit.RateLimitFilters;
 import io.concierge.gateway.security.EdgeTls;
-import io.concierge.gateway.security.SecurityFilters;
 import io.concierge.gateway.security.TlsConfig;
+import io.concierge.gateway.server.ChainHandler;
 import io.concierge.gateway.server.ConnectionFraming;
 import io.concierge.gateway.server.Listeners;
+import io.concierge.gateway.server.RouteChains;
+import io.concierge.gateway.server.ServerRuntime;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
@@ -26,21 +26,22 @@ public final class EdgeServer implements AutoCloseable {
 
     private final WebServer server;
     private final PrefixDispatcher dispatcher;
-    private final PipelineContext context;
+    private final ServerRuntime runtime;
     private final EdgeTls tlsWatch;
     private final Telemetry telemetry;
 
     private EdgeServer(EdgeConfig config, Discovery discovery, HazelcastInstance cluster, Tracing tracing,
                        boolean ownsTracing) {
         this.dispatcher = new PrefixDispatcher(config);
-        this.context = new PipelineContext("edge", cluster);
+        this.runtime = ServerRuntime.edge(config.rateLimits(), cluster);
         this.telemetry = new Telemetry("edge", tracing, ownsTracing, config.accessLog());
         EdgeHealth health = new EdgeHealth(dispatcher, discovery::describe);
-        health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
-        health.addSection("security", () -> SecurityFilters.edgeStats(context).snapshot());
-        EdgeHandler handler = new EdgeHandler(dispatcher, new ProxyEngine("concierge-edge", telemetry), health, config,
-                EdgePipelines.build(config, context), telemetry);
-        var admin = EdgeObservability.admin(config, discovery, dispatcher, context, telemetry);
+        health.addSection("rateLimiting", runtime::rateLimitHealth);
+        health.addSection("security", () -> runtime.securityStats().snapshot());
+        DispatchStep dispatch = new DispatchStep(dispatcher, new ProxyEngine("concierge-edge", telemetry), config);
+        ChainHandler handler = new ChainHandler(RouteChains.edge(config.limits().allowEncodedSlash(),
+                config.protection(), config.rateLimits(), runtime, health::sendStatus, dispatch), telemetry);
+        var admin = EdgeObservability.admin(config, discovery, dispatcher, runtime, telemetry);
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
                 .port(config.listen().port())
@@ -124,7 +125,7 @@ public final class EdgeServer implements AutoCloseable {
         }
         server.stop();
         dispatcher.close();
-        context.close();
+        runtime.close();
         telemetry.close();
     }
 

@@ -1,5 +1,6 @@
 package io.concierge.gateway.pipeline;
 
+import java.io.OutputStream;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -9,30 +10,35 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * One request on its way through a pipeline: what the filters read (request, parsed path, path
- * parameters, route, client address) and what they leave for later filters and the proxy
- * (attributes such as the verified identity, headers to add or strip upstream).
+ * One request on its way through a chain: what the steps read (request, parsed path, path
+ * parameters, route, client address), what they leave for later steps and the upstream (attributes
+ * such as the verified identity, headers to add or strip upstream), and the response interceptors
+ * of the steps that proceeded. The front steps fill in the request id, the path and the route.
  */
 public final class Exchange {
+    private static final int INITIAL_INTERCEPTORS = 4;
+
     private final ServerRequest request;
-    private final ServerResponse response;
-    private final String requestId;
-    private final RawPath path;
-    private final Map<String, String> pathParams;
-    private final String routeId;
+    private final ChainResponse response;
+    private final RequestObserver observer;
     private final UpstreamHeaders upstreamHeaders = new UpstreamHeaders();
-    private final Map<Class<?>, Object> attributes = new HashMap<>(4);
+    private Map<Class<?>, Object> attributes;
+    private String requestId;
+    private RawPath path;
+    private Map<String, String> pathParams = Map.of();
+    private String routeId;
     private String clientIp;
     private String upstreamQuery;
+    private ResponseInterceptor[] interceptors;
+    private int interceptorCount;
 
-    public Exchange(ServerRequest request, ServerResponse response, String requestId, RawPath path,
-                    Map<String, String> pathParams, String routeId, String clientIp) {
+    /**
+     * @param clientIp the socket peer's address, until a trusted-proxy rule establishes another
+     */
+    public Exchange(ServerRequest request, ServerResponse response, RequestObserver observer, String clientIp) {
         this.request = request;
-        this.response = response;
-        this.requestId = requestId;
-        this.path = path;
-        this.pathParams = pathParams;
-        this.routeId = routeId;
+        this.response = new ChainResponse(response, this);
+        this.observer = observer;
         this.clientIp = clientIp;
     }
 
@@ -40,16 +46,31 @@ public final class Exchange {
         return request;
     }
 
-    public ServerResponse response() {
+    /** The response to answer on; its head is written after the interceptors ran. */
+    public ChainResponse response() {
         return response;
     }
 
+    public RequestObserver observer() {
+        return observer;
+    }
+
+    /** The request id, once the request-id step set it. */
     public String requestId() {
         return requestId;
     }
 
+    public void requestId(String id) {
+        this.requestId = id;
+    }
+
+    /** The parsed path, once admission accepted it. */
     public RawPath path() {
         return path;
+    }
+
+    public void path(RawPath path) {
+        this.path = path;
     }
 
     /** Decoded values of the route's {@code {name}} segments; empty at the edge. */
@@ -62,6 +83,12 @@ public final class Exchange {
         return routeId;
     }
 
+    /** Records the matched route (route matching). */
+    public void route(String routeId, Map<String, String> pathParams) {
+        this.routeId = routeId;
+        this.pathParams = pathParams;
+    }
+
     /** The client's address: the socket peer, unless a trusted-proxy rule established another. */
     public String clientIp() {
         return clientIp;
@@ -71,7 +98,7 @@ public final class Exchange {
         this.clientIp = ip;
     }
 
-    /** The raw query to forward when a filter changed it (a credential removed), else null. */
+    /** The raw query to forward when a step changed it (a credential removed), else null. */
     public String upstreamQuery() {
         return upstreamQuery;
     }
@@ -85,10 +112,47 @@ public final class Exchange {
     }
 
     public <T> T attribute(Class<T> type) {
-        return type.cast(attributes.get(type));
+        return attributes == null ? null : type.cast(attributes.get(type));
     }
 
     public <T> void attribute(Class<T> type, T value) {
+        if (attributes == null) {
+            attributes = new HashMap<>(4);
+        }
         attributes.put(type, value);
+    }
+
+    /**
+     * Lets {@code interceptor} see and change the answer of the steps after the caller, before its
+     * head is written. Register before proceeding; has no effect once the head is written.
+     */
+    public void beforeHead(ResponseInterceptor interceptor) {
+        if (interceptors == null) {
+            interceptors = new ResponseInterceptor[INITIAL_INTERCEPTORS];
+        } else if (interceptorCount == interceptors.length) {
+            interceptors = java.util.Arrays.copyOf(interceptors, interceptorCount * 2);
+        }
+        interceptors[interceptorCount++] = interceptor;
+    }
+
+    /** Innermost (last registered) first; @return whether any wants the body */
+    boolean runInterceptors(ChainResponse res) {
+        boolean body = false;
+        for (int i = interceptorCount - 1; i >= 0; i--) {
+            interceptors[i].beforeHead(this, res);
+            body |= interceptors[i].readsBody();
+        }
+        return body;
+    }
+
+    /** Wraps the body so the innermost interceptor sees the bytes first. */
+    OutputStream interceptBody(OutputStream out) {
+        OutputStream o = out;
+        for (int i = 0; i < interceptorCount; i++) {
+            if (interceptors[i].readsBody()) {
+                o = interceptors[i].body(this, o);
+            }
+        }
+        return o;
     }
 }

@@ -21,9 +21,9 @@ import io.concierge.gateway.ratelimit.RateLimitConfig.Mode;
 /**
  * The rate-limiting state of one gateway or edge process: its limiters, the cluster handle and one
  * background thread for lease reconciliation, key expiry, peer counting and cluster probes. Built
- * on the first limit and closed with the server.
+ * once per server that has limits, owned and closed by the server's runtime.
  */
-final class RateLimiting implements AutoCloseable {
+public final class RateLimiting implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RateLimiting.class.getName());
     static final LongSupplier SYSTEM_CLOCK = () -> System.currentTimeMillis() * 1_000_000L;
 
@@ -35,6 +35,14 @@ final class RateLimiting implements AutoCloseable {
     private volatile ClusterCounters cluster;
     private volatile ScheduledExecutorService scheduler;
     private volatile boolean closed;
+
+    /**
+     * @param owner   {@code edge} or the gateway's domain, for metric and log names
+     * @param cluster the mesh's Hazelcast member, or null when the process runs without one
+     */
+    public static RateLimiting create(String owner, HazelcastInstance cluster) {
+        return new RateLimiting(owner, cluster, SYSTEM_CLOCK);
+    }
 
     RateLimiting(String owner, HazelcastInstance hz, LongSupplier clock) {
         this.owner = owner;
@@ -114,7 +122,8 @@ final class RateLimiting implements AutoCloseable {
     }
 
     /** The {@code rateLimiting} section of {@code /health}. */
-    Map<String, Object> health() {
+    /** The {@code rateLimiting} section of the server's {@code /health} (and its metrics). */
+    public Map<String, Object> health() {
         Map<String, Object> m = new LinkedHashMap<>();
         ClusterCounters c = cluster;
         if (c == null) {

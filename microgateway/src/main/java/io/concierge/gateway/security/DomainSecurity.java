@@ -12,9 +12,10 @@ import io.concierge.gateway.domainconfig.RouteConfig;
 
 /**
  * The security state one gateway shares between its routes, built once at startup: the token
- * verifier with its JWKS caches, the API-key table, the counters.
+ * verifier with its JWKS caches, the API-key table, the counters. Owned and closed by the
+ * gateway's runtime.
  */
-final class DomainSecurity implements AutoCloseable {
+public final class DomainSecurity implements AutoCloseable {
     /*
      * One daemon thread for the background JWKS refreshes of every gateway in the JVM: a fetch is
      * one short HTTP call with a timeout, so they can queue behind each other.
@@ -31,7 +32,7 @@ final class DomainSecurity implements AutoCloseable {
     final JwtVerifier jwt;
     final ApiKeyVerifier apiKeys;
 
-    DomainSecurity(GatewayConfig gateway) {
+    public DomainSecurity(GatewayConfig gateway) {
         this.config = gateway.security();
         this.rejections = new Rejections(gateway.domain(), stats);
         Set<String> ownerClaims = new HashSet<>();
@@ -49,7 +50,13 @@ final class DomainSecurity implements AutoCloseable {
         this.apiKeys = new ApiKeyVerifier(config.apiKeys());
     }
 
-    Map<String, Object> describe() {
+    /** The gateway's security counters. */
+    public SecurityStats stats() {
+        return stats;
+    }
+
+    /** The {@code security} section of the gateway's {@code /health}: issuers, key state, counters. */
+    public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("issuers", jwt.describe());
         m.put("apiKeyConsumers", config.apiKeys().consumers().size());

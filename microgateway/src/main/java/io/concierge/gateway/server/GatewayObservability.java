@@ -10,11 +10,8 @@ import io.concierge.gateway.composition.Compositions;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
-import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.proxy.UpstreamGroup;
-import io.concierge.gateway.ratelimit.RateLimitFilters;
 import io.concierge.gateway.resilience.ServiceResilience;
-import io.concierge.gateway.security.SecurityFilters;
 import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;
 
@@ -24,11 +21,11 @@ final class GatewayObservability {
     }
 
     static AdminEndpoints admin(GatewayConfig config, Discovery discovery, Map<String, UpstreamGroup> services,
-                                Map<String, ServiceResilience> resilience, PipelineContext context,
+                                Map<String, ServiceResilience> resilience, ServerRuntime runtime,
                                 Compositions compositions, Telemetry telemetry) {
         telemetry.addMetrics(FeatureMetrics.upstreams(services.values(), resilience));
-        telemetry.addMetrics(FeatureMetrics.rateLimits(() -> RateLimitFilters.health(context)));
-        telemetry.addMetrics(FeatureMetrics.security(() -> SecurityFilters.stats(context)));
+        telemetry.addMetrics(FeatureMetrics.rateLimits(runtime::rateLimitHealth));
+        telemetry.addMetrics(FeatureMetrics.security(runtime::securityStats));
         telemetry.addMetrics(FeatureMetrics.discovery(discovery));
         if (!config.compositions().isEmpty()) {
             telemetry.addMetrics(FeatureMetrics.compositions(compositions::describe));
@@ -45,7 +42,7 @@ final class GatewayObservability {
                     resilience.forEach((name, rz) -> m.put(name, rz.describe()));
                     return m;
                 })
-                .section("limiters", () -> RateLimitFilters.health(context));
+                .section("limiters", runtime::rateLimitHealth);
     }
 
     private static List<Map<String, Object>> routes(GatewayConfig config) {

@@ -18,15 +18,12 @@ import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.domainconfig.ServiceConfig;
-import io.concierge.gateway.pipeline.PipelineContext;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.proxy.UpstreamGroup;
-import io.concierge.gateway.ratelimit.RateLimitFilters;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.rewrite.PathRewriter;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.routing.RouteTable;
-import io.concierge.gateway.security.SecurityFilters;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
@@ -46,7 +43,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Map<String, ServiceResilience> resilience;
     private final WebServer server;
     private final String instanceId;
-    private final PipelineContext context;
+    private final ServerRuntime runtime;
     private final Compositions compositions;
     private final Telemetry telemetry;
 
@@ -59,23 +56,22 @@ public final class GatewayServer implements AutoCloseable {
         for (ServiceConfig s : config.services().values()) {
             resilience.put(s.name(), new ServiceResilience(s.resilience(), services.get(s.name())));
         }
-        this.context = new PipelineContext(config.domain(), cluster);
+        this.runtime = ServerRuntime.gateway(config, cluster);
         this.telemetry = new Telemetry(config.domain(), tracing, ownsTracing, config.accessLog());
         this.compositions = new Compositions(config, discovery, telemetry.tracing());
-        RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, context, compositions);
         String via = "concierge-" + config.domain();
         ProxyEngine engine = new ProxyEngine(via, telemetry);
+        RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, runtime, compositions, engine);
         String[] id = new String[1];
         GatewayHealth health = new GatewayHealth(config.domain(), () -> id[0], services, resilience,
                 discovery::describe);
-        health.addSection("security", () -> SecurityFilters.describe(context));
-        health.addSection("rateLimiting", () -> RateLimitFilters.health(context));
+        health.addSection("security", () -> runtime.domainSecurity().describe());
+        health.addSection("rateLimiting", runtime::rateLimitHealth);
         if (!config.compositions().isEmpty()) {
             health.addSection("composition", compositions::describe);
         }
-        GatewayHandler handler = new GatewayHandler(table, engine, health, config.limits().allowEncodedSlash(),
-                telemetry);
-        var admin = GatewayObservability.admin(config, discovery, services, resilience, context, compositions,
+        ChainHandler handler = new ChainHandler(RouteChains.gateway(config, health::sendStatus, table), telemetry);
+        var admin = GatewayObservability.admin(config, discovery, services, resilience, runtime, compositions,
                 telemetry);
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())
@@ -155,16 +151,16 @@ public final class GatewayServer implements AutoCloseable {
                 adminPort(), System.currentTimeMillis(), meta);
     }
 
-    /** Startup-built state shared by this gateway's filters (security and rate-limit counters). */
-    public PipelineContext pipelineContext() {
-        return context;
+    /** Startup-built state shared by this gateway's steps (security and rate-limit state and counters). */
+    public ServerRuntime runtime() {
+        return runtime;
     }
 
     private void releaseUpstreams() {
         services.values().forEach(UpstreamGroup::close);
         resilience.values().forEach(ServiceResilience::close);
         compositions.close();
-        context.close();
+        runtime.close();
         telemetry.close();
     }
 
@@ -199,22 +195,23 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     static RouteTable<GatewayRoute> buildRoutes(GatewayConfig config, Map<String, UpstreamGroup> services,
-                                                Map<String, ServiceResilience> resilience, PipelineContext context,
-                                                Compositions compositions) {
+                                                Map<String, ServiceResilience> resilience, ServerRuntime runtime,
+                                                Compositions compositions, ProxyEngine engine) {
         List<RouteTable.Entry<GatewayRoute>> entries = new ArrayList<>();
         int order = 0;
         for (RouteConfig r : config.routes()) {
             UpstreamGroup group = services.get(r.service());
-            GatewayRoute route = new GatewayRoute(r, RoutePipelines.build(config, r, context),
-                    new PathRewriter(r.rewrite()), group, resilience.get(r.service()),
+            ProxyTarget target = new ProxyTarget(engine, new PathRewriter(r.rewrite()), group,
+                    resilience.get(r.service()),
                     r.connectTimeout() != null ? r.connectTimeout() : group.connectTimeout(),
-                    r.readTimeout() != null ? r.readTimeout() : group.readTimeout());
+                    r.readTimeout() != null ? r.readTimeout() : group.readTimeout(),
+                    r.resilience().deadline(), r.resilience().fallback());
+            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime, target));
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
         }
         for (CompositionEndpoint c : compositions.endpoints()) {
             RouteConfig r = RouteConfig.forComposition(c.config());
-            GatewayRoute route = new GatewayRoute(r, RoutePipelines.build(config, r, context), null, null, null, null,
-                    null, c);
+            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime, new CompositionTarget(c)));
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
         }
         return new RouteTable<>(entries);

@@ -4,6 +4,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.concierge.gateway.pipeline.Exchange;
+import io.concierge.gateway.pipeline.RequestObserver;
 import io.concierge.gateway.pipeline.Identity;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -17,7 +18,7 @@ import io.opentelemetry.context.Scope;
  * (current on the handling thread, so client spans become its children), the matched route, the
  * time spent upstream, and at the end the metrics and the access-log line.
  */
-public final class RequestTelemetry {
+public final class RequestTelemetry implements RequestObserver {
     private static final Logger LOG = Logger.getLogger(RequestTelemetry.class.getName());
     private final Telemetry telemetry;
     private final ServerRequest request;

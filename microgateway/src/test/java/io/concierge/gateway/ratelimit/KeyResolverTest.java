@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.concierge.gateway.pipeline.Exchange;
+import io.concierge.gateway.pipeline.RequestObserver;
 import io.concierge.gateway.pipeline.Identity;
 import io.concierge.gateway.rewrite.RawPath;
 import io.concierge.gateway.testing.WireClient;
@@ -40,8 +41,10 @@ class KeyResolverTest {
                     consumers: {app: pro}}}"""));
         LIMITS.put("post-orders", LocalCounterTest.config("{name: po, limit: 5, match: {methods: [POST], paths: [/api/orders/**]}}"));
         server = WebServer.builder().host("127.0.0.1").port(0).routing(r -> r.any((req, res) -> {
-            Exchange ex = new Exchange(req, res, "rid", RawPath.parse(req.prologue().uriPath().rawPath(), false),
-                    Map.of(), req.headers().first(HeaderNames.create("X-Route")).orElse(null), "192.0.2.7");
+            Exchange ex = new Exchange(req, res, RequestObserver.NONE, "192.0.2.7");
+            ex.requestId("rid");
+            ex.path(RawPath.parse(req.prologue().uriPath().rawPath(), false));
+            ex.route(req.headers().first(HeaderNames.create("X-Route")).orElse(null), Map.of());
             req.headers().first(HeaderNames.create("X-Consumer"))
                     .ifPresent(c -> ex.attribute(Identity.class, new Identity("sub-" + c, Set.of(), Set.of(), c, "test")));
             StringBuilder sb = new StringBuilder();

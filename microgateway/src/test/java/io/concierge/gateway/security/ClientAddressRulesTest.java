@@ -33,14 +33,14 @@ class ClientAddressRulesTest {
     @Test
     void theRightmostUntrustedAddressIsTheClient() {
         IpRanges proxies = IpRanges.of("127.0.0.1", "10.0.0.0/8");
-        assertEquals("203.0.113.5", ClientIpFilter.resolve("127.0.0.1", List.of("198.51.100.1, 203.0.113.5, 10.0.0.2"), proxies));
-        assertEquals("203.0.113.5", ClientIpFilter.resolve("127.0.0.1", List.of("198.51.100.1", "203.0.113.5"), proxies),
+        assertEquals("203.0.113.5", ClientIpStep.resolve("127.0.0.1", List.of("198.51.100.1, 203.0.113.5, 10.0.0.2"), proxies));
+        assertEquals("203.0.113.5", ClientIpStep.resolve("127.0.0.1", List.of("198.51.100.1", "203.0.113.5"), proxies),
                 "several header lines are one list");
-        assertEquals("10.0.0.3", ClientIpFilter.resolve("127.0.0.1", List.of("10.0.0.3, 10.0.0.2"), proxies),
+        assertEquals("10.0.0.3", ClientIpStep.resolve("127.0.0.1", List.of("10.0.0.3, 10.0.0.2"), proxies),
                 "all trusted: the leftmost");
-        assertEquals("10.0.0.2", ClientIpFilter.resolve("127.0.0.1", List.of("bogus, 10.0.0.2"), proxies),
+        assertEquals("10.0.0.2", ClientIpStep.resolve("127.0.0.1", List.of("bogus, 10.0.0.2"), proxies),
                 "garbage: believe nothing left of it");
-        assertEquals("127.0.0.1", ClientIpFilter.resolve("127.0.0.1", List.of(), proxies));
-        assertEquals("2001:db8::1", ClientIpFilter.resolve("127.0.0.1", List.of("[2001:db8::1]"), proxies));
+        assertEquals("127.0.0.1", ClientIpStep.resolve("127.0.0.1", List.of(), proxies));
+        assertEquals("2001:db8::1", ClientIpStep.resolve("127.0.0.1", List.of("[2001:db8::1]"), proxies));
     }
 }

@@ -51,7 +51,7 @@ final class SecureGateway implements AutoCloseable {
     }
 
     SecurityStats stats() {
-        return SecurityFilters.stats(server.pipelineContext());
+        return server.runtime().securityStats();
     }
 
     @Override

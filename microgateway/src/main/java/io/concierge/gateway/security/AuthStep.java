@@ -5,7 +5,8 @@ import java.util.Locale;
 import java.util.Set;
 
 import io.concierge.gateway.pipeline.Exchange;
-import io.concierge.gateway.pipeline.Filter;
+import io.concierge.gateway.pipeline.Chain;
+import io.concierge.gateway.pipeline.Step;
 import io.concierge.gateway.pipeline.Identity;
 import io.concierge.gateway.proxy.UpstreamHeaders;
 import io.concierge.gateway.rewrite.RawQuery;
@@ -16,9 +17,9 @@ import io.helidon.webserver.http.ServerRequest;
  * A route's authentication and authorization, in that order: find the credential (bearer token
  * or API key), verify it (401 when missing or invalid), check roles (any of), scopes (all of) and
  * the owner rule (403), then hand the identity to later filters and to the upstream in the
- * identity headers. Client-sent identity headers were stripped before (see {@link SecurityFilters}).
+ * identity headers. Client-sent identity headers were stripped before (see {@link SecuritySteps#stripIdentity}).
  */
-final class AuthFilter implements Filter {
+final class AuthStep implements Step {
     private final Access access;
     private final JwtVerifier jwt;
     private final ApiKeyVerifier apiKeys;
@@ -31,7 +32,7 @@ final class AuthFilter implements Filter {
     private final String bearerRealm;
 
     /** @param jwt null when the route does not take tokens; @param apiKeys null when it does not take API keys */
-    AuthFilter(Access access, JwtVerifier jwt, ApiKeyVerifier apiKeys, RouteAuthConfig route, IdentityHeaders headers,
+    AuthStep(Access access, JwtVerifier jwt, ApiKeyVerifier apiKeys, RouteAuthConfig route, IdentityHeaders headers,
                Rejections rejections) {
         this.access = access;
         this.jwt = jwt;
@@ -53,7 +54,7 @@ final class AuthFilter implements Filter {
     }
 
     @Override
-    public boolean apply(Exchange exchange) {
+    public void handle(Exchange exchange, Chain next) {
         ServerRequest req = exchange.request();
         if (apiKeys != null) {
             // The key authenticates the client to the gateway; the upstream has no use for it.
@@ -77,7 +78,7 @@ final class AuthFilter implements Filter {
                 rejections.refuse(exchange, r.rejection(), r.issuer() == null ? null : "issuer=" + r.issuer(),
                         new String[] {bearerRealm + ", error=\"invalid_token\", error_description=\""
                                 + r.rejection().detail() + "\""});
-                return false;
+                return;
             }
             identity = r.identity();
             claims = r.claims();
@@ -85,31 +86,32 @@ final class AuthFilter implements Filter {
             identity = apiKeys.verify(key);
             if (identity == null) {
                 rejections.refuse(exchange, Rejection.BAD_API_KEY, null, missingChallenge);
-                return false;
+                return;
             }
         } else if (access == Access.OPTIONAL) {
-            return true;
+            next.proceed(exchange);
+            return;
         } else {
             rejections.refuse(exchange, Rejection.MISSING_CREDENTIALS, null, missingChallenge);
-            return false;
+            return;
         }
         if (!roles.isEmpty() && disjoint(roles, identity.roles())) {
             rejections.refuse(exchange, Rejection.MISSING_ROLE, who(identity), null);
-            return false;
+            return;
         }
         if (!identity.scopes().containsAll(scopes)) {
             rejections.refuse(exchange, Rejection.MISSING_SCOPE, who(identity), new String[] {bearerRealm
                     + ", error=\"insufficient_scope\", scope=\"" + String.join(" ", scopes) + "\""});
-            return false;
+            return;
         }
         if (owner != null && !ownerAllows(exchange, identity, claims)) {
             rejections.refuse(exchange, Rejection.NOT_OWNER, who(identity), null);
-            return false;
+            return;
         }
         exchange.attribute(Identity.class, identity);
         exchange.attribute(TokenClaims.class, claims);
         addIdentityHeaders(exchange.upstreamHeaders(), identity);
-        return true;
+        next.proceed(exchange);
     }
 
     private boolean ownerAllows(Exchange exchange, Identity identity, TokenClaims claims) {

@@ -6,7 +6,8 @@ import java.io.InputStream;
 import java.util.OptionalLong;
 
 import io.concierge.gateway.pipeline.Exchange;
-import io.concierge.gateway.pipeline.Filter;
+import io.concierge.gateway.pipeline.Chain;
+import io.concierge.gateway.pipeline.Step;
 import io.concierge.gateway.problem.Problem;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -19,17 +20,17 @@ import io.helidon.webserver.CloseConnectionException;
  * Either way the connection is closed afterwards, because the rest of the body is never read and
  * must not be parsed as the next request.
  */
-final class BodyLimitFilter implements Filter {
+final class BodyLimitStep implements Step {
     private final long max;
     private final SecurityStats stats;
 
-    BodyLimitFilter(long max, SecurityStats stats) {
+    BodyLimitStep(long max, SecurityStats stats) {
         this.max = max;
         this.stats = stats;
     }
 
     @Override
-    public boolean apply(Exchange exchange) {
+    public void handle(Exchange exchange, Chain next) {
         OptionalLong declared = exchange.request().headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > max) {
             stats.countBodyTooLarge();
@@ -42,7 +43,7 @@ final class BodyLimitFilter implements Filter {
         if (declared.isEmpty() && exchange.request().headers().contains(HeaderNames.TRANSFER_ENCODING)) {
             exchange.request().streamFilter(in -> new Limited(in, max, stats));
         }
-        return true;
+        next.proceed(exchange);
     }
 
     /** Counts body bytes as they are read and fails the read that goes past the limit. */

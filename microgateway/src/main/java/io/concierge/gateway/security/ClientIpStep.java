@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.concierge.gateway.pipeline.Exchange;
-import io.concierge.gateway.pipeline.Filter;
+import io.concierge.gateway.pipeline.Chain;
+import io.concierge.gateway.pipeline.Step;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 
@@ -17,7 +18,7 @@ import io.helidon.http.HeaderNames;
  * untrusted peer are also dropped before the request goes on, so the gateways behind it, which
  * trust the edge, never see a chain the client made up.
  */
-final class ClientIpFilter implements Filter {
+final class ClientIpStep implements Step {
     static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
     private static final int MAX_HOPS = 32;
     private static final List<String> FORWARDING = List.of("X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
@@ -26,13 +27,13 @@ final class ClientIpFilter implements Filter {
     private final IpRanges trusted;
     private final boolean sanitize;
 
-    ClientIpFilter(IpRanges trusted, boolean sanitize) {
+    ClientIpStep(IpRanges trusted, boolean sanitize) {
         this.trusted = trusted;
         this.sanitize = sanitize;
     }
 
     @Override
-    public boolean apply(Exchange exchange) {
+    public void handle(Exchange exchange, Chain next) {
         String peer = exchange.clientIp();
         if (!trusted.contains(peer)) {
             if (sanitize) {
@@ -40,10 +41,11 @@ final class ClientIpFilter implements Filter {
                     exchange.upstreamHeaders().remove(h);
                 }
             }
-            return true;
+            next.proceed(exchange);
+            return;
         }
         exchange.clientIp(resolve(peer, exchange.request().headers().values(X_FORWARDED_FOR), trusted));
-        return true;
+        next.proceed(exchange);
     }
 
     /** @return the client address the chain vouches for (see the class comment) */

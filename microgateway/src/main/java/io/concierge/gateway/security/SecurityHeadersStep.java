@@ -1,7 +1,10 @@
 package io.concierge.gateway.security;
 
+import io.concierge.gateway.pipeline.Chain;
+import io.concierge.gateway.pipeline.ChainResponse;
 import io.concierge.gateway.pipeline.Exchange;
-import io.concierge.gateway.pipeline.Filter;
+import io.concierge.gateway.pipeline.ResponseInterceptor;
+import io.concierge.gateway.pipeline.Step;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -10,13 +13,16 @@ import io.helidon.http.HeaderValues;
  * Security response headers on every response of the edge, its own errors and relayed ones alike.
  * HSTS only on responses over TLS: on plain HTTP it means nothing to a browser (RFC 6797 section
  * 7.2) and would only advertise a policy the connection cannot back.
+ *
+ * <p>A response-side step: it sets the headers on the answer of the steps after it (refusals,
+ * preflights, relayed responses) just before its head is written, replacing an upstream's own.
  */
-final class SecurityHeadersFilter implements Filter {
+final class SecurityHeadersStep implements Step, ResponseInterceptor {
     private final Header hsts;
     private final Header nosniff;
     private final Header csp;
 
-    SecurityHeadersFilter(SecurityHeadersConfig config) {
+    SecurityHeadersStep(SecurityHeadersConfig config) {
         this.hsts = config.hsts() ? HeaderValues.create(HeaderNames.STRICT_TRANSPORT_SECURITY, "max-age="
                 + config.hstsMaxAge().toSeconds() + (config.hstsIncludeSubdomains() ? "; includeSubDomains" : "")) : null;
         this.nosniff = config.contentTypeOptions() ? HeaderValues.create(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff") : null;
@@ -29,8 +35,14 @@ final class SecurityHeadersFilter implements Filter {
     }
 
     @Override
-    public boolean apply(Exchange exchange) {
-        var headers = exchange.response().headers();
+    public void handle(Exchange exchange, Chain next) {
+        exchange.beforeHead(this);
+        next.proceed(exchange);
+    }
+
+    @Override
+    public void beforeHead(Exchange exchange, ChainResponse response) {
+        var headers = response.headers();
         if (hsts != null && exchange.request().isSecure()) {
             headers.set(hsts);
         }
@@ -40,6 +52,5 @@ final class SecurityHeadersFilter implements Filter {
         if (csp != null) {
             headers.set(csp);
         }
-        return true;
     }
 }

@@ -1,0 +1,109 @@
+package io.concierge.gateway.ratelimit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.concierge.gateway.domainconfig.GatewayConfig;
+import io.concierge.gateway.domainconfig.RouteConfig;
+import io.concierge.gateway.pipeline.Chain;
+import io.concierge.gateway.pipeline.ChainResponse;
+import io.concierge.gateway.pipeline.Exchange;
+import io.concierge.gateway.pipeline.ResponseInterceptor;
+import io.concierge.gateway.pipeline.Step;
+
+/**
+ * The per-request step: every limit that applies must pass. Limits are asked in order (edge or
+ * domain level first, then the route's); the first enforced limit that says no answers 429, and
+ * the limits already passed get their permit back, so a rejected request costs nothing. A shadow
+ * limit ({@code enforce: false}) that says no is counted and logged, and the request goes on.
+ *
+ * <p>A response-side step: on success the enforced limits' state ({@code RateLimit},
+ * {@code RateLimit-Policy}) goes into the headers of whatever answer comes back from the steps
+ * after it, replacing any an upstream sent: the gateway's limits are what the client must obey.
+ */
+public final class RateLimitStep implements Step {
+    private final RateLimiter[] limiters;
+
+    private RateLimitStep(List<RateLimiter> limiters) {
+        this.limiters = limiters.toArray(new RateLimiter[0]);
+    }
+
+    /** The domain's limits, then the route's; null when neither has any. */
+    public static RateLimitStep forRoute(GatewayConfig gateway, RouteConfig route, RateLimiting state) {
+        if (gateway.rateLimits().isEmpty() && route.rateLimits().isEmpty()) {
+            return null;
+        }
+        List<RateLimiter> limiters = new ArrayList<>(state.sharedLimiters(gateway.rateLimits(), "domain"));
+        for (RateLimitConfig c : route.rateLimits()) {
+            limiters.add(state.limiter(c, "route " + route.id()));
+        }
+        return new RateLimitStep(limiters);
+    }
+
+    /** The edge's limits, run before dispatch; null when there are none. */
+    public static RateLimitStep forEdge(List<RateLimitConfig> limits, RateLimiting state) {
+        return limits.isEmpty() ? null : new RateLimitStep(state.sharedLimiters(limits, "edge"));
+    }
+
+    /** Whether a gateway has any limit at all (so its runtime needs a {@link RateLimiting}). */
+    public static boolean anyLimits(GatewayConfig gateway) {
+        if (!gateway.rateLimits().isEmpty()) {
+            return true;
+        }
+        for (RouteConfig r : gateway.routes()) {
+            if (!r.rateLimits().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The {@code rateLimiting} section of {@code /health} of a server with or without limits. */
+    public static Map<String, Object> health(RateLimiting state) {
+        return state == null ? Map.of("limits", List.of()) : state.health();
+    }
+
+    int size() {
+        return limiters.length;
+    }
+
+    @Override
+    public void handle(Exchange ex, Chain next) {
+        RateLimiter.Decision[] passed = new RateLimiter.Decision[limiters.length];
+        int n = 0;
+        for (RateLimiter limiter : limiters) {
+            if (!limiter.applies(ex)) {
+                continue;
+            }
+            RateLimiter.Decision d = limiter.decide(ex);
+            if (d.allowed) {
+                passed[n++] = d;
+            } else if (limiter.enforced()) {
+                for (int i = 0; i < n; i++) {
+                    passed[i].refund();
+                }
+                limiter.stats().rejected.increment();
+                RateLimitResponses.reject(ex, passed, n, d);
+                return;
+            } else {
+                limiter.shadowRejected(ex);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            passed[i].limiter.stats().allowed.increment();
+        }
+        if (n > 0) {
+            ex.beforeHead(new PassedLimits(passed, n));
+        }
+        next.proceed(ex);
+    }
+
+    /** The decisions of one request, kept until its answer's head is written. */
+    private record PassedLimits(RateLimiter.Decision[] decisions, int count) implements ResponseInterceptor {
+        @Override
+        public void beforeHead(Exchange exchange, ChainResponse response) {
+            RateLimitResponses.headers(response, decisions, count, null);
+        }
+    }
+}

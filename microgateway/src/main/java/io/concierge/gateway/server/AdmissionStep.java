@@ -1,0 +1,26 @@
+package io.concierge.gateway.server;
+
+import io.concierge.gateway.pipeline.Chain;
+import io.concierge.gateway.pipeline.Exchange;
+import io.concierge.gateway.pipeline.Step;
+import io.concierge.gateway.rewrite.RawPath;
+
+/** The checks every request must pass before it is routed ({@link RequestGuard}): framing and path. */
+final class AdmissionStep implements Step {
+    private final boolean allowEncodedSlash;
+
+    AdmissionStep(boolean allowEncodedSlash) {
+        this.allowEncodedSlash = allowEncodedSlash;
+    }
+
+    @Override
+    public void handle(Exchange exchange, Chain next) {
+        RawPath path = RequestGuard.admit(exchange.request(), exchange.response(), exchange.requestId(),
+                allowEncodedSlash);
+        if (path == null) {
+            return;
+        }
+        exchange.path(path);
+        next.proceed(exchange);
+    }
+}

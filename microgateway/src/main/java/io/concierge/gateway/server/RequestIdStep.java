@@ -1,0 +1,21 @@
+package io.concierge.gateway.server;
+
+import io.concierge.gateway.pipeline.Chain;
+import io.concierge.gateway.pipeline.Exchange;
+import io.concierge.gateway.pipeline.Step;
+import io.concierge.gateway.requestid.RequestIds;
+
+/**
+ * A sane incoming {@code X-Request-Id} is kept, anything else replaced by a UUID; set on the
+ * response before anything can answer, so every answer carries it, errors included.
+ */
+final class RequestIdStep implements Step {
+    @Override
+    public void handle(Exchange exchange, Chain next) {
+        String requestId = RequestIds.resolve(exchange.request().headers());
+        exchange.requestId(requestId);
+        exchange.observer().requestId(requestId);
+        exchange.response().header(RequestIds.HEADER, requestId);
+        next.proceed(exchange);
+    }
+}

@@ -1,0 +1,108 @@
+package io.concierge.gateway.server;
+
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.hazelcast.core.HazelcastInstance;
+
+import io.concierge.gateway.composition.CompositionConfig;
+import io.concierge.gateway.domainconfig.GatewayConfig;
+import io.concierge.gateway.domainconfig.RouteConfig;
+import io.concierge.gateway.ratelimit.RateLimitConfig;
+import io.concierge.gateway.ratelimit.RateLimitStep;
+import io.concierge.gateway.ratelimit.RateLimiting;
+import io.concierge.gateway.security.DomainSecurity;
+import io.concierge.gateway.security.SecurityStats;
+
+/**
+ * The state one server's steps share, built once when the server is built and closed with it, in
+ * reverse order: the security state (a gateway's JWKS caches, API keys and counters, or the edge's
+ * counters) and the rate-limiting state (limiters, cluster counters, their background thread).
+ * One object per gateway or edge, so two servers in one JVM (tests) never share any of it.
+ */
+public final class ServerRuntime implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ServerRuntime.class.getName());
+
+    private final String owner;
+    private final DomainSecurity domainSecurity;
+    private final SecurityStats securityStats;
+    private final RateLimiting rateLimiting;
+
+    private ServerRuntime(String owner, DomainSecurity domainSecurity, SecurityStats securityStats,
+                          RateLimiting rateLimiting) {
+        this.owner = owner;
+        this.domainSecurity = domainSecurity;
+        this.securityStats = securityStats;
+        this.rateLimiting = rateLimiting;
+    }
+
+    /** A gateway's: its domain security, and rate limiting when it has any limit. */
+    public static ServerRuntime gateway(GatewayConfig config, HazelcastInstance cluster) {
+        DomainSecurity security = new DomainSecurity(config);
+        try {
+            RateLimiting limits = anyLimits(config) ? RateLimiting.create(config.domain(), cluster) : null;
+            return new ServerRuntime(config.domain(), security, security.stats(), limits);
+        } catch (RuntimeException e) {
+            security.close();
+            throw e;
+        }
+    }
+
+    /** The edge's: its security counters, and rate limiting when it has edge limits. */
+    public static ServerRuntime edge(List<RateLimitConfig> limits, HazelcastInstance cluster) {
+        return new ServerRuntime("edge", null, new SecurityStats(),
+                limits.isEmpty() ? null : RateLimiting.create("edge", cluster));
+    }
+
+    private static boolean anyLimits(GatewayConfig config) {
+        if (RateLimitStep.anyLimits(config)) {
+            return true;
+        }
+        for (CompositionConfig c : config.compositions()) {
+            if (!RouteConfig.forComposition(c).rateLimits().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A gateway's security state; null at the edge. */
+    public DomainSecurity domainSecurity() {
+        return domainSecurity;
+    }
+
+    /** The server's security counters. */
+    public SecurityStats securityStats() {
+        return securityStats;
+    }
+
+    /** The rate-limiting state; null when the server has no limits. */
+    public RateLimiting rateLimiting() {
+        return rateLimiting;
+    }
+
+    /** The {@code rateLimiting} section of {@code /health}. */
+    public Map<String, Object> rateLimitHealth() {
+        return RateLimitStep.health(rateLimiting);
+    }
+
+    /** Reverse order of construction; one failure does not keep the rest open. */
+    @Override
+    public void close() {
+        close(rateLimiting);
+        close(domainSecurity);
+    }
+
+    private void close(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, owner + ": closing " + c.getClass().getSimpleName() + " failed", e);
+        }
+    }
+}

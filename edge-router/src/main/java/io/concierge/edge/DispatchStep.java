@@ -11,7 +11,7 @@ import io.concierge.gateway.rewrite.RawPath;
 import io.helidon.http.HeaderNames;
 
 /**
- * The end of the edge's chain ({@code RouteChains.edge}): longest-prefix dispatch to a live
+ * The end of the edge's chain ({@link EdgeChain#build}): longest-prefix dispatch to a live
  * instance of the owning domain's gateway. The path and query go on unchanged: rewriting is the
  * domain gateway's business.
  */

@@ -4,14 +4,13 @@ import java.util.logging.Logger;
 
 import com.hazelcast.core.HazelcastInstance;
 
+import io.concierge.edge.protection.EdgeTls;
+import io.concierge.edge.protection.TlsConfig;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.proxy.ProxyEngine;
-import io.concierge.gateway.security.EdgeTls;
-import io.concierge.gateway.security.TlsConfig;
 import io.concierge.gateway.server.ChainHandler;
 import io.concierge.gateway.server.ConnectionFraming;
 import io.concierge.gateway.server.Listeners;
-import io.concierge.gateway.server.RouteChains;
 import io.concierge.gateway.server.ServerRuntime;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
@@ -39,8 +38,7 @@ public final class EdgeServer implements AutoCloseable {
         health.addSection("rateLimiting", runtime::rateLimitHealth);
         health.addSection("security", () -> runtime.securityStats().snapshot());
         DispatchStep dispatch = new DispatchStep(dispatcher, new ProxyEngine("concierge-edge", telemetry), config);
-        ChainHandler handler = new ChainHandler(RouteChains.edge(config.limits().allowEncodedSlash(),
-                config.protection(), config.rateLimits(), runtime, health::sendStatus, dispatch), telemetry);
+        ChainHandler handler = new ChainHandler(EdgeChain.build(config, runtime, health::sendStatus, dispatch), telemetry);
         var admin = EdgeObservability.admin(config, discovery, dispatcher, runtime, telemetry);
         WebServerConfig.Builder b = WebServer.builder()
                 .host(config.listen().host())

@@ -1,5 +1,7 @@
 package io.concierge.edge;
 
+import java.time.Duration;
+
 import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.Step;
@@ -11,7 +13,7 @@ import io.concierge.gateway.rewrite.RawPath;
 import io.helidon.http.HeaderNames;
 
 /**
- * The end of the edge's chain ({@code RouteChains.edge}): longest-prefix dispatch to a live
+ * The end of the edge's chain ({@link EdgeChain#build}): longest-prefix dispatch to a live
  * instance of the owning domain's gateway. The path and query go on unchanged: rewriting is the
  * domain gateway's business.
  */
@@ -19,12 +21,15 @@ final class DispatchStep implements Step {
     private static final String RETRY_AFTER_SECONDS = "5";
     private final PrefixDispatcher dispatcher;
     private final ProxyEngine engine;
-    private final EdgeConfig config;
+    /** From {@code upstream.timeouts}: the same for every domain. */
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
 
     DispatchStep(PrefixDispatcher dispatcher, ProxyEngine engine, EdgeConfig config) {
         this.dispatcher = dispatcher;
         this.engine = engine;
-        this.config = config;
+        this.connectTimeout = config.connectTimeout();
+        this.readTimeout = config.readTimeout();
     }
 
     @Override
@@ -49,8 +54,8 @@ final class DispatchStep implements Step {
         String target = query.isEmpty() ? path.raw() : path.raw() + "?" + query;
         // With the domain's failover state: a request that fails before any response byte is retried
         // on another instance, and an instance that refuses connections is ejected.
-        engine.forward(exchange.request(), exchange.response(), new ProxyCall(group, target, config.connectTimeout(),
-                config.readTimeout(), requestId,
+        engine.forward(exchange.request(), exchange.response(), new ProxyCall(group, target, connectTimeout,
+                readTimeout, requestId,
                 exchange.upstreamHeaders().isEmpty() ? null : exchange.upstreamHeaders(), dispatcher.failover(domain),
                 null, null));
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
+import io.concierge.edge.protection.EdgeProtectionConfig;
 import io.concierge.gateway.config.ClusterConfig;
 import io.concierge.gateway.config.ConfigNode;
 import io.concierge.gateway.config.ListenConfig;
@@ -15,7 +16,6 @@ import io.concierge.gateway.discovery.DiscoveryConfig;
 import io.concierge.gateway.domainconfig.ServiceConfig;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.resilience.ResilienceConfig;
-import io.concierge.gateway.security.EdgeProtectionConfig;
 import io.concierge.gateway.telemetry.AccessLogConfig;
 
 /**

@@ -9,8 +9,8 @@ import java.util.TreeMap;
 import io.concierge.gateway.admin.AdminEndpoints;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.server.ServerAssembly;
 import io.concierge.gateway.server.ServerRuntime;
-import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;
 
 /** Wires the edge's features into {@code /metrics} and its state into {@code /admin}, in one place. */
@@ -20,9 +20,7 @@ final class EdgeObservability {
 
     static AdminEndpoints admin(EdgeConfig config, Discovery discovery, PrefixDispatcher dispatcher,
                                 ServerRuntime runtime, Telemetry telemetry) {
-        telemetry.addMetrics(FeatureMetrics.rateLimits(runtime::rateLimitHealth));
-        telemetry.addMetrics(FeatureMetrics.security(runtime::securityStats));
-        telemetry.addMetrics(FeatureMetrics.discovery(discovery));
+        ServerAssembly.commonMetrics(telemetry, runtime, discovery);
         telemetry.addMetrics(out -> {
             out.family("concierge_edge_live_instances", "gauge", "Live gateway instances per domain.");
             dispatcher.table().instances().forEach((domain, rs) ->

@@ -4,14 +4,14 @@ import java.util.logging.Logger;
 
 import com.hazelcast.core.HazelcastInstance;
 
+import io.concierge.edge.protection.EdgeTls;
+import io.concierge.edge.protection.TlsConfig;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.proxy.ProxyEngine;
-import io.concierge.gateway.security.EdgeTls;
-import io.concierge.gateway.security.TlsConfig;
 import io.concierge.gateway.server.ChainHandler;
-import io.concierge.gateway.server.ConnectionFraming;
+import io.concierge.gateway.server.HealthReport;
 import io.concierge.gateway.server.Listeners;
-import io.concierge.gateway.server.RouteChains;
+import io.concierge.gateway.server.ServerAssembly;
 import io.concierge.gateway.server.ServerRuntime;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
@@ -21,7 +21,6 @@ import io.helidon.webserver.WebServerConfig;
 /** The running edge router: public listener, admin listener, and the dispatcher fed by discovery. */
 public final class EdgeServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EdgeServer.class.getName());
-    private static final String ADMIN = "admin";
     private static final String HTTPS = "https";
 
     private final WebServer server;
@@ -35,36 +34,38 @@ public final class EdgeServer implements AutoCloseable {
         this.dispatcher = new PrefixDispatcher(config);
         this.runtime = ServerRuntime.edge(config.rateLimits(), cluster);
         this.telemetry = new Telemetry("edge", tracing, ownsTracing, config.accessLog());
-        EdgeHealth health = new EdgeHealth(dispatcher, discovery::describe);
-        health.addSection("rateLimiting", runtime::rateLimitHealth);
-        health.addSection("security", () -> runtime.securityStats().snapshot());
+        HealthReport health = new HealthReport(new EdgeHealth(dispatcher), discovery::describe)
+                .section("rateLimiting", runtime::rateLimitHealth)
+                .section("security", () -> runtime.securityStats().snapshot());
         DispatchStep dispatch = new DispatchStep(dispatcher, new ProxyEngine("concierge-edge", telemetry), config);
-        ChainHandler handler = new ChainHandler(RouteChains.edge(config.limits().allowEncodedSlash(),
-                config.protection(), config.rateLimits(), runtime, health::sendStatus, dispatch), telemetry);
+        ChainHandler handler = new ChainHandler(EdgeChain.build(config, runtime, health::sendStatus, dispatch), telemetry);
         var admin = EdgeObservability.admin(config, discovery, dispatcher, runtime, telemetry);
-        WebServerConfig.Builder b = WebServer.builder()
-                .host(config.listen().host())
-                .port(config.listen().port())
-                .routing(r -> r.addFilter(ConnectionFraming.FILTER).any(handler))
-                .putSocket(ADMIN, s -> Listeners.applyAdmin(s.host(config.admin().host()).port(config.admin().port())
-                        .routing(r -> {
-                            r.get("/health", (req, res) -> health.send(res));
-                            admin.register(r);
-                        })));
-        Listeners.applyLimits(b, config.limits(), config.listen().h2c());
         TlsConfig tls = config.protection().tls();
-        if (tls != null) {
-            // HTTPS beside HTTP: the same handler and limits, TLS 1.2+ only, HTTP/2 by ALPN.
+        this.server = ServerAssembly.start(withTls(ServerAssembly.listeners(config.listen(), config.admin(),
+                config.limits(), handler, health, admin), config, tls, handler), this::release);
+        this.tlsWatch = tls == null ? null : EdgeTls.watch(tls, t -> server.reloadTls(HTTPS, t));
+        discovery.watch(dispatcher::update);
+    }
+
+    /** HTTPS beside HTTP: the same chain and limits, TLS 1.2+ only, HTTP/2 by ALPN. */
+    private WebServerConfig.Builder withTls(WebServerConfig.Builder b, EdgeConfig config, TlsConfig tls,
+                                            ChainHandler handler) {
+        if (tls == null) {
+            return b;
+        }
+        try {
             b.putSocket(HTTPS, s -> {
                 s.host(tls.host() != null ? tls.host() : config.listen().host()).port(tls.port())
                         .tls(EdgeTls.load(tls))
-                        .routing(r -> r.addFilter(ConnectionFraming.FILTER).any(handler));
+                        .routing(r -> ServerAssembly.publicRouting(r, handler));
                 Listeners.applyTlsLimits(s, config.limits());
             });
+        } catch (RuntimeException e) {
+            // Unreadable key material: nothing else would close what was built for this edge.
+            release();
+            throw e;
         }
-        this.server = b.build().start();
-        this.tlsWatch = tls == null ? null : EdgeTls.watch(tls, t -> server.reloadTls(HTTPS, t));
-        discovery.watch(dispatcher::update);
+        return b;
     }
 
     /** Starts an edge without a cluster; the caller owns {@code discovery}. */
@@ -84,15 +85,8 @@ public final class EdgeServer implements AutoCloseable {
 
     private static EdgeServer start(EdgeConfig config, Discovery discovery, HazelcastInstance cluster,
                                     Tracing tracing, boolean ownsTracing) {
-        EdgeServer edge;
-        try {
-            edge = new EdgeServer(config, discovery, cluster, tracing, ownsTracing);
-        } catch (RuntimeException e) {
-            if (ownsTracing) {
-                tracing.close();
-            }
-            throw e;
-        }
+        EdgeServer edge = ServerAssembly.build(tracing, ownsTracing,
+                () -> new EdgeServer(config, discovery, cluster, tracing, ownsTracing));
         LOG.info(() -> "edge router on http://" + config.listen().host() + ":" + edge.port() + " (admin port "
                 + edge.adminPort() + ")");
         return edge;
@@ -108,7 +102,7 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     public int adminPort() {
-        return server.port(ADMIN);
+        return server.port(ServerAssembly.ADMIN);
     }
 
     /** Domains with at least one live instance, for tests and tooling. */
@@ -124,6 +118,10 @@ public final class EdgeServer implements AutoCloseable {
             tlsWatch.close();
         }
         server.stop();
+        release();
+    }
+
+    private void release() {
         dispatcher.close();
         runtime.close();
         telemetry.close();

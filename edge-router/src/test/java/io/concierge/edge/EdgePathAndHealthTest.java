@@ -106,4 +106,16 @@ class EdgePathAndHealthTest {
         assertEquals("/api", shop.get("prefixes").get(0).asText());
         assertEquals("static", health.get("discovery").get("type").asText());
     }
+
+    /** Liveness for orchestrators (the compose healthcheck), as on a gateway's admin port; never on the public port. */
+    @Test
+    void theAdminPortAnswersLiveness() throws IOException {
+        WireResponse r = WireClient.exchange(edge.adminPort(), "GET", "/health/live");
+
+        assertEquals(200, r.status(), r::toString);
+        assertEquals("application/json", r.header("Content-Type"));
+        assertEquals("no-store", r.header("Cache-Control"));
+        assertEquals("{\"status\":\"UP\"}", r.bodyText());
+        assertFalse(r.bodyText().contains(String.valueOf(gateway.port())), "no instance address");
+    }
 }

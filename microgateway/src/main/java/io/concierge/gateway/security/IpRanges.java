@@ -44,7 +44,7 @@ public final class IpRanges {
     }
 
     /** Reads a list of {@code address} or {@code address/prefix} entries; an error names the entry. */
-    static IpRanges read(ConfigNode node, String key) {
+    public static IpRanges read(ConfigNode node, String key) {
         List<String> entries = node.stringList(key);
         List<Range> ranges = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {

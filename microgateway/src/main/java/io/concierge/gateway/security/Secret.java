@@ -9,11 +9,12 @@ import java.util.Arrays;
 public final class Secret {
     private final byte[] bytes;
 
-    Secret(byte[] bytes) {
+    public Secret(byte[] bytes) {
         this.bytes = bytes.clone();
     }
 
-    byte[] bytes() {
+    /** A copy of the key material. */
+    public byte[] bytes() {
         return bytes.clone();
     }
 

@@ -54,11 +54,13 @@ public final class SecurityStats {
         bodyTooLarge.increment();
     }
 
-    void corsRefused() {
+    /** A CORS request or preflight from an origin the edge does not allow. */
+    public void corsRefused() {
         corsRefused.increment();
     }
 
-    void preflight() {
+    /** A CORS preflight, answered at the edge. */
+    public void preflight() {
         preflights.increment();
     }
 

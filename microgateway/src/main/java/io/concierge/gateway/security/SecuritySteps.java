@@ -66,17 +66,6 @@ public final class SecuritySteps {
         return new BodyLimitStep(max, stats);
     }
 
-    /** Security response headers on every answer of the steps after it; null when none are configured. */
-    public static Step securityHeaders(SecurityHeadersConfig config) {
-        SecurityHeadersStep step = new SecurityHeadersStep(config);
-        return step.isEmpty() ? null : step;
-    }
-
-    /** CORS: preflights answered, CORS headers on every other answer. */
-    public static Step cors(CorsConfig config, SecurityStats stats) {
-        return new CorsStep(config, stats);
-    }
-
     /** Why a named class: a lambda would show as {@code $$Lambda} in {@link Chain#steps()}. */
     private static final class StripIdentityStep implements Step {
         private final String[] names;

@@ -6,10 +6,10 @@ import io.concierge.gateway.pipeline.Step;
 import io.concierge.gateway.rewrite.RawPath;
 
 /** The checks every request must pass before it is routed ({@link RequestGuard}): framing and path. */
-final class AdmissionStep implements Step {
+public final class AdmissionStep implements Step {
     private final boolean allowEncodedSlash;
 
-    AdmissionStep(boolean allowEncodedSlash) {
+    public AdmissionStep(boolean allowEncodedSlash) {
         this.allowEncodedSlash = allowEncodedSlash;
     }
 

@@ -6,42 +6,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.concierge.gateway.balancing.Upstream;
 import io.concierge.gateway.health.InstanceProbe;
 import io.concierge.gateway.proxy.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
-import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code /health} of a gateway: UP when every service has at least one instance accepting
- * connections, DOWN (503) otherwise. The admin port's answer has the detail per service and
- * instance (addresses, counters, security and rate-limit state); the public port's says UP or DOWN
- * and nothing else, since whoever can reach it may be an attacker mapping the mesh.
+ * A gateway's own part of {@code /health} ({@link HealthReport}): UP when every service has at
+ * least one instance accepting connections, DOWN otherwise; the detail per service and instance
+ * (addresses, counters, resilience state).
  */
-final class GatewayHealth {
-    private static final ObjectMapper JSON = new ObjectMapper();
+final class GatewayHealth implements HealthReport.Source {
     private final String domain;
     private final Supplier<String> instanceId;
     private final Map<String, UpstreamGroup> services;
     private final Map<String, ServiceResilience> resilience;
-    private final Supplier<Map<String, Object>> discovery;
     private final InstanceProbe probe = new InstanceProbe();
-    private final Map<String, Supplier<Object>> sections = new java.util.concurrent.ConcurrentHashMap<>();
 
     GatewayHealth(String domain, Supplier<String> instanceId, Map<String, UpstreamGroup> services,
-                  Map<String, ServiceResilience> resilience, Supplier<Map<String, Object>> discovery) {
+                  Map<String, ServiceResilience> resilience) {
         this.resilience = resilience;
         this.domain = domain;
         this.instanceId = instanceId;
         this.services = services;
-        this.discovery = discovery;
     }
 
-    Map<String, Object> report() {
+    @Override
+    public Map<String, Object> detail() {
         boolean up = true;
         Map<String, Object> svc = new LinkedHashMap<>();
         for (UpstreamGroup g : services.values()) {
@@ -72,25 +63,12 @@ final class GatewayHealth {
         r.put("domain", domain);
         r.put("instance", instanceId.get());
         r.put("services", svc);
-        r.put("discovery", discovery.get());
-        sections.forEach((name, section) -> r.put(name, section.get()));
         return r;
     }
 
-    /** Adds a feature's own part of the report (e.g. "security": counters and key state). */
-    void addSection(String name, Supplier<Object> section) {
-        sections.put(name, section);
-    }
-
-    /** The full report, for the admin port. */
-    void send(ServerResponse res) {
-        Map<String, Object> r = report();
-        send(res, "UP".equals(r.get("status")), r);
-    }
-
-    /** Only {@code {"status":"UP"|"DOWN"}}, for the public port. */
-    void sendStatus(ServerResponse res) {
-        boolean up = true;
+    /** Stops probing a service at its first reachable instance. */
+    @Override
+    public boolean up() {
         for (UpstreamGroup g : services.values()) {
             boolean any = false;
             for (Upstream u : g.instances()) {
@@ -99,19 +77,10 @@ final class GatewayHealth {
                     break;
                 }
             }
-            up &= any;
+            if (!any) {
+                return false;
+            }
         }
-        send(res, up, Map.of("status", up ? "UP" : "DOWN"));
-    }
-
-    private static void send(ServerResponse res, boolean up, Map<String, Object> body) {
-        res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        try {
-            res.send(JSON.writeValueAsBytes(body));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return true;
     }
 }

@@ -24,9 +24,7 @@ final class GatewayObservability {
                                 Map<String, ServiceResilience> resilience, ServerRuntime runtime,
                                 Compositions compositions, Telemetry telemetry) {
         telemetry.addMetrics(FeatureMetrics.upstreams(services.values(), resilience));
-        telemetry.addMetrics(FeatureMetrics.rateLimits(runtime::rateLimitHealth));
-        telemetry.addMetrics(FeatureMetrics.security(runtime::securityStats));
-        telemetry.addMetrics(FeatureMetrics.discovery(discovery));
+        ServerAssembly.commonMetrics(telemetry, runtime, discovery);
         if (!config.compositions().isEmpty()) {
             telemetry.addMetrics(FeatureMetrics.compositions(compositions::describe));
         }

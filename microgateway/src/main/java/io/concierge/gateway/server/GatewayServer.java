@@ -27,7 +27,6 @@ import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.WebServerConfig;
 
 /**
  * A running domain gateway: the proxy listener, the admin listener, and its registration in
@@ -35,7 +34,6 @@ import io.helidon.webserver.WebServerConfig;
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
-    private static final String ADMIN = "admin";
 
     private final GatewayConfig config;
     private final Discovery discovery;
@@ -63,42 +61,19 @@ public final class GatewayServer implements AutoCloseable {
         ProxyEngine engine = new ProxyEngine(via, telemetry);
         RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, runtime, compositions, engine);
         String[] id = new String[1];
-        GatewayHealth health = new GatewayHealth(config.domain(), () -> id[0], services, resilience,
-                discovery::describe);
-        health.addSection("security", () -> runtime.domainSecurity().describe());
-        health.addSection("rateLimiting", runtime::rateLimitHealth);
+        HealthReport health = new HealthReport(new GatewayHealth(config.domain(), () -> id[0], services, resilience),
+                discovery::describe)
+                .section("security", () -> runtime.domainSecurity().describe())
+                .section("rateLimiting", runtime::rateLimitHealth);
         if (!config.compositions().isEmpty()) {
-            health.addSection("composition", compositions::describe);
+            health.section("composition", compositions::describe);
         }
         ChainHandler handler = new ChainHandler(RouteChains.gateway(config, health::sendStatus, table), telemetry);
         var admin = GatewayObservability.admin(config, discovery, services, resilience, runtime, compositions,
                 telemetry);
-        WebServerConfig.Builder b = WebServer.builder()
-                .host(config.listen().host())
-                .port(config.listen().port())
-                .routing(r -> r.addFilter(ConnectionFraming.FILTER).any(handler))
-                .putSocket(ADMIN, s -> Listeners.applyAdmin(s.host(config.admin().host()).port(config.admin().port())
-                        .routing(r -> {
-                            r.get("/health", (req, res) -> health.send(res));
-                            // Liveness for registries' checks (Consul): this process serves. /health
-                            // also judges the upstreams, and one dead service must not take the
-                            // gateway's other routes and fallbacks out of the edge's table.
-                            r.get("/health/live", (req, res) -> {
-                                res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
-                                res.header(io.helidon.http.HeaderNames.CACHE_CONTROL, "no-store");
-                                res.send("{\"status\":\"UP\"}");
-                            });
-                            admin.register(r);
-                        })));
-        Listeners.applyLimits(b, config.limits(), config.listen().h2c());
-        try {
-            this.server = b.build().start();
-        } catch (RuntimeException e) {
-            // Nothing else will stop the health checkers and JWKS refreshes of a gateway that
-            // never started.
-            releaseUpstreams();
-            throw e;
-        }
+        // Nothing else would stop the health checkers and JWKS refreshes of a gateway that never started.
+        this.server = ServerAssembly.start(ServerAssembly.listeners(config.listen(), config.admin(), config.limits(),
+                handler, health, admin), this::releaseUpstreams);
         compositions.bind(server.port());
         this.instanceId = config.domain() + "-" + config.listen().host() + "-" + server.port() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
@@ -129,15 +104,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private static GatewayServer start(GatewayConfig config, Discovery discovery, HazelcastInstance cluster,
                                        Tracing tracing, boolean ownsTracing) {
-        GatewayServer g;
-        try {
-            g = new GatewayServer(config, discovery, cluster, tracing, ownsTracing);
-        } catch (RuntimeException e) {
-            if (ownsTracing) {
-                tracing.close();
-            }
-            throw e;
-        }
+        GatewayServer g = ServerAssembly.build(tracing, ownsTracing,
+                () -> new GatewayServer(config, discovery, cluster, tracing, ownsTracing));
         discovery.register(g.registration());
         LOG.info(() -> "gateway '" + config.domain() + "' serving " + config.prefixes() + " on http://"
                 + config.listen().host() + ":" + g.port() + " (admin port " + g.adminPort() + ")");
@@ -174,7 +142,7 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     public int adminPort() {
-        return server.port(ADMIN);
+        return server.port(ServerAssembly.ADMIN);
     }
 
     public String instanceId() {

@@ -8,13 +8,13 @@ import io.concierge.gateway.pipeline.Step;
 import io.helidon.webserver.http.ServerResponse;
 
 /** {@code /health} on the public port: the status only; the detail is on the admin port. */
-final class HealthStep implements Step {
+public final class HealthStep implements Step {
     private static final String PATH = "/health";
 
     private final Consumer<ServerResponse> status;
 
     /** @param status answers with the server's public status */
-    HealthStep(Consumer<ServerResponse> status) {
+    public HealthStep(Consumer<ServerResponse> status) {
         this.status = status;
     }
 

@@ -9,7 +9,7 @@ import io.concierge.gateway.requestid.RequestIds;
  * A sane incoming {@code X-Request-Id} is kept, anything else replaced by a UUID; set on the
  * response before anything can answer, so every answer carries it, errors included.
  */
-final class RequestIdStep implements Step {
+public final class RequestIdStep implements Step {
     @Override
     public void handle(Exchange exchange, Chain next) {
         String requestId = RequestIds.resolve(exchange.request().headers());

@@ -8,31 +8,28 @@ import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.Step;
-import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.ratelimit.RateLimitStep;
 import io.concierge.gateway.routing.RouteTable;
-import io.concierge.gateway.security.EdgeProtectionConfig;
 import io.concierge.gateway.security.RouteAuthConfig;
 import io.concierge.gateway.security.SecurityConfig;
 import io.concierge.gateway.security.SecuritySteps;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * The one place where every request chain is assembled, so the whole request path can be read
- * here, step by step, in the order the steps run. A chain contains only the steps its
- * configuration uses: an unused feature is absent, not skipped per request.
+ * The one place where a gateway's request chains are assembled, so the whole request path can be
+ * read here, step by step, in the order the steps run. A chain contains only the steps its
+ * configuration uses: an unused feature is absent, not skipped per request. The edge's chain is
+ * built the same way by {@code io.concierge.edge.EdgeChain} in edge-router, from the same front
+ * steps and shared security and rate-limit steps.
  *
  * <pre>
  * gateway, every request: request id → admission → /health → route match ─┐
  *   the matched route:    client IP → IP lists → strip identity → auth → body limit
  *                         → rate limits → target (proxy: resilience + upstream | composition)
- * edge:                   request id → admission → /health → security headers → client IP
- *                         → IP lists → CORS → body limit → edge rate limits → dispatch + upstream
  * </pre>
  *
  * Authentication runs before limits so limits can key on the verified consumer and anonymous
- * floods are refused before they consume anyone's budget. At the edge the security headers come
- * first, so every answer after them carries them: refusals and preflights too.
+ * floods are refused before they consume anyone's budget.
  */
 public final class RouteChains {
     private RouteChains() {
@@ -68,35 +65,6 @@ public final class RouteChains {
         addIfPresent(steps, RateLimitStep.forRoute(gateway, route, runtime.rateLimiting()));
         // (later: cache, transform)
         steps.add(target);
-        return Chain.of(steps);
-    }
-
-    /**
-     * The edge's chain.
-     *
-     * @param dispatch the terminal step: longest-prefix dispatch to a live instance of the owning
-     *                 domain's gateway, and the upstream call with the edge's failover
-     */
-    public static Chain edge(boolean allowEncodedSlash, EdgeProtectionConfig protection, List<RateLimitConfig> limits,
-                             ServerRuntime runtime, Consumer<ServerResponse> publicHealth, Step dispatch) {
-        List<Step> steps = new ArrayList<>();
-        steps.add(new RequestIdStep());
-        steps.add(new AdmissionStep(allowEncodedSlash));
-        steps.add(new HealthStep(publicHealth));
-        addIfPresent(steps, SecuritySteps.securityHeaders(protection.headers()));
-        // Always, even without trusted proxies: then every client's forwarding headers are dropped.
-        steps.add(SecuritySteps.clientIp(protection.trustedProxies(), true));
-        if (!protection.ipAllow().isEmpty() || !protection.ipDeny().isEmpty()) {
-            steps.add(SecuritySteps.ipList(protection.ipAllow(), protection.ipDeny(), runtime.securityStats()));
-        }
-        if (protection.cors() != null) {
-            steps.add(SecuritySteps.cors(protection.cors(), runtime.securityStats()));
-        }
-        if (protection.maxBodySize() >= 0) {
-            steps.add(SecuritySteps.bodyLimit(protection.maxBodySize(), runtime.securityStats()));
-        }
-        addIfPresent(steps, RateLimitStep.forEdge(limits, runtime.rateLimiting()));
-        steps.add(dispatch);
         return Chain.of(steps);
     }
 

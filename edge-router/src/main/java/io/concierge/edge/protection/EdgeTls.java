@@ -1,4 +1,4 @@
-package io.concierge.gateway.security;
+package io.concierge.edge.protection;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +20,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -42,19 +41,20 @@ public final class EdgeTls implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EdgeTls.class.getName());
     private static final Pattern PEM_KEY = Pattern.compile(
             "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
-    private static final ScheduledExecutorService WATCHER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "concierge-tls-watch");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final TlsConfig config;
+    /** This watch's own thread, so two edges in one JVM (tests) share nothing and close() ends it. */
+    private final ScheduledExecutorService watcher;
     private String digest;
-    private ScheduledFuture<?> watch;
 
     private EdgeTls(TlsConfig config, String digest) {
         this.config = config;
         this.digest = digest;
+        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "concierge-tls-watch");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Loads the key material once, failing loudly: at startup a broken certificate is a config error. */
@@ -67,13 +67,13 @@ public final class EdgeTls implements AutoCloseable {
     }
 
     /**
-     * Starts watching the files; {@code reload} receives each new {@link Tls} (the edge hands it to
-     * {@code WebServer.reloadTls}).
+     * Starts watching the files on a thread of its own; {@code reload} receives each new {@link Tls}
+     * (the edge hands it to {@code WebServer.reloadTls}). The caller owns the watch and closes it.
      */
     public static EdgeTls watch(TlsConfig config, Consumer<Tls> reload) {
         EdgeTls w = new EdgeTls(config, digestOrNull(config));
         long period = config.reloadInterval().toMillis();
-        w.watch = WATCHER.scheduleWithFixedDelay(() -> w.check(reload), period, period, TimeUnit.MILLISECONDS);
+        w.watcher.scheduleWithFixedDelay(() -> w.check(reload), period, period, TimeUnit.MILLISECONDS);
         return w;
     }
 
@@ -157,10 +157,9 @@ public final class EdgeTls implements AutoCloseable {
         return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
     }
 
+    /** Stops the watch and its thread. */
     @Override
     public void close() {
-        if (watch != null) {
-            watch.cancel(false);
-        }
+        watcher.shutdownNow();
     }
 }

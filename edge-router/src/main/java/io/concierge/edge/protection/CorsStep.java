@@ -1,4 +1,4 @@
-package io.concierge.gateway.security;
+package io.concierge.edge.protection;
 
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,6 +11,7 @@ import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.ResponseInterceptor;
 import io.concierge.gateway.pipeline.Step;
 import io.concierge.gateway.problem.Problem;
+import io.concierge.gateway.security.SecurityStats;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -35,7 +36,7 @@ import io.helidon.webserver.http.ServerRequest;
  * while the edge's requests go through one chain; the protocol is small enough that implementing
  * it here keeps the whole request path in {@code RouteChains}.
  */
-final class CorsStep implements Step, ResponseInterceptor {
+public final class CorsStep implements Step, ResponseInterceptor {
     private static final String VARY_PREFLIGHT = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
     private static final String ACCESS_CONTROL = "access-control-";
 
@@ -45,7 +46,7 @@ final class CorsStep implements Step, ResponseInterceptor {
     private final String maxAge;
     private final String exposed;
 
-    CorsStep(CorsConfig config, SecurityStats stats) {
+    public CorsStep(CorsConfig config, SecurityStats stats) {
         this.config = config;
         this.stats = stats;
         this.methods = String.join(", ", config.allowedMethods());

@@ -1,4 +1,4 @@
-package io.concierge.gateway.security;
+package io.concierge.edge.protection;
 
 import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.ChainResponse;
@@ -17,21 +17,17 @@ import io.helidon.http.HeaderValues;
  * <p>A response-side step: it sets the headers on the answer of the steps after it (refusals,
  * preflights, relayed responses) just before its head is written, replacing an upstream's own.
  */
-final class SecurityHeadersStep implements Step, ResponseInterceptor {
+public final class SecurityHeadersStep implements Step, ResponseInterceptor {
     private final Header hsts;
     private final Header nosniff;
     private final Header csp;
 
-    SecurityHeadersStep(SecurityHeadersConfig config) {
+    public SecurityHeadersStep(SecurityHeadersConfig config) {
         this.hsts = config.hsts() ? HeaderValues.create(HeaderNames.STRICT_TRANSPORT_SECURITY, "max-age="
                 + config.hstsMaxAge().toSeconds() + (config.hstsIncludeSubdomains() ? "; includeSubDomains" : "")) : null;
         this.nosniff = config.contentTypeOptions() ? HeaderValues.create(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff") : null;
         this.csp = config.frameAncestors().isEmpty() ? null
                 : HeaderValues.create(HeaderNames.create("Content-Security-Policy"), "frame-ancestors " + config.frameAncestors());
-    }
-
-    boolean isEmpty() {
-        return hsts == null && nosniff == null && csp == null;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.concierge.gateway.security;
+package io.concierge.edge.protection;
 
 import java.time.Duration;
 import java.util.LinkedHashSet;

@@ -1,4 +1,4 @@
-package io.concierge.gateway.security;
+package io.concierge.edge.protection;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.concierge.gateway.config.ConfigNode;
+import io.concierge.gateway.security.Secret;
 
 /**
  * TLS termination at the edge: a second listener beside the plain one, with HTTP/2 over ALPN.

@@ -1,4 +1,4 @@
-package io.concierge.gateway.security;
+package io.concierge.edge.protection;
 
 import java.time.Duration;
 
@@ -19,6 +19,11 @@ public record SecurityHeadersConfig(boolean hsts, Duration hstsMaxAge, boolean h
                                     boolean contentTypeOptions, String frameAncestors) {
     public static final SecurityHeadersConfig DEFAULT = new SecurityHeadersConfig(true, Duration.ofDays(365), false, true,
             "'none'");
+
+    /** Whether any header is configured; with none the edge's chain has no security-headers step. */
+    public boolean sendsAny() {
+        return hsts || contentTypeOptions || !frameAncestors.isEmpty();
+    }
 
     static SecurityHeadersConfig read(ConfigNode node) {
         SecurityHeadersConfig c = new SecurityHeadersConfig(node.bool("hsts", DEFAULT.hsts()),

@@ -1,4 +1,4 @@
-package io.concierge.gateway.security;
+package io.concierge.edge.protection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +11,9 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.concierge.gateway.security.IpRanges;
+import io.concierge.gateway.security.SecurityStats;
+import io.concierge.gateway.security.SecuritySteps;
 import io.concierge.gateway.testing.DirectChain;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -89,8 +92,8 @@ class ResponseSideSecurityStepsTest {
                     r.headers().values(HeaderNames.create("Content-Security-Policy")));
             assertFalse(r.headers().contains(HeaderNames.STRICT_TRANSPORT_SECURITY), "no HSTS over plain HTTP");
         }
-        try (DirectChain chain = DirectChain.of(headers, new IpListStep(IpRanges.NONE, IpRanges.of("127.0.0.1"),
-                new Rejections("edge", new SecurityStats())), DirectChain.answer(200, Map.of(), "{}"))) {
+        try (DirectChain chain = DirectChain.of(headers, SecuritySteps.ipList(IpRanges.NONE, IpRanges.of("127.0.0.1"),
+                new SecurityStats()), DirectChain.answer(200, Map.of(), "{}"))) {
             ClientResponseTyped<String> refused = chain.get("/api/x").request(String.class);
             assertEquals(403, refused.status().code());
             assertEquals("nosniff", refused.headers().first(HeaderNames.X_CONTENT_TYPE_OPTIONS).orElse(null),

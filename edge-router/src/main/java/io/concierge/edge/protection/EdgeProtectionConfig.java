@@ -1,7 +1,8 @@
-package io.concierge.gateway.security;
+package io.concierge.edge.protection;
 
 import io.concierge.gateway.config.ByteSizes;
 import io.concierge.gateway.config.ConfigNode;
+import io.concierge.gateway.security.IpRanges;
 
 /**
  * The edge's {@code protection} section: who the client is (trusted proxies), who may come in (IP

@@ -58,10 +58,13 @@ public final class GatewayServer implements AutoCloseable {
         }
         this.runtime = ServerRuntime.gateway(config, cluster);
         this.telemetry = new Telemetry(config.domain(), tracing, ownsTracing, config.accessLog());
-        this.compositions = new Compositions(config, discovery, telemetry.tracing());
+        String apiKeyHeader = config.security().apiKeys().consumers().isEmpty() ? null
+                : config.security().apiKeys().header();
+        this.compositions = new Compositions(config.compositions(), apiKeyHeader, discovery, telemetry.tracing());
         String via = "concierge-" + config.domain();
         ProxyEngine engine = new ProxyEngine(via, telemetry);
         RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, runtime, compositions, engine);
+        compositions.bindLocal(new LocalRouteCalls(RouteChains.local(table), config.limits().allowEncodedSlash()));
         String[] id = new String[1];
         GatewayHealth health = new GatewayHealth(config.domain(), () -> id[0], services, resilience,
                 discovery::describe);
@@ -99,7 +102,6 @@ public final class GatewayServer implements AutoCloseable {
             releaseUpstreams();
             throw e;
         }
-        compositions.bind(server.port());
         this.instanceId = config.domain() + "-" + config.listen().host() + "-" + server.port() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         id[0] = instanceId;

@@ -223,7 +223,7 @@ final class CompositionRun {
             long callDeadline = Math.min(deadline, System.nanoTime() + call.timeout().toNanos());
             if (call.forEach() == null) {
                 String target = call.path().render(e -> resolve(e, deps, null), call.name());
-                JsonNode raw = client.get(call, target, headers, callDeadline, config.maxPartSize(), call.name(),
+                JsonNode raw = client.get(call, exchange, target, headers, callDeadline, config.maxPartSize(), call.name(),
                         traceParent);
                 future.complete(new Outcome(raw, shape(call, raw), null, Map.of()));
             } else {
@@ -343,7 +343,7 @@ final class CompositionRun {
         try {
             long elementDeadline = Math.min(deadline, System.nanoTime() + call.timeout().toNanos());
             String target = call.path().render(e -> resolve(e, deps, element), label);
-            result.complete(shape(call, client.get(call, target, headers, elementDeadline, config.maxPartSize(), label,
+            result.complete(shape(call, client.get(call, exchange, target, headers, elementDeadline, config.maxPartSize(), label,
                     traceParent)));
         } catch (PartFailure f) {
             result.completeExceptionally(f);

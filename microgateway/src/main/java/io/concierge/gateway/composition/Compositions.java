@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 
 import io.concierge.gateway.discovery.Discovery;
-import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.telemetry.Tracing;
 
 /**
@@ -20,19 +19,19 @@ public final class Compositions implements AutoCloseable {
     private final CompositionClient client;
     private final List<CompositionEndpoint> endpoints = new ArrayList<>();
 
-    public Compositions(GatewayConfig config, Discovery discovery) {
-        this(config, discovery, Tracing.disabled());
-    }
-
-    /** @param tracing where each call's CLIENT span goes (a child of the request's SERVER span) */
-    public Compositions(GatewayConfig config, Discovery discovery, Tracing tracing) {
+    /**
+     * @param compositions the gateway's compositions
+     * @param apiKeyHeader the domain's API-key header, forwarded with every call like
+     *                     {@code Authorization}; null when the domain has no API keys
+     * @param discovery    where the gateways of other domains are found
+     * @param tracing      where each call's span goes (a child of the request's SERVER span)
+     */
+    public Compositions(List<CompositionConfig> compositions, String apiKeyHeader, Discovery discovery,
+                        Tracing tracing) {
         Set<String> domains = new LinkedHashSet<>();
-        config.compositions().forEach(c -> domains.addAll(c.domains()));
-        this.client = new CompositionClient(config.listen().host(), new DomainDirectory(discovery, domains),
-                tracing);
-        String apiKeyHeader = config.security().apiKeys().consumers().isEmpty() ? null
-                : config.security().apiKeys().header();
-        for (CompositionConfig c : config.compositions()) {
+        compositions.forEach(c -> domains.addAll(c.domains()));
+        this.client = new CompositionClient(new DomainDirectory(discovery, domains), tracing);
+        for (CompositionConfig c : compositions) {
             endpoints.add(new CompositionEndpoint(c, client, apiKeyHeader));
         }
     }
@@ -41,9 +40,12 @@ public final class Compositions implements AutoCloseable {
         return endpoints;
     }
 
-    /** Local calls go to this port, the gateway's own listener, once it is bound. */
-    public void bind(int port) {
-        client.bind(port);
+    /**
+     * Local calls run through these routes: set once the gateway's route table (which holds the
+     * compositions' own routes) is built, before the gateway serves.
+     */
+    public void bindLocal(LocalCalls routes) {
+        client.bindLocal(routes);
     }
 
     /** The {@code composition} section of {@code /health}. */

@@ -31,6 +31,7 @@ public final class Exchange {
     private String upstreamQuery;
     private ResponseInterceptor[] interceptors;
     private int interceptorCount;
+    private boolean localCall;
 
     /**
      * @param clientIp the socket peer's address, until a trusted-proxy rule establishes another
@@ -40,6 +41,30 @@ public final class Exchange {
         this.response = new ChainResponse(response, this);
         this.observer = observer;
         this.clientIp = clientIp;
+    }
+
+    /**
+     * An exchange for a local composition call: a part of a client's request that already passed
+     * this gateway's front and the composition route's chain, now run through the target route's chain
+     * in process ({@link InMemoryRequest}, {@link CapturedResponse}).
+     *
+     * @param clientIp  the client's socket peer, resolved again by the route's trusted-proxy rule
+     * @param requestId the client request's id
+     */
+    public static Exchange localCall(InMemoryRequest request, CapturedResponse response, RequestObserver observer,
+                                     String clientIp, String requestId) {
+        Exchange e = new Exchange(request, response, observer, clientIp);
+        e.localCall = true;
+        e.requestId = requestId;
+        return e;
+    }
+
+    /**
+     * Whether this is a local composition call ({@link #localCall}): the domain-wide rate limits
+     * counted the client's request already, so they do not count its parts again.
+     */
+    public boolean isLocalCall() {
+        return localCall;
     }
 
     public ServerRequest request() {

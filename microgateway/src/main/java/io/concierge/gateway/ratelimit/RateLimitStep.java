@@ -24,9 +24,12 @@ import io.concierge.gateway.pipeline.Step;
  */
 public final class RateLimitStep implements Step {
     private final RateLimiter[] limiters;
+    /** How many of {@link #limiters}, at the front, are the domain's (or the edge's) shared limits. */
+    private final int shared;
 
-    private RateLimitStep(List<RateLimiter> limiters) {
+    private RateLimitStep(List<RateLimiter> limiters, int shared) {
         this.limiters = limiters.toArray(new RateLimiter[0]);
+        this.shared = shared;
     }
 
     /** The domain's limits, then the route's; null when neither has any. */
@@ -35,15 +38,20 @@ public final class RateLimitStep implements Step {
             return null;
         }
         List<RateLimiter> limiters = new ArrayList<>(state.sharedLimiters(gateway.rateLimits(), "domain"));
+        int shared = limiters.size();
         for (RateLimitConfig c : route.rateLimits()) {
             limiters.add(state.limiter(c, "route " + route.id()));
         }
-        return new RateLimitStep(limiters);
+        return new RateLimitStep(limiters, shared);
     }
 
     /** The edge's limits, run before dispatch; null when there are none. */
     public static RateLimitStep forEdge(List<RateLimitConfig> limits, RateLimiting state) {
-        return limits.isEmpty() ? null : new RateLimitStep(state.sharedLimiters(limits, "edge"));
+        if (limits.isEmpty()) {
+            return null;
+        }
+        List<RateLimiter> shared = state.sharedLimiters(limits, "edge");
+        return new RateLimitStep(shared, shared.size());
     }
 
     /** Whether a gateway has any limit at all (so its runtime needs a {@link RateLimiting}). */
@@ -72,7 +80,10 @@ public final class RateLimitStep implements Step {
     public void handle(Exchange ex, Chain next) {
         RateLimiter.Decision[] passed = new RateLimiter.Decision[limiters.length];
         int n = 0;
-        for (RateLimiter limiter : limiters) {
+        // A local composition call is part of a client request the domain's limits counted already:
+        // only the route's own limits count it (once, as the client's direct request to the route).
+        for (int l = ex.isLocalCall() ? shared : 0; l < limiters.length; l++) {
+            RateLimiter limiter = limiters[l];
             if (!limiter.applies(ex)) {
                 continue;
             }

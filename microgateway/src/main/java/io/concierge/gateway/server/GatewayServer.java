@@ -56,10 +56,13 @@ public final class GatewayServer implements AutoCloseable {
         }
         this.runtime = ServerRuntime.gateway(config, cluster);
         this.telemetry = new Telemetry(config.domain(), tracing, ownsTracing, config.accessLog());
-        this.compositions = new Compositions(config, discovery, telemetry.tracing());
+        String apiKeyHeader = config.security().apiKeys().consumers().isEmpty() ? null
+                : config.security().apiKeys().header();
+        this.compositions = new Compositions(config.compositions(), apiKeyHeader, discovery, telemetry.tracing());
         String via = "concierge-" + config.domain();
         ProxyEngine engine = new ProxyEngine(via, telemetry);
         RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, runtime, compositions, engine);
+        compositions.bindLocal(new LocalRouteCalls(RouteChains.local(table), config.limits().allowEncodedSlash()));
         String[] id = new String[1];
         HealthReport health = new HealthReport(new GatewayHealth(config.domain(), () -> id[0], services, resilience),
                 discovery::describe)
@@ -74,7 +77,6 @@ public final class GatewayServer implements AutoCloseable {
         // Nothing else would stop the health checkers and JWKS refreshes of a gateway that never started.
         this.server = ServerAssembly.start(ServerAssembly.listeners(config.listen(), config.admin(), config.limits(),
                 handler, health, admin), this::releaseUpstreams);
-        compositions.bind(server.port());
         this.instanceId = config.domain() + "-" + config.listen().host() + "-" + server.port() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         id[0] = instanceId;

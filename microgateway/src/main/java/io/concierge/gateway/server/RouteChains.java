@@ -26,6 +26,7 @@ import io.helidon.webserver.http.ServerResponse;
  * gateway, every request: request id → admission → /health → route match ─┐
  *   the matched route:    client IP → IP lists → strip identity → auth → body limit
  *                         → rate limits → target (proxy: resilience + upstream | composition)
+ * a local composition call: route match ─┘ (in process; the client's request passed the front)
  * </pre>
  *
  * Authentication runs before limits so limits can key on the verified consumer and anonymous
@@ -42,6 +43,15 @@ public final class RouteChains {
                 new AdmissionStep(config.limits().allowEncodedSlash()),
                 new HealthStep(publicHealth),
                 new RouteMatchStep(routes)));
+    }
+
+    /**
+     * What a local composition call runs ({@code LocalRouteCalls}): the route its path matches, then
+     * that route's chain, in process. No request id, admission or /health: the call carries the
+     * client request's id, and the gateway rendered its target itself.
+     */
+    static Chain local(RouteTable<GatewayRoute> routes) {
+        return Chain.of(List.of(new RouteMatchStep(routes)));
     }
 
     /** One route's chain, ending in its target. */

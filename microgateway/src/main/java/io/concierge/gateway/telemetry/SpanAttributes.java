@@ -25,6 +25,8 @@ final class SpanAttributes {
     static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
     static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("concierge.request_id");
     static final AttributeKey<String> UPSTREAM_SERVICE = AttributeKey.stringKey("concierge.upstream.service");
+    /** The part of a composition an in-process call fetches ({@code product[2]} in a fan-out). */
+    static final AttributeKey<String> COMPOSITION_PART = AttributeKey.stringKey("concierge.composition.part");
     static final AttributeKey<String> COMPONENT = AttributeKey.stringKey("concierge.component");
 
     private SpanAttributes() {

@@ -198,6 +198,24 @@ public final class Tracing implements AutoCloseable {
         return new ClientSpan(span, parent.with(span), propagator);
     }
 
+    /**
+     * Starts an INTERNAL span around a composition call that runs in process through a route of
+     * this gateway (no socket, so no CLIENT span): a child of {@code parent}, and the parent of the
+     * spans of whatever the route calls; make its {@link ClientSpan#context()} current around the call.
+     *
+     * @param call  the call's name in the composition (the span name is {@code composition call <name>})
+     * @param label the part, {@code product[2]} for a fan-out element
+     */
+    public ClientSpan localCall(Context parent, String call, String label) {
+        if (!enabled) {
+            return ClientSpan.NOOP;
+        }
+        Span span = tracer.spanBuilder("composition call " + call).setSpanKind(SpanKind.INTERNAL).setParent(parent)
+                .setAttribute(SpanAttributes.COMPOSITION_PART, label)
+                .startSpan();
+        return new ClientSpan(span, parent.with(span), propagator);
+    }
+
     /** {@link #clientCall(Context, String, String, int, String, String)} under the current context. */
     public ClientSpan clientCall(String method, String host, int port, String url, String service) {
         return clientCall(Context.current(), method, host, port, url, service);

@@ -17,8 +17,6 @@ public final class KnownPackageCycles {
             "security -> domainconfig",
             // RateLimitFilters builds a route's rate-limit filters from the whole GatewayConfig (same).
             "ratelimit -> domainconfig",
-            // Compositions builds its endpoints from the whole GatewayConfig (same).
-            "composition -> domainconfig",
             // Telemetry reads the client address helper and ClientTimeouts' static counters of the
             // server package, which assembles telemetry (and admin, which uses telemetry).
             "telemetry -> server",

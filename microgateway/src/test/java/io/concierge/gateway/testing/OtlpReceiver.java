@@ -25,6 +25,7 @@ public final class OtlpReceiver implements AutoCloseable {
     /** One received span. Ids are lower-case hex; parentSpanId is empty for a root span. */
     public record ReceivedSpan(String serviceName, String traceId, String spanId, String parentSpanId, String name,
                                int kind, Map<String, Object> attributes) {
+        public static final int KIND_INTERNAL = 1;
         public static final int KIND_SERVER = 2;
         public static final int KIND_CLIENT = 3;
     }

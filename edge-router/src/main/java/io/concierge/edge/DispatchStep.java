@@ -6,7 +6,7 @@ import io.concierge.gateway.pipeline.Step;
 import io.concierge.gateway.problem.Problem;
 import io.concierge.gateway.proxy.ProxyCall;
 import io.concierge.gateway.proxy.ProxyEngine;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.rewrite.RawPath;
 import io.helidon.http.HeaderNames;
 

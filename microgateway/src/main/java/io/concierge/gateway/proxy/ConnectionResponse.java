@@ -16,6 +16,8 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
+import io.concierge.gateway.pool.UpstreamConnection;
+import io.concierge.gateway.pool.UpstreamProtocolException;
 
 /**
  * An {@link UpstreamResponse} whose body is still on its pooled connection. Until it is relayed or

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.concierge.gateway.resilience.FallbackConfig;
 import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.balancing.UpstreamGroup;
 
 /**
  * Everything one forwarded request needs besides the request itself.

@@ -6,11 +6,11 @@ import java.util.Set;
 
 import io.concierge.gateway.resilience.ResilienceConfig;
 import io.concierge.gateway.resilience.ServiceResilience;
-import io.concierge.gateway.resilience.UpstreamStack;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.concierge.gateway.balancing.UpstreamGroup;
 
 /**
  * The streaming reverse proxy shared by the edge and every gateway: one client request becomes one

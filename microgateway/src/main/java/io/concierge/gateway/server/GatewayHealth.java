@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.concierge.gateway.balancing.Upstream;
 import io.concierge.gateway.health.InstanceProbe;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;

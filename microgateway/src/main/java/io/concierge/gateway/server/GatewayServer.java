@@ -19,7 +19,7 @@ import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.domainconfig.ServiceConfig;
 import io.concierge.gateway.proxy.ProxyEngine;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.rewrite.PathRewriter;
 import io.concierge.gateway.routing.PathPattern;

@@ -6,7 +6,7 @@ import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.proxy.ProxyCall;
 import io.concierge.gateway.proxy.ProxyEngine;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.FallbackConfig;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.rewrite.PathRewriter;

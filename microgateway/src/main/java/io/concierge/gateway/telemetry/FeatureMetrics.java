@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 
 import io.concierge.gateway.balancing.Upstream;
 import io.concierge.gateway.discovery.Discovery;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.InstanceBreaker;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.security.Rejection;

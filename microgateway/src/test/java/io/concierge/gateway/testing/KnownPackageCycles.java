@@ -21,11 +21,7 @@ public final class KnownPackageCycles {
             "composition -> domainconfig",
             // Telemetry reads the client address helper and ClientTimeouts' static counters of the
             // server package, which assembles telemetry (and admin, which uses telemetry).
-            "telemetry -> server",
-            // An Upstream owns its ConnectionPool, while the proxy balances over Upstreams.
-            "balancing -> proxy",
-            // ServiceResilience wraps the UpstreamGroup, while the proxy runs resilience inside its attempts.
-            "resilience -> proxy");
+            "telemetry -> server");
 
     /** The common prefix the entries leave out. */
     public static final String PREFIX = "io.concierge.gateway.";

@@ -1,12 +1,11 @@
-package io.concierge.gateway.resilience;
+package io.concierge.gateway.proxy;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.concierge.gateway.proxy.ExchangeOutcome;
-import io.concierge.gateway.proxy.UpstreamCall;
-import io.concierge.gateway.proxy.UpstreamRequest;
 import io.helidon.http.Method;
+import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.resilience.ResilienceConfig;
 
 /**
  * Tries a request again when its failure scope allows, it may be replayed, and attempts, the

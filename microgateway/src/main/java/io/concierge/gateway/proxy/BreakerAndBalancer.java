@@ -1,14 +1,11 @@
-package io.concierge.gateway.resilience;
+package io.concierge.gateway.proxy;
 
 import java.util.List;
 
 import io.concierge.gateway.balancing.Upstream;
-import io.concierge.gateway.proxy.ExchangeOutcome;
-import io.concierge.gateway.proxy.InstanceExchange;
-import io.concierge.gateway.proxy.TriedInstances;
-import io.concierge.gateway.proxy.UpstreamCall;
-import io.concierge.gateway.proxy.UpstreamGroup;
-import io.concierge.gateway.proxy.UpstreamRequest;
+import io.concierge.gateway.balancing.UpstreamGroup;
+import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.resilience.ResilienceConfig;
 
 /**
  * Chooses the instance for one try and records how the try went. Skipped: instances this request

@@ -1,4 +1,4 @@
-package io.concierge.gateway.resilience;
+package io.concierge.gateway.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,20 +19,15 @@ import java.util.function.BiFunction;
 
 import io.concierge.gateway.balancing.LoadBalancer;
 import io.concierge.gateway.balancing.Upstream;
-import io.concierge.gateway.proxy.ExchangeOutcome;
-import io.concierge.gateway.proxy.InstanceExchange;
-import io.concierge.gateway.proxy.ProxyCall;
-import io.concierge.gateway.proxy.UpstreamCall;
-import io.concierge.gateway.proxy.UpstreamExchange;
-import io.concierge.gateway.proxy.UpstreamGroup;
-import io.concierge.gateway.proxy.UpstreamHeaders;
-import io.concierge.gateway.proxy.UpstreamObserver;
-import io.concierge.gateway.proxy.UpstreamRequest;
-import io.concierge.gateway.proxy.UpstreamResponse;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import io.concierge.gateway.pool.UpstreamProtocolException;
+import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.resilience.ResilienceConfig;
+import io.concierge.gateway.resilience.InstanceBreaker;
 
 /**
  * The resilience layers of the upstream stack, driven without a socket: a scripted
@@ -268,7 +263,7 @@ class UpstreamStackTest {
         assertEquals(List.of(a), tries, "a timeout is not retried at the edge");
 
         tries.clear();
-        answer.set(new ExchangeOutcome.ProtocolError(new io.concierge.gateway.proxy.UpstreamProtocolException("bad head"), true));
+        answer.set(new ExchangeOutcome.ProtocolError(new UpstreamProtocolException("bad head"), true));
         stack.call(get(rz));
         assertEquals(List.of(a), tries, "an invalid head is a response byte too");
 

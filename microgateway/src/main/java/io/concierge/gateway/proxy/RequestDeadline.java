@@ -1,11 +1,7 @@
-package io.concierge.gateway.resilience;
+package io.concierge.gateway.proxy;
 
 import java.time.Duration;
 
-import io.concierge.gateway.proxy.ExchangeOutcome;
-import io.concierge.gateway.proxy.ProxyCall;
-import io.concierge.gateway.proxy.UpstreamCall;
-import io.concierge.gateway.proxy.UpstreamRequest;
 
 /**
  * Starts the request's overall budget: the route's deadline, else the service's, else a day (a

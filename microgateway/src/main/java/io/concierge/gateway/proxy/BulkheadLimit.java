@@ -1,10 +1,8 @@
-package io.concierge.gateway.resilience;
+package io.concierge.gateway.proxy;
 
-import io.concierge.gateway.proxy.ExchangeOutcome;
-import io.concierge.gateway.proxy.UpstreamCall;
-import io.concierge.gateway.proxy.UpstreamRequest;
 import io.helidon.faulttolerance.Bulkhead;
 import io.helidon.faulttolerance.BulkheadException;
+import io.concierge.gateway.resilience.ServiceResilience;
 
 /**
  * The service's concurrency limit (Helidon Fault Tolerance's {@link Bulkhead}): a request beyond

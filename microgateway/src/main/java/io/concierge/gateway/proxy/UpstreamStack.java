@@ -1,8 +1,5 @@
-package io.concierge.gateway.resilience;
+package io.concierge.gateway.proxy;
 
-import io.concierge.gateway.proxy.InstanceExchange;
-import io.concierge.gateway.proxy.ResponseRelay;
-import io.concierge.gateway.proxy.UpstreamCall;
 
 /**
  * The whole way from a request to its upstream, in one visible line (KrakenD/Lura's

@@ -21,7 +21,7 @@ final class EdgeObservability {
     static AdminEndpoints admin(EdgeConfig config, Discovery discovery, PrefixDispatcher dispatcher,
                                 ServerRuntime runtime, Telemetry telemetry) {
         telemetry.addMetrics(FeatureMetrics.rateLimits(runtime::rateLimitHealth));
-        telemetry.addMetrics(FeatureMetrics.security(runtime::securityStats));
+        telemetry.addMetrics(FeatureMetrics.security(runtime::securityStats, runtime.clientTimeouts()::headsCut));
         telemetry.addMetrics(FeatureMetrics.discovery(discovery));
         telemetry.addMetrics(out -> {
             out.family("concierge_edge_live_instances", "gauge", "Live gateway instances per domain.");

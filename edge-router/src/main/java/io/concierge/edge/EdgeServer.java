@@ -51,7 +51,7 @@ public final class EdgeServer implements AutoCloseable {
                             r.get("/health", (req, res) -> health.send(res));
                             admin.register(r);
                         })));
-        Listeners.applyLimits(b, config.limits(), config.listen().h2c());
+        Listeners.applyLimits(b, config.limits(), config.listen().h2c(), runtime.clientTimeouts());
         TlsConfig tls = config.protection().tls();
         if (tls != null) {
             // HTTPS beside HTTP: the same handler and limits, TLS 1.2+ only, HTTP/2 by ALPN.
@@ -59,7 +59,7 @@ public final class EdgeServer implements AutoCloseable {
                 s.host(tls.host() != null ? tls.host() : config.listen().host()).port(tls.port())
                         .tls(EdgeTls.load(tls))
                         .routing(r -> r.addFilter(ConnectionFraming.FILTER).any(handler));
-                Listeners.applyTlsLimits(s, config.limits());
+                Listeners.applyTlsLimits(s, config.limits(), runtime.clientTimeouts());
             });
         }
         this.server = b.build().start();

@@ -25,7 +25,7 @@ final class GatewayObservability {
                                 Compositions compositions, Telemetry telemetry) {
         telemetry.addMetrics(FeatureMetrics.upstreams(services.values(), resilience));
         telemetry.addMetrics(FeatureMetrics.rateLimits(runtime::rateLimitHealth));
-        telemetry.addMetrics(FeatureMetrics.security(runtime::securityStats));
+        telemetry.addMetrics(FeatureMetrics.security(runtime::securityStats, runtime.clientTimeouts()::headsCut));
         telemetry.addMetrics(FeatureMetrics.discovery(discovery));
         if (!config.compositions().isEmpty()) {
             telemetry.addMetrics(FeatureMetrics.compositions(compositions::describe));

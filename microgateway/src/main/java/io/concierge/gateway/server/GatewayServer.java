@@ -90,7 +90,7 @@ public final class GatewayServer implements AutoCloseable {
                             });
                             admin.register(r);
                         })));
-        Listeners.applyLimits(b, config.limits(), config.listen().h2c());
+        Listeners.applyLimits(b, config.limits(), config.listen().h2c(), runtime.clientTimeouts());
         try {
             this.server = b.build().start();
         } catch (RuntimeException e) {

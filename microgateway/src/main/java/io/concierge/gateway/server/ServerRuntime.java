@@ -19,7 +19,8 @@ import io.concierge.gateway.security.SecurityStats;
 /**
  * The state one server's steps share, built once when the server is built and closed with it, in
  * reverse order: the security state (a gateway's JWKS caches, API keys and counters, or the edge's
- * counters) and the rate-limiting state (limiters, cluster counters, their background thread).
+ * counters), the rate-limiting state (limiters, cluster counters, their background thread) and the
+ * listeners' client timeouts (the head-deadline timer and its count).
  * One object per gateway or edge, so two servers in one JVM (tests) never share any of it.
  */
 public final class ServerRuntime implements AutoCloseable {
@@ -29,6 +30,7 @@ public final class ServerRuntime implements AutoCloseable {
     private final DomainSecurity domainSecurity;
     private final SecurityStats securityStats;
     private final RateLimiting rateLimiting;
+    private final ClientTimeouts clientTimeouts = new ClientTimeouts();
 
     private ServerRuntime(String owner, DomainSecurity domainSecurity, SecurityStats securityStats,
                           RateLimiting rateLimiting) {
@@ -83,6 +85,11 @@ public final class ServerRuntime implements AutoCloseable {
         return rateLimiting;
     }
 
+    /** The public listeners' slow-client defence: its head-deadline timer and the count of heads cut. */
+    public ClientTimeouts clientTimeouts() {
+        return clientTimeouts;
+    }
+
     /** The {@code rateLimiting} section of {@code /health}. */
     public Map<String, Object> rateLimitHealth() {
         return RateLimitStep.health(rateLimiting);
@@ -91,6 +98,7 @@ public final class ServerRuntime implements AutoCloseable {
     /** Reverse order of construction; one failure does not keep the rest open. */
     @Override
     public void close() {
+        close(clientTimeouts);
         close(rateLimiting);
         close(domainSecurity);
     }

@@ -18,10 +18,7 @@ public final class KnownPackageCycles {
             // RateLimitFilters builds a route's rate-limit filters from the whole GatewayConfig (same).
             "ratelimit -> domainconfig",
             // Compositions builds its endpoints from the whole GatewayConfig (same).
-            "composition -> domainconfig",
-            // Telemetry reads the client address helper and ClientTimeouts' static counters of the
-            // server package, which assembles telemetry (and admin, which uses telemetry).
-            "telemetry -> server");
+            "composition -> domainconfig");
 
     /** The common prefix the entries leave out. */
     public static final String PREFIX = "io.concierge.gateway.";

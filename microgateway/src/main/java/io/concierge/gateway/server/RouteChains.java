@@ -59,13 +59,14 @@ public final class RouteChains {
             steps.add(SecuritySteps.ipList(auth.ipAllow(), auth.ipDeny(), runtime.domainSecurity()));
         }
         steps.add(SecuritySteps.stripIdentity(security.identityHeaders()));
-        if (SecuritySteps.needsAuth(route, security)) {
-            steps.add(SecuritySteps.auth(route, runtime.domainSecurity()));
+        if (SecuritySteps.needsAuth(auth, security)) {
+            steps.add(SecuritySteps.auth(route.id(), auth, runtime.domainSecurity()));
         }
         if (auth.maxBodySize() >= 0) {
             steps.add(SecuritySteps.bodyLimit(auth.maxBodySize(), runtime.securityStats()));
         }
-        addIfPresent(steps, RateLimitStep.forRoute(gateway, route, runtime.rateLimiting()));
+        addIfPresent(steps, RateLimitStep.forRoute(gateway.rateLimits(), route.id(), route.rateLimits(),
+                runtime.rateLimiting()));
         // (later: cache, transform)
         steps.add(target);
         return Chain.of(steps);

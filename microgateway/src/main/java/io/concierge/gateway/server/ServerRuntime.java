@@ -1,7 +1,9 @@
 package io.concierge.gateway.server;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -42,7 +44,7 @@ public final class ServerRuntime implements AutoCloseable {
 
     /** A gateway's: its domain security, and rate limiting when it has any limit. */
     public static ServerRuntime gateway(GatewayConfig config, HazelcastInstance cluster) {
-        DomainSecurity security = new DomainSecurity(config);
+        DomainSecurity security = new DomainSecurity(config.domain(), config.security(), ownerClaims(config));
         try {
             RateLimiting limits = anyLimits(config) ? RateLimiting.create(config.domain(), cluster) : null;
             return new ServerRuntime(config.domain(), security, security.stats(), limits);
@@ -58,9 +60,15 @@ public final class ServerRuntime implements AutoCloseable {
                 limits.isEmpty() ? null : RateLimiting.create("edge", cluster));
     }
 
+    /** Whether a gateway has any limit at all (so it needs a {@link RateLimiting}). */
     private static boolean anyLimits(GatewayConfig config) {
-        if (RateLimitStep.anyLimits(config)) {
+        if (!config.rateLimits().isEmpty()) {
             return true;
+        }
+        for (RouteConfig r : config.routes()) {
+            if (!r.rateLimits().isEmpty()) {
+                return true;
+            }
         }
         for (CompositionConfig c : config.compositions()) {
             if (!RouteConfig.forComposition(c).rateLimits().isEmpty()) {
@@ -68,6 +76,22 @@ public final class ServerRuntime implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The claims the owner rules of the gateway's routes and compositions read. */
+    private static Set<String> ownerClaims(GatewayConfig config) {
+        Set<String> claims = new HashSet<>();
+        for (RouteConfig r : config.routes()) {
+            if (r.auth().owner() != null) {
+                claims.add(r.auth().owner().claim());
+            }
+        }
+        for (CompositionConfig c : config.compositions()) {
+            if (c.auth().owner() != null) {
+                claims.add(c.auth().owner().claim());
+            }
+        }
+        return claims;
     }
 
     /** A gateway's security state; null at the edge. */

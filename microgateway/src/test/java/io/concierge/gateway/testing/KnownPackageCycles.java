@@ -12,12 +12,8 @@ import java.util.List;
 public final class KnownPackageCycles {
     /** Each {@code "from -> to"}, package names without {@code io.concierge.gateway.}. */
     public static final List<String> EDGES = List.of(
-            // SecurityFilters and DomainSecurity build a route's filters from the whole GatewayConfig:
-            // assembly that belongs to the chain factory above the features.
-            "security -> domainconfig",
-            // RateLimitFilters builds a route's rate-limit filters from the whole GatewayConfig (same).
-            "ratelimit -> domainconfig",
-            // Compositions builds its endpoints from the whole GatewayConfig (same).
+            // Compositions builds its endpoints from the whole GatewayConfig: assembly that belongs
+            // above the features (the in-process composition work removes it).
             "composition -> domainconfig");
 
     /** The common prefix the entries leave out. */

@@ -52,6 +52,6 @@ final class DispatchStep implements Step {
         engine.forward(exchange.request(), exchange.response(), new ProxyCall(group, target, config.connectTimeout(),
                 config.readTimeout(), requestId,
                 exchange.upstreamHeaders().isEmpty() ? null : exchange.upstreamHeaders(), dispatcher.failover(domain),
-                null, null));
+                null));
     }
 }

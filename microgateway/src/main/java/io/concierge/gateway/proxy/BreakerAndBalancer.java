@@ -16,17 +16,20 @@ import io.concierge.gateway.resilience.ResilienceConfig;
  * try and every 5xx; at the edge only a refused connection (a gateway's 5xx is its service's answer).
  */
 final class BreakerAndBalancer implements UpstreamCall {
+    private final ServiceResilience rz;
+    private final boolean connectionScope;
     private final InstanceExchange exchange;
 
-    BreakerAndBalancer(InstanceExchange exchange) {
+    /** @param rz the service's breakers and health, or null to balance only (refusals still skipped) */
+    BreakerAndBalancer(ServiceResilience rz, InstanceExchange exchange) {
+        this.rz = rz;
+        this.connectionScope = rz != null && rz.config().failures() == ResilienceConfig.FailureScope.CONNECTION;
         this.exchange = exchange;
     }
 
     @Override
     public ExchangeOutcome call(UpstreamRequest request) {
         UpstreamGroup group = request.call().group();
-        ServiceResilience rz = request.call().resilience();
-        boolean connectionScope = rz != null && rz.config().failures() == ResilienceConfig.FailureScope.CONNECTION;
         TriedInstances tried = request.tried();
         while (true) {
             List<Upstream> instances = group.instances();

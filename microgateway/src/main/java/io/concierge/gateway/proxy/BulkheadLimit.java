@@ -11,19 +11,19 @@ import io.concierge.gateway.resilience.ServiceResilience;
  * however that call ends.
  */
 final class BulkheadLimit implements UpstreamCall {
+    private final ServiceResilience rz;
+    private final Bulkhead bulkhead;
     private final UpstreamCall next;
 
-    BulkheadLimit(UpstreamCall next) {
+    /** @param rz a service with a bulkhead */
+    BulkheadLimit(ServiceResilience rz, UpstreamCall next) {
+        this.rz = rz;
+        this.bulkhead = rz.bulkhead();
         this.next = next;
     }
 
     @Override
     public ExchangeOutcome call(UpstreamRequest request) {
-        ServiceResilience rz = request.call().resilience();
-        Bulkhead bulkhead = rz == null ? null : rz.bulkhead();
-        if (bulkhead == null) {
-            return next.call(request);
-        }
         try {
             return bulkhead.invoke(() -> next.call(request));
         } catch (BulkheadException e) {

@@ -19,18 +19,17 @@ import io.concierge.gateway.resilience.ResilienceConfig;
  * {@code Idempotency-Key} when opted in; a body only when it is small enough to keep for replay.
  */
 final class RetryWithBudget implements UpstreamCall {
+    private final ServiceResilience rz;
     private final UpstreamCall next;
 
-    RetryWithBudget(UpstreamCall next) {
+    /** @param rz a service whose retry policy allows more than one attempt */
+    RetryWithBudget(ServiceResilience rz, UpstreamCall next) {
+        this.rz = rz;
         this.next = next;
     }
 
     @Override
     public ExchangeOutcome call(UpstreamRequest request) {
-        ServiceResilience rz = request.call().resilience();
-        if (rz == null) {
-            return next.call(request);
-        }
         ResilienceConfig.Retry policy = rz.config().retry();
         rz.budget().onRequest();
         boolean eligible = eligible(request, policy);

@@ -368,7 +368,7 @@ class UpstreamStackTest {
         }
 
         @Override
-        public void relay(ServerResponse res, Method method, String requestId, UpstreamHeaders changes) {
+        public void relay(ServerResponse res, Method method, String requestId) {
             throw new UnsupportedOperationException("not relayed in these tests");
         }
     }

@@ -8,7 +8,7 @@ import io.concierge.gateway.pipeline.Step;
 import io.concierge.gateway.problem.Problem;
 import io.concierge.gateway.proxy.ProxyCall;
 import io.concierge.gateway.proxy.ProxyEngine;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.rewrite.RawPath;
 import io.helidon.http.HeaderNames;
 
@@ -57,6 +57,6 @@ final class DispatchStep implements Step {
         engine.forward(exchange.request(), exchange.response(), new ProxyCall(group, target, connectTimeout,
                 readTimeout, requestId,
                 exchange.upstreamHeaders().isEmpty() ? null : exchange.upstreamHeaders(), dispatcher.failover(domain),
-                null, null));
+                null));
     }
 }

@@ -42,7 +42,7 @@ public final class EdgeServer implements AutoCloseable {
         var admin = EdgeObservability.admin(config, discovery, dispatcher, runtime, telemetry);
         TlsConfig tls = config.protection().tls();
         this.server = ServerAssembly.start(withTls(ServerAssembly.listeners(config.listen(), config.admin(),
-                config.limits(), handler, health, admin), config, tls, handler), this::release);
+                config.limits(), runtime.clientTimeouts(), handler, health, admin), config, tls, handler), this::release);
         this.tlsWatch = tls == null ? null : EdgeTls.watch(tls, t -> server.reloadTls(HTTPS, t));
         discovery.watch(dispatcher::update);
     }
@@ -58,7 +58,7 @@ public final class EdgeServer implements AutoCloseable {
                 s.host(tls.host() != null ? tls.host() : config.listen().host()).port(tls.port())
                         .tls(EdgeTls.load(tls))
                         .routing(r -> ServerAssembly.publicRouting(r, handler));
-                Listeners.applyTlsLimits(s, config.limits());
+                Listeners.applyTlsLimits(s, config.limits(), runtime.clientTimeouts());
             });
         } catch (RuntimeException e) {
             // Unreadable key material: nothing else would close what was built for this edge.

@@ -11,7 +11,7 @@ import java.util.logging.Logger;
 
 import io.concierge.gateway.balancing.LoadBalancer;
 import io.concierge.gateway.discovery.Registration;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
 
 /**

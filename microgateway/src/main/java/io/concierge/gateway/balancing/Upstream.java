@@ -2,7 +2,7 @@ package io.concierge.gateway.balancing;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.concierge.gateway.proxy.ConnectionPool;
+import io.concierge.gateway.pool.ConnectionPool;
 
 /**
  * One upstream instance as the balancer sees it: its address, weight, requests in flight and its

@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.proxy.BufferedGet;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.telemetry.ClientSpan;
 import io.concierge.gateway.telemetry.Tracing;
 import io.opentelemetry.context.Context;

@@ -11,7 +11,7 @@ import io.concierge.gateway.balancing.LoadBalancer;
 import io.concierge.gateway.config.LoadBalancing;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.discovery.Registration;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 
 /**
  * The live gateway instances of the domains this gateway composes from, kept current from

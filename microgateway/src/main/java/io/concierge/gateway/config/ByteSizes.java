@@ -4,8 +4,6 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.concierge.gateway.config.ConfigNode;
-
 /** Reads sizes written the way operators write them: {@code 512}, {@code 64KB}, {@code 10MB}, {@code 1GB} (binary units). */
 public final class ByteSizes {
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,12})\\s*(B|KB|MB|GB)?");

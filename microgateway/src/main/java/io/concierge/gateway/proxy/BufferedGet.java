@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Set;
 
 import io.concierge.gateway.balancing.Upstream;
+import io.concierge.gateway.pool.UpstreamConnection;
+import io.concierge.gateway.balancing.UpstreamGroup;
 
 /**
  * A GET whose response body is read whole, within a size limit, for features that need the body

@@ -3,6 +3,8 @@ package io.concierge.gateway.proxy;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import io.concierge.gateway.pool.UpstreamConnection;
+import io.concierge.gateway.pool.UpstreamProtocolException;
 
 /**
  * Decodes a chunked body (RFC 9112 section 7.1). Chunk extensions are ignored; trailer fields are

@@ -16,6 +16,8 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
+import io.concierge.gateway.pool.UpstreamConnection;
+import io.concierge.gateway.pool.UpstreamProtocolException;
 
 /**
  * An {@link UpstreamResponse} whose body is still on its pooled connection. Until it is relayed or
@@ -71,9 +73,9 @@ final class ConnectionResponse implements UpstreamResponse {
     }
 
     @Override
-    public void relay(ServerResponse res, Method method, String requestId, UpstreamHeaders changes) {
+    public void relay(ServerResponse res, Method method, String requestId) {
         try {
-            relayNow(res, method, requestId, changes);
+            relayNow(res, method, requestId);
         } catch (RuntimeException e) {
             observed.failed(e);
             throw e;
@@ -82,7 +84,7 @@ final class ConnectionResponse implements UpstreamResponse {
         }
     }
 
-    private void relayNow(ServerResponse res, Method method, String requestId, UpstreamHeaders changes) {
+    private void relayNow(ServerResponse res, Method method, String requestId) {
         int status = head.status();
         boolean noBody = method == Method.HEAD || status == 204 || status == 304;
         long length;
@@ -99,8 +101,7 @@ final class ConnectionResponse implements UpstreamResponse {
         for (String[] h : head.headers()) {
             String lower = h[0].toLowerCase(Locale.ROOT);
             if (hop.isHopByHop(lower) || lower.equals("content-length") || lower.equals("via")
-                    || lower.equals("x-request-id") || lower.equals("date")
-                    || changes != null && changes.dropsFromResponse(lower)) {
+                    || lower.equals("x-request-id") || lower.equals("date")) {
                 continue;
             }
             res.headers().add(HeaderValues.create(h[0], h[1]));

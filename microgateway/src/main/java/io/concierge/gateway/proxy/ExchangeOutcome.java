@@ -2,6 +2,7 @@ package io.concierge.gateway.proxy;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import io.concierge.gateway.pool.UpstreamProtocolException;
 
 /**
  * How one forwarded request (or one try of it) ended, as the exchange and the resilience layers

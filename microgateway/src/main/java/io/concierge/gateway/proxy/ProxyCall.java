@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.concierge.gateway.resilience.FallbackConfig;
 import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.balancing.UpstreamGroup;
 
 /**
  * Everything one forwarded request needs besides the request itself.
@@ -14,11 +15,11 @@ import io.concierge.gateway.resilience.ServiceResilience;
  * @param readTimeout    per try: waiting for the response head and between body bytes
  * @param requestId      for the upstream and for error bodies
  * @param changes        header changes from the pipeline, or null
- * @param resilience     retries, breakers, bulkhead of the service, or null for none
- * @param deadline       overall budget of the request, or null for the service's
+ * @param resilience     the service's resilience state (failure scope, fallback count), or null for none;
+ *                       which layers run is the {@link UpstreamStack}'s business
  * @param fallback       static answer instead of a gateway error, or null
  */
 public record ProxyCall(UpstreamGroup group, String target, Duration connectTimeout, Duration readTimeout,
-                        String requestId, UpstreamHeaders changes, ServiceResilience resilience, Duration deadline,
+                        String requestId, UpstreamHeaders changes, ServiceResilience resilience,
                         FallbackConfig fallback) {
 }

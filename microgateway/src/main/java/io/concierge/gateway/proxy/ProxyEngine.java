@@ -1,12 +1,10 @@
 package io.concierge.gateway.proxy;
 
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 
 import io.concierge.gateway.resilience.ResilienceConfig;
 import io.concierge.gateway.resilience.ServiceResilience;
-import io.concierge.gateway.resilience.UpstreamStack;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -17,9 +15,10 @@ import io.helidon.webserver.http.ServerResponse;
  * upstream exchange on a pooled keep-alive connection, bodies streamed both ways.
  *
  * <p>This class is the front: it checks and writes the parts of the request head the client chose,
- * runs the request through the {@link UpstreamStack} (deadline, bulkhead, response relay, retry,
- * breaker and balancer around one {@link UpstreamExchange} per try) and lets {@link UpstreamFailures}
- * answer whatever the stack left unanswered.
+ * runs the request through an {@link UpstreamStack} (deadline, bulkhead, response relay, retry,
+ * breaker and balancer around one {@link UpstreamExchange} per try: a gateway route's is built once
+ * by the chain factory, the edge's per call) and lets {@link UpstreamFailures} answer whatever the
+ * stack left unanswered.
  *
  * <p>Failure rules: an instance that refuses the connection is skipped for this request (nothing
  * was sent, so any method may go elsewhere); a pooled connection that turns out dead before any
@@ -39,7 +38,7 @@ public final class ProxyEngine {
 
     private final String viaName;
     private final UpstreamObserver observer;
-    private final UpstreamCall stack;
+    private final UpstreamExchange exchange;
 
     /** @param viaName this hop's pseudonym in {@code Via}, e.g. {@code concierge-products} */
     public ProxyEngine(String viaName) {
@@ -50,27 +49,24 @@ public final class ProxyEngine {
     public ProxyEngine(String viaName, UpstreamObserver observer) {
         this.viaName = viaName;
         this.observer = observer;
-        this.stack = UpstreamStack.build(new UpstreamExchange(viaName, observer));
+        this.exchange = new UpstreamExchange(viaName, observer);
     }
 
-    public void forward(ServerRequest req, ServerResponse res, UpstreamGroup group, String requestTarget,
-                        Duration connectTimeout, Duration readTimeout, String requestId) {
-        forward(req, res, group, requestTarget, connectTimeout, readTimeout, requestId, null);
+    /** One try against one instance: the bottom of every {@link UpstreamStack} built for this engine. */
+    public InstanceExchange exchange() {
+        return exchange;
     }
 
     /**
-     * Forwards without resilience policies: no retries, no breaker; an instance that refuses the
-     * connection is still skipped.
-     *
-     * @param changes headers the pipeline adds or strips on the way upstream, or null
+     * Forwards through a stack composed for this call from its resilience (the edge: the
+     * domain's failover policy arrives with each call).
      */
-    public void forward(ServerRequest req, ServerResponse res, UpstreamGroup group, String requestTarget,
-                        Duration connectTimeout, Duration readTimeout, String requestId, UpstreamHeaders changes) {
-        forward(req, res, new ProxyCall(group, requestTarget, connectTimeout, readTimeout, requestId, changes, null,
-                null, null));
+    public void forward(ServerRequest req, ServerResponse res, ProxyCall call) {
+        forward(req, res, call, UpstreamStack.forCall(call, exchange));
     }
 
-    public void forward(ServerRequest req, ServerResponse res, ProxyCall call) {
+    /** Forwards through {@code stack}, a route's, built once at load. */
+    public void forward(ServerRequest req, ServerResponse res, ProxyCall call, UpstreamStack stack) {
         String requestLine;
         String commonHead;
         try {

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import io.concierge.gateway.pool.UpstreamConnection;
+import io.concierge.gateway.pool.UpstreamProtocolException;
 
 /**
  * Status line and header fields of an upstream response, in order, repeats kept.

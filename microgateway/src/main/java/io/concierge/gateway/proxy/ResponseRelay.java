@@ -31,7 +31,7 @@ public final class ResponseRelay implements UpstreamCall {
             UpstreamFailures.fallbackFor(res, call, status);
             return ExchangeOutcome.ANSWERED;
         }
-        response.relay(res, request.method(), call.requestId(), call.changes());
+        response.relay(res, request.method(), call.requestId());
         return ExchangeOutcome.ANSWERED;
     }
 }

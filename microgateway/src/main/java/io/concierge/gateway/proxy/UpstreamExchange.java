@@ -12,6 +12,8 @@ import java.util.logging.Logger;
 
 import io.concierge.gateway.balancing.Upstream;
 import io.helidon.http.Method;
+import io.concierge.gateway.pool.UpstreamConnection;
+import io.concierge.gateway.pool.UpstreamProtocolException;
 
 /**
  * One exchange with one instance over one connection: take a pooled connection or open one, write the

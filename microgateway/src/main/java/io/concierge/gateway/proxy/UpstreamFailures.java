@@ -13,6 +13,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
+import io.concierge.gateway.pool.UpstreamProtocolException;
 
 /**
  * The one place that turns a failed upstream exchange into the client's answer: status, title,

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * Header changes a pipeline asks of the upstream request: client headers to drop (for example
- * identity headers a client could forge) and headers to add (the verified identity); and upstream
- * response headers to drop because the pipeline owns them (CORS at the edge).
+ * identity headers a client could forge) and headers to add (the verified identity). Response-side
+ * header work belongs to response-side steps ({@code pipeline.ResponseInterceptor}).
  *
  * <p>A client header is dropped when its name equals a removed one case-insensitively <em>and with
  * {@code _} and {@code -} treated alike</em>: many upstream frameworks (CGI's {@code HTTP_X_AUTH_ROLES},
@@ -19,7 +19,6 @@ import java.util.Set;
 public final class UpstreamHeaders {
     private final Set<String> removed = new HashSet<>();
     private final List<String[]> added = new ArrayList<>();
-    private List<String> responsePrefixesDropped;
 
     /** Drops every client-sent header of this name, in any case, with {@code _} for {@code -} or back. */
     public void remove(String name) {
@@ -33,29 +32,6 @@ public final class UpstreamHeaders {
         }
         removed.add(loose(name.toLowerCase(Locale.ROOT)));
         added.add(new String[] {name, value});
-    }
-
-    /**
-     * Drops upstream response headers whose name starts with {@code prefix} (case-insensitive): the
-     * pipeline answers for them itself, e.g. the edge's CORS headers, which must not be doubled or
-     * overridden by an upstream's.
-     */
-    public void dropFromResponse(String prefix) {
-        if (responsePrefixesDropped == null) {
-            responsePrefixesDropped = new ArrayList<>(2);
-        }
-        responsePrefixesDropped.add(prefix.toLowerCase(Locale.ROOT));
-    }
-
-    boolean dropsFromResponse(String lowerName) {
-        if (responsePrefixesDropped != null) {
-            for (String p : responsePrefixesDropped) {
-                if (lowerName.startsWith(p)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     boolean isRemoved(String lowerName) {
@@ -72,6 +48,6 @@ public final class UpstreamHeaders {
     }
 
     public boolean isEmpty() {
-        return removed.isEmpty() && added.isEmpty() && responsePrefixesDropped == null;
+        return removed.isEmpty() && added.isEmpty();
     }
 }

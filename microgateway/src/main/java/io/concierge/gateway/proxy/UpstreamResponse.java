@@ -21,8 +21,6 @@ public interface UpstreamResponse {
     /**
      * Relays status, headers and body to the client. A failure while streaming a body whose status
      * is already out is rethrown unchecked, which makes Helidon cut the client connection.
-     *
-     * @param changes header changes from the pipeline (headers to drop from the response), or null
      */
-    void relay(ServerResponse res, Method method, String requestId, UpstreamHeaders changes);
+    void relay(ServerResponse res, Method method, String requestId);
 }

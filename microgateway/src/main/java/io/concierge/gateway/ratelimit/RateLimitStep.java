@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.concierge.gateway.domainconfig.GatewayConfig;
-import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.ChainResponse;
 import io.concierge.gateway.pipeline.Exchange;
@@ -32,15 +30,20 @@ public final class RateLimitStep implements Step {
         this.shared = shared;
     }
 
-    /** The domain's limits, then the route's; null when neither has any. */
-    public static RateLimitStep forRoute(GatewayConfig gateway, RouteConfig route, RateLimiting state) {
-        if (gateway.rateLimits().isEmpty() && route.rateLimits().isEmpty()) {
+    /**
+     * The domain's limits (shared by all its routes), then the route's own; null when neither has any.
+     *
+     * @param routeId names the route's own limiters in health and logs
+     */
+    public static RateLimitStep forRoute(List<RateLimitConfig> domainLimits, String routeId,
+                                         List<RateLimitConfig> routeLimits, RateLimiting state) {
+        if (domainLimits.isEmpty() && routeLimits.isEmpty()) {
             return null;
         }
-        List<RateLimiter> limiters = new ArrayList<>(state.sharedLimiters(gateway.rateLimits(), "domain"));
+        List<RateLimiter> limiters = new ArrayList<>(state.sharedLimiters(domainLimits, "domain"));
         int shared = limiters.size();
-        for (RateLimitConfig c : route.rateLimits()) {
-            limiters.add(state.limiter(c, "route " + route.id()));
+        for (RateLimitConfig c : routeLimits) {
+            limiters.add(state.limiter(c, "route " + routeId));
         }
         return new RateLimitStep(limiters, shared);
     }
@@ -52,19 +55,6 @@ public final class RateLimitStep implements Step {
         }
         List<RateLimiter> shared = state.sharedLimiters(limits, "edge");
         return new RateLimitStep(shared, shared.size());
-    }
-
-    /** Whether a gateway has any limit at all (so its runtime needs a {@link RateLimiting}). */
-    public static boolean anyLimits(GatewayConfig gateway) {
-        if (!gateway.rateLimits().isEmpty()) {
-            return true;
-        }
-        for (RouteConfig r : gateway.routes()) {
-            if (!r.rateLimits().isEmpty()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The {@code rateLimiting} section of {@code /health} of a server with or without limits. */

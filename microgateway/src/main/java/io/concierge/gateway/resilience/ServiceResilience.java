@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 import io.concierge.gateway.balancing.Upstream;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.helidon.faulttolerance.Bulkhead;
 
 /**
@@ -35,7 +35,8 @@ public final class ServiceResilience implements AutoCloseable {
         this(config, group, System::nanoTime);
     }
 
-    ServiceResilience(ResilienceConfig config, UpstreamGroup group, LongSupplier clock) {
+    /** @param clock nanoseconds, as {@link System#nanoTime()}; a fixed one lets breakers be driven step by step */
+    public ServiceResilience(ResilienceConfig config, UpstreamGroup group, LongSupplier clock) {
         this.config = config;
         this.group = group;
         this.clock = clock;

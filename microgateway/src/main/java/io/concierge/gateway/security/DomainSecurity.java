@@ -1,14 +1,10 @@
 package io.concierge.gateway.security;
 
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-
-import io.concierge.gateway.domainconfig.GatewayConfig;
-import io.concierge.gateway.domainconfig.RouteConfig;
 
 /**
  * The security state one gateway shares between its routes, built once at startup: the token
@@ -17,10 +13,11 @@ import io.concierge.gateway.domainconfig.RouteConfig;
  */
 public final class DomainSecurity implements AutoCloseable {
     /*
-     * One daemon thread for the background JWKS refreshes of every gateway in the JVM: a fetch is
-     * one short HTTP call with a timeout, so they can queue behind each other.
+     * One daemon thread for the background JWKS refreshes of this gateway's issuers (started by
+     * the first refresh, stopped in close()): a fetch is one short HTTP call with a timeout, so
+     * they can queue behind each other.
      */
-    private static final ScheduledExecutorService REFRESHER = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "concierge-jwks-refresh");
         t.setDaemon(true);
         return t;
@@ -32,21 +29,14 @@ public final class DomainSecurity implements AutoCloseable {
     final JwtVerifier jwt;
     final ApiKeyVerifier apiKeys;
 
-    public DomainSecurity(GatewayConfig gateway) {
-        this.config = gateway.security();
-        this.rejections = new Rejections(gateway.domain(), stats);
-        Set<String> ownerClaims = new HashSet<>();
-        for (RouteConfig r : gateway.routes()) {
-            if (r.auth().owner() != null) {
-                ownerClaims.add(r.auth().owner().claim());
-            }
-        }
-        gateway.compositions().forEach(c -> {
-            if (c.auth().owner() != null) {
-                ownerClaims.add(c.auth().owner().claim());
-            }
-        });
-        this.jwt = new JwtVerifier(config.issuers(), ownerClaims, stats, REFRESHER);
+    /**
+     * @param domain      names the gateway in refusals and logs
+     * @param ownerClaims the claims the routes' owner rules read, so tokens keep them
+     */
+    public DomainSecurity(String domain, SecurityConfig config, Set<String> ownerClaims) {
+        this.config = config;
+        this.rejections = new Rejections(domain, stats);
+        this.jwt = new JwtVerifier(config.issuers(), ownerClaims, stats, refresher);
         this.apiKeys = new ApiKeyVerifier(config.apiKeys());
     }
 
@@ -66,6 +56,10 @@ public final class DomainSecurity implements AutoCloseable {
 
     @Override
     public void close() {
-        jwt.close();
+        try {
+            jwt.close();
+        } finally {
+            refresher.shutdownNow();
+        }
     }
 }

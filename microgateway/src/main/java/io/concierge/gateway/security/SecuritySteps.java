@@ -2,7 +2,6 @@ package io.concierge.gateway.security;
 
 import java.util.List;
 
-import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.Step;
@@ -40,9 +39,8 @@ public final class SecuritySteps {
     }
 
     /** Authentication and authorization of a route that is not public. */
-    public static Step auth(RouteConfig route, DomainSecurity domain) {
+    public static Step auth(String routeId, RouteAuthConfig auth, DomainSecurity domain) {
         SecurityConfig sec = domain.config;
-        RouteAuthConfig auth = route.auth();
         Access access = auth.effectiveAccess(sec);
         boolean anyKind = auth.credentials().isEmpty();
         JwtVerifier jwt = (anyKind || auth.credentials().contains(RouteAuthConfig.Credential.JWT))
@@ -51,14 +49,14 @@ public final class SecuritySteps {
                 && !domain.apiKeys.isEmpty() ? domain.apiKeys : null;
         if (jwt == null && keys == null) {
             // GatewayConfig validation refuses this; kept so a route can never end up open by accident.
-            throw new IllegalStateException("route '" + route.id() + "' needs credentials the domain does not configure");
+            throw new IllegalStateException("route '" + routeId + "' needs credentials the domain does not configure");
         }
         return new AuthStep(access, jwt, keys, auth, sec.identityHeaders(), domain.rejections);
     }
 
-    /** Whether {@code route} needs {@link #auth}. */
-    public static boolean needsAuth(RouteConfig route, SecurityConfig security) {
-        return route.auth().effectiveAccess(security) != Access.PUBLIC;
+    /** Whether a route with {@code auth} needs {@link #auth}. */
+    public static boolean needsAuth(RouteAuthConfig auth, SecurityConfig security) {
+        return auth.effectiveAccess(security) != Access.PUBLIC;
     }
 
     /** 413 for request bodies over {@code max} bytes. */

@@ -1,6 +1,7 @@
 package io.concierge.gateway.server;
 
 import io.concierge.gateway.pipeline.Chain;
+import io.concierge.gateway.pipeline.ClientAddress;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.telemetry.RequestTelemetry;
 import io.concierge.gateway.telemetry.Telemetry;

@@ -39,23 +39,24 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * </ul>
  * A body that keeps arriving, however slowly, is not cut: a long upload is legitimate, and each
  * stall inside it is bounded by the read timeout.
+ *
+ * <p>One per server (owned by its {@link ServerRuntime}, closed with it): the deadline timer thread
+ * and the count of heads cut belong to that server, so two servers in one JVM count apart and a
+ * closed server leaves no timer thread behind.
  */
-public final class ClientTimeouts {
-    private static final ScheduledThreadPoolExecutor TIMER = timer();
-    private static final AtomicLong HEADS_CUT = new AtomicLong();
+public final class ClientTimeouts implements AutoCloseable {
+    private final ScheduledThreadPoolExecutor timer = timer();
+    private final AtomicLong headsCut = new AtomicLong();
     /**
      * The head deadline running on this connection's thread: set at the request line, cleared when
      * the headers are complete or the head is refused. A thread-local, because both callbacks and
      * the refusal run on the connection's own thread.
      */
-    private static final ThreadLocal<Pending> PENDING = new ThreadLocal<>();
-
-    private ClientTimeouts() {
-    }
+    private final ThreadLocal<Pending> pending = new ThreadLocal<>();
 
     /** Connections cut because their request head did not arrive within the header timeout. */
-    public static long headsCut() {
-        return HEADS_CUT.get();
+    public long headsCut() {
+        return headsCut.get();
     }
 
     /**
@@ -63,10 +64,10 @@ public final class ClientTimeouts {
      * limit, a missing Host): the headers callback never comes then, and the deadline must neither
      * fire nor count a refused head as a slow one.
      */
-    public static void headRefused() {
-        Pending p = PENDING.get();
+    public void headRefused() {
+        Pending p = pending.get();
         if (p != null) {
-            PENDING.remove();
+            pending.remove();
             p.finish();
         }
     }
@@ -78,8 +79,14 @@ public final class ClientTimeouts {
     }
 
     /** The receive listener that enforces {@code headerTimeout} on every request head. */
-    public static Http1ConnectionListener headDeadline(Duration headerTimeout) {
+    public Http1ConnectionListener headDeadline(Duration headerTimeout) {
         return new HeadDeadline(headerTimeout.toMillis());
+    }
+
+    /** Stops the deadline timer; pending deadlines no longer fire (their connections are closed by then). */
+    @Override
+    public void close() {
+        timer.shutdownNow();
     }
 
     private static ScheduledThreadPoolExecutor timer() {
@@ -150,7 +157,7 @@ public final class ClientTimeouts {
      * Both callbacks run on the connection's own thread, so a thread-local carries the pending
      * deadline from the request line to the end of the headers.
      */
-    private static final class HeadDeadline implements Http1ConnectionListener {
+    private final class HeadDeadline implements Http1ConnectionListener {
         private final long millis;
 
         HeadDeadline(long millis) {
@@ -160,17 +167,17 @@ public final class ClientTimeouts {
         @Override
         public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
             Pending p = new Pending(Thread.currentThread());
-            p.future = TIMER.schedule(p::expire, millis, TimeUnit.MILLISECONDS);
-            PENDING.set(p);
+            p.future = timer.schedule(p::expire, millis, TimeUnit.MILLISECONDS);
+            pending.set(p);
         }
 
         @Override
         public void headers(ConnectionContext ctx, Headers headers) {
-            Pending p = PENDING.get();
+            Pending p = pending.get();
             if (p == null) {
                 return;
             }
-            PENDING.remove();
+            pending.remove();
             if (p.finish()) {
                 return;
             }
@@ -186,7 +193,7 @@ public final class ClientTimeouts {
         }
     }
 
-    private static final class Pending {
+    private final class Pending {
         private final Thread thread;
         private final AtomicBoolean done = new AtomicBoolean();
         private volatile ScheduledFuture<?> future;
@@ -197,7 +204,7 @@ public final class ClientTimeouts {
 
         void expire() {
             if (done.compareAndSet(false, true)) {
-                HEADS_CUT.incrementAndGet();
+                headsCut.incrementAndGet();
                 thread.interrupt();
             }
         }

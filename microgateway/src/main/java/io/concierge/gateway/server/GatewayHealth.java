@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 
 import io.concierge.gateway.balancing.Upstream;
 import io.concierge.gateway.health.InstanceProbe;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
 
 /**

@@ -10,7 +10,7 @@ import io.concierge.gateway.composition.Compositions;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;

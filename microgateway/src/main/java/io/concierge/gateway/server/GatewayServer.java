@@ -19,9 +19,8 @@ import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.domainconfig.ServiceConfig;
 import io.concierge.gateway.proxy.ProxyEngine;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
-import io.concierge.gateway.rewrite.PathRewriter;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.telemetry.Telemetry;
@@ -76,7 +75,7 @@ public final class GatewayServer implements AutoCloseable {
                 telemetry);
         // Nothing else would stop the health checkers and JWKS refreshes of a gateway that never started.
         this.server = ServerAssembly.start(ServerAssembly.listeners(config.listen(), config.admin(), config.limits(),
-                handler, health, admin), this::releaseUpstreams);
+                runtime.clientTimeouts(), handler, health, admin), this::releaseUpstreams);
         this.instanceId = config.domain() + "-" + config.listen().host() + "-" + server.port() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         id[0] = instanceId;
@@ -170,18 +169,15 @@ public final class GatewayServer implements AutoCloseable {
         List<RouteTable.Entry<GatewayRoute>> entries = new ArrayList<>();
         int order = 0;
         for (RouteConfig r : config.routes()) {
-            UpstreamGroup group = services.get(r.service());
-            ProxyTarget target = new ProxyTarget(engine, new PathRewriter(r.rewrite()), group,
-                    resilience.get(r.service()),
-                    r.connectTimeout() != null ? r.connectTimeout() : group.connectTimeout(),
-                    r.readTimeout() != null ? r.readTimeout() : group.readTimeout(),
-                    r.resilience().deadline(), r.resilience().fallback());
-            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime, target));
+            RouteBackend.Service service = new RouteBackend.Service(engine, services.get(r.service()),
+                    resilience.get(r.service()));
+            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime, service));
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
         }
         for (CompositionEndpoint c : compositions.endpoints()) {
             RouteConfig r = RouteConfig.forComposition(c.config());
-            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime, new CompositionTarget(c)));
+            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime,
+                    new RouteBackend.Composition(new CompositionTarget(c))));
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
         }
         return new RouteTable<>(entries);

@@ -25,17 +25,21 @@ public final class Listeners {
     /**
      * The public plain listener: the protocol limits, HTTP/1.1 and HTTP/1.0, and HTTP/2 (prior
      * knowledge and {@code Upgrade: h2c}) only when {@code h2c} is set ({@code listen.h2c}).
+     *
+     * @param timeouts the server's own (its {@link ServerRuntime#clientTimeouts()})
      */
-    public static void applyLimits(WebServerConfig.Builder builder, ServerLimits limits, boolean h2c) {
-        applyCommon(builder, limits);
-        builder.addConnectionSelector(ProtocolGate.plain(http1(limits), h2c ? http2(limits) : null));
+    public static void applyLimits(WebServerConfig.Builder builder, ServerLimits limits, boolean h2c,
+                                   ClientTimeouts timeouts) {
+        applyCommon(builder, limits, timeouts);
+        builder.addConnectionSelector(ProtocolGate.plain(http1(limits, timeouts), h2c ? http2(limits) : null));
         builder.shutdownHook(false);
     }
 
     /** The same limits on a TLS listener (the edge's), with HTTP/2 by ALPN under {@code server.http2}. */
-    public static void applyTlsLimits(ListenerConfig.BuilderBase<?, ?> builder, ServerLimits limits) {
-        applyCommon(builder, limits);
-        builder.addConnectionSelector(ProtocolGate.tls(http1(limits), http2(limits)));
+    public static void applyTlsLimits(ListenerConfig.BuilderBase<?, ?> builder, ServerLimits limits,
+                                      ClientTimeouts timeouts) {
+        applyCommon(builder, limits, timeouts);
+        builder.addConnectionSelector(ProtocolGate.tls(http1(limits, timeouts), http2(limits)));
     }
 
     /**
@@ -61,7 +65,7 @@ public final class Listeners {
                 .build();
     }
 
-    private static Http1Config http1(ServerLimits limits) {
+    private static Http1Config http1(ServerLimits limits, ClientTimeouts timeouts) {
         return Http1Config.builder()
                 // Helidon's parser limit is the hard stop that bounds memory; the listener
                 // below answers 431 at the configured limit (it sees whole headers, so
@@ -71,13 +75,14 @@ public final class Listeners {
                 // One listener each way only: Helidon 4.3.0's wrapper for several forwards no
                 // callbacks at all, so the checks would silently stop working.
                 .addReceiveListener(new HeadChecks(new HeaderSizeLimit(limits.maxHeaderSize()),
-                        ClientTimeouts.headDeadline(limits.headerTimeout())))
+                        timeouts.headDeadline(limits.headerTimeout())))
                 .addSendListener(ConnectionFraming.sendListener())
                 .maxPrologueLength(limits.maxUriLength())
                 .build();
     }
 
-    private static void applyCommon(ListenerConfig.BuilderBase<?, ?> builder, ServerLimits limits) {
+    private static void applyCommon(ListenerConfig.BuilderBase<?, ?> builder, ServerLimits limits,
+                                    ClientTimeouts timeouts) {
         // Only the protocols ProtocolGate serves: with discovery, every protocol module on the class
         // path (HTTP/2 by prior knowledge and h2c) would be accepted on every listener.
         builder.protocolsDiscoverServices(false);
@@ -86,7 +91,7 @@ public final class Listeners {
         // let a client drip it a byte at a time, and the head deadline starts only after it.
         builder.idleConnectionTimeout(limits.readTimeout());
         builder.idleConnectionPeriod(idleCheckPeriod(limits));
-        builder.directHandlers(refusals());
+        builder.directHandlers(refusals(timeouts));
         // Hands the parser's message to ProblemDirectHandler (Helidon passes null otherwise), which
         // needs it to tell "header size exceeded" (431) from other malformed heads. The message is
         // never echoed to the client; Helidon uses this flag nowhere else.
@@ -94,13 +99,13 @@ public final class Listeners {
     }
 
     /** Problem answers for heads the HTTP layer refuses, which also end that head's deadline. */
-    private static DirectHandlers refusals() {
+    private static DirectHandlers refusals(ClientTimeouts timeouts) {
         DirectHandlers problems = ProblemDirectHandler.handlers();
         DirectHandlers.Builder b = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
             DirectHandler problem = problems.handler(type);
             b.addHandler(type, (request, eventType, status, headers, message) -> {
-                ClientTimeouts.headRefused();
+                timeouts.headRefused();
                 return problem.handle(request, eventType, status, headers, message);
             });
         }

@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import io.concierge.gateway.composition.LocalCalls;
 import io.concierge.gateway.pipeline.CapturedResponse;
+import io.concierge.gateway.pipeline.ClientAddress;
 import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.InMemoryRequest;

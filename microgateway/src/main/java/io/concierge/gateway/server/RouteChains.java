@@ -1,5 +1,6 @@
 package io.concierge.gateway.server;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -8,7 +9,10 @@ import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.Step;
+import io.concierge.gateway.proxy.UpstreamStack;
 import io.concierge.gateway.ratelimit.RateLimitStep;
+import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.rewrite.PathRewriter;
 import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.security.RouteAuthConfig;
 import io.concierge.gateway.security.SecurityConfig;
@@ -25,7 +29,9 @@ import io.helidon.webserver.http.ServerResponse;
  * <pre>
  * gateway, every request: request id → admission → /health → route match ─┐
  *   the matched route:    client IP → IP lists → strip identity → auth → body limit
- *                         → rate limits → target (proxy: resilience + upstream | composition)
+ *                         → rate limits → proxy: deadline → bulkhead → relay → retry
+ *                                               → breaker + balancer → upstream exchange
+ *                                       | composition
  * a local composition call: route match ─┘ (in process; the client's request passed the front)
  * </pre>
  *
@@ -54,8 +60,11 @@ public final class RouteChains {
         return Chain.of(List.of(new RouteMatchStep(routes)));
     }
 
-    /** One route's chain, ending in its target. */
-    public static Chain route(GatewayConfig gateway, RouteConfig route, ServerRuntime runtime, RouteTarget target) {
+    /**
+     * One route's chain, ending in its target: for a proxied service the upstream stack, each layer
+     * present only when the route's (or its service's) policy asks for it.
+     */
+    public static Chain route(GatewayConfig gateway, RouteConfig route, ServerRuntime runtime, RouteBackend backend) {
         SecurityConfig security = gateway.security();
         RouteAuthConfig auth = route.auth();
         List<Step> steps = new ArrayList<>();
@@ -66,16 +75,41 @@ public final class RouteChains {
             steps.add(SecuritySteps.ipList(auth.ipAllow(), auth.ipDeny(), runtime.domainSecurity()));
         }
         steps.add(SecuritySteps.stripIdentity(security.identityHeaders()));
-        if (SecuritySteps.needsAuth(route, security)) {
-            steps.add(SecuritySteps.auth(route, runtime.domainSecurity()));
+        if (SecuritySteps.needsAuth(auth, security)) {
+            steps.add(SecuritySteps.auth(route.id(), auth, runtime.domainSecurity()));
         }
         if (auth.maxBodySize() >= 0) {
             steps.add(SecuritySteps.bodyLimit(auth.maxBodySize(), runtime.securityStats()));
         }
-        addIfPresent(steps, RateLimitStep.forRoute(gateway, route, runtime.rateLimiting()));
+        addIfPresent(steps, RateLimitStep.forRoute(gateway.rateLimits(), route.id(), route.rateLimits(),
+                runtime.rateLimiting()));
         // (later: cache, transform)
-        steps.add(target);
+        steps.add(switch (backend) {
+            case RouteBackend.Composition c -> c.target();
+            case RouteBackend.Service s -> {
+                ServiceResilience rz = s.resilience();
+                UpstreamStack upstream = UpstreamStack.outermostFirst()
+                        .deadline(deadline(route, rz))
+                        .bulkhead(rz)
+                        .relay()
+                        .retry(rz)
+                        .breakerAndBalancer(rz)
+                        .exchange(s.engine().exchange());
+                yield new ProxyTarget(s.engine(), new PathRewriter(route.rewrite()), s.group(), rz,
+                        route.connectTimeout() != null ? route.connectTimeout() : s.group().connectTimeout(),
+                        route.readTimeout() != null ? route.readTimeout() : s.group().readTimeout(),
+                        route.resilience().fallback(), upstream);
+            }
+        });
         return Chain.of(steps);
+    }
+
+    /** The route's deadline, else its service's; null (no deadline layer) without either. */
+    private static Duration deadline(RouteConfig route, ServiceResilience rz) {
+        if (route.resilience().deadline() != null) {
+            return route.resilience().deadline();
+        }
+        return rz == null ? null : rz.config().deadline();
     }
 
     private static void addIfPresent(List<Step> steps, Step step) {

@@ -33,7 +33,8 @@ public final class ServerAssembly {
      * {@code admin}; the caller may add sockets (the edge's TLS) before {@link #start}.
      */
     public static WebServerConfig.Builder listeners(ListenConfig listen, ListenConfig admin, ServerLimits limits,
-                                                    Handler chain, HealthReport health, AdminEndpoints endpoints) {
+                                                    ClientTimeouts timeouts, Handler chain, HealthReport health,
+                                                    AdminEndpoints endpoints) {
         WebServerConfig.Builder b = WebServer.builder()
                 .host(listen.host())
                 .port(listen.port())
@@ -44,7 +45,7 @@ public final class ServerAssembly {
                             r.get("/health/live", (req, res) -> HealthReport.sendLive(res));
                             endpoints.register(r);
                         })));
-        Listeners.applyLimits(b, limits, listen.h2c());
+        Listeners.applyLimits(b, limits, listen.h2c(), timeouts);
         return b;
     }
 
@@ -81,7 +82,7 @@ public final class ServerAssembly {
     /** The metrics every server exports: its rate limits, its security counters and its discovery. */
     public static void commonMetrics(Telemetry telemetry, ServerRuntime runtime, Discovery discovery) {
         telemetry.addMetrics(FeatureMetrics.rateLimits(runtime::rateLimitHealth));
-        telemetry.addMetrics(FeatureMetrics.security(runtime::securityStats));
+        telemetry.addMetrics(FeatureMetrics.security(runtime::securityStats, runtime.clientTimeouts()::headsCut));
         telemetry.addMetrics(FeatureMetrics.discovery(discovery));
     }
 }

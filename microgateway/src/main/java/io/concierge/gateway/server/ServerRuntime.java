@@ -1,7 +1,9 @@
 package io.concierge.gateway.server;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -19,7 +21,8 @@ import io.concierge.gateway.security.SecurityStats;
 /**
  * The state one server's steps share, built once when the server is built and closed with it, in
  * reverse order: the security state (a gateway's JWKS caches, API keys and counters, or the edge's
- * counters) and the rate-limiting state (limiters, cluster counters, their background thread).
+ * counters), the rate-limiting state (limiters, cluster counters, their background thread) and the
+ * listeners' client timeouts (the head-deadline timer and its count).
  * One object per gateway or edge, so two servers in one JVM (tests) never share any of it.
  */
 public final class ServerRuntime implements AutoCloseable {
@@ -29,6 +32,7 @@ public final class ServerRuntime implements AutoCloseable {
     private final DomainSecurity domainSecurity;
     private final SecurityStats securityStats;
     private final RateLimiting rateLimiting;
+    private final ClientTimeouts clientTimeouts = new ClientTimeouts();
 
     private ServerRuntime(String owner, DomainSecurity domainSecurity, SecurityStats securityStats,
                           RateLimiting rateLimiting) {
@@ -40,7 +44,7 @@ public final class ServerRuntime implements AutoCloseable {
 
     /** A gateway's: its domain security, and rate limiting when it has any limit. */
     public static ServerRuntime gateway(GatewayConfig config, HazelcastInstance cluster) {
-        DomainSecurity security = new DomainSecurity(config);
+        DomainSecurity security = new DomainSecurity(config.domain(), config.security(), ownerClaims(config));
         try {
             RateLimiting limits = anyLimits(config) ? RateLimiting.create(config.domain(), cluster) : null;
             return new ServerRuntime(config.domain(), security, security.stats(), limits);
@@ -56,9 +60,15 @@ public final class ServerRuntime implements AutoCloseable {
                 limits.isEmpty() ? null : RateLimiting.create("edge", cluster));
     }
 
+    /** Whether a gateway has any limit at all (so it needs a {@link RateLimiting}). */
     private static boolean anyLimits(GatewayConfig config) {
-        if (RateLimitStep.anyLimits(config)) {
+        if (!config.rateLimits().isEmpty()) {
             return true;
+        }
+        for (RouteConfig r : config.routes()) {
+            if (!r.rateLimits().isEmpty()) {
+                return true;
+            }
         }
         for (CompositionConfig c : config.compositions()) {
             if (!RouteConfig.forComposition(c).rateLimits().isEmpty()) {
@@ -66,6 +76,22 @@ public final class ServerRuntime implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The claims the owner rules of the gateway's routes and compositions read. */
+    private static Set<String> ownerClaims(GatewayConfig config) {
+        Set<String> claims = new HashSet<>();
+        for (RouteConfig r : config.routes()) {
+            if (r.auth().owner() != null) {
+                claims.add(r.auth().owner().claim());
+            }
+        }
+        for (CompositionConfig c : config.compositions()) {
+            if (c.auth().owner() != null) {
+                claims.add(c.auth().owner().claim());
+            }
+        }
+        return claims;
     }
 
     /** A gateway's security state; null at the edge. */
@@ -83,6 +109,11 @@ public final class ServerRuntime implements AutoCloseable {
         return rateLimiting;
     }
 
+    /** The public listeners' slow-client defence: its head-deadline timer and the count of heads cut. */
+    public ClientTimeouts clientTimeouts() {
+        return clientTimeouts;
+    }
+
     /** The {@code rateLimiting} section of {@code /health}. */
     public Map<String, Object> rateLimitHealth() {
         return RateLimitStep.health(rateLimiting);
@@ -91,6 +122,7 @@ public final class ServerRuntime implements AutoCloseable {
     /** Reverse order of construction; one failure does not keep the rest open. */
     @Override
     public void close() {
+        close(clientTimeouts);
         close(rateLimiting);
         close(domainSecurity);
     }

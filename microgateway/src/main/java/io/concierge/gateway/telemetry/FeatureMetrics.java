@@ -4,16 +4,16 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import io.concierge.gateway.balancing.Upstream;
 import io.concierge.gateway.discovery.Discovery;
-import io.concierge.gateway.proxy.UpstreamGroup;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.InstanceBreaker;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.security.Rejection;
 import io.concierge.gateway.security.SecurityStats;
-import io.concierge.gateway.server.ClientTimeouts;
 
 /**
  * Exports the counters other features already keep (resilience, rate limiting, security,
@@ -138,8 +138,12 @@ public final class FeatureMetrics {
         }
     }
 
-    /** Security refusals by reason and the JWKS caches' counters; {@code stats} may give null. */
-    public static MetricsSource security(Supplier<SecurityStats> stats) {
+    /**
+     * Security refusals by reason and the JWKS caches' counters; {@code stats} may give null.
+     *
+     * @param headTimeouts the server's count of request heads cut by {@code server.header-timeout}
+     */
+    public static MetricsSource security(Supplier<SecurityStats> stats, LongSupplier headTimeouts) {
         return out -> {
             SecurityStats s = stats.get();
             out.family("concierge_security_rejections_total", "counter",
@@ -150,9 +154,8 @@ public final class FeatureMetrics {
                     "Tokens verified with cached keys while the JWKS endpoint was failing.");
             out.family("concierge_body_too_large_total", "counter", "Requests refused for an oversized body (413).");
             out.family("concierge_request_head_timeouts_total", "counter",
-                    "Connections cut because their request head did not arrive within server.header-timeout "
-                            + "(counted for the whole process).");
-            out.sample("concierge_request_head_timeouts_total", ClientTimeouts.headsCut());
+                    "Connections cut because their request head did not arrive within server.header-timeout.");
+            out.sample("concierge_request_head_timeouts_total", headTimeouts.getAsLong());
             if (s == null) {
                 return;
             }

@@ -3,6 +3,7 @@ package io.concierge.gateway.telemetry;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.concierge.gateway.pipeline.ClientAddress;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.RequestObserver;
 import io.concierge.gateway.pipeline.Identity;
@@ -146,7 +147,7 @@ public final class RequestTelemetry implements RequestObserver {
 
     private AccessLog.Entry entry(ServerResponse res, int status, long nanos) {
         String client = exchange != null ? exchange.clientIp()
-                : io.concierge.gateway.server.ClientAddress.of(request);
+                : ClientAddress.of(request);
         String consumer = null;
         if (exchange != null) {
             Identity id = exchange.attribute(Identity.class);

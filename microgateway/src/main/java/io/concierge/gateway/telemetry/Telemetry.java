@@ -6,7 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import io.concierge.gateway.proxy.UpstreamObserver;
-import io.concierge.gateway.server.ClientAddress;
+import io.concierge.gateway.pipeline.ClientAddress;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;

@@ -14,6 +14,7 @@ import io.concierge.gateway.testing.WireUpstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import io.concierge.gateway.balancing.UpstreamGroup;
 
 /**
  * When a pooled connection may be used again for the same GET: only when no byte of an answer came

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.concierge.gateway.domainconfig.GatewayConfig;
+import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.testing.DirectChain;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.ClientResponseTyped;
@@ -40,7 +41,7 @@ class RateLimitStepTest {
         DirectChain.Terminal upstream = DirectChain.answer(200,
                 Map.of("RateLimit", "\"upstream\";r=999;t=0", "RateLimit-Policy", "\"upstream\";q=1000;w=1"), "ok");
         try (RateLimiting state = RateLimiting.create("shop", null);
-             DirectChain chain = DirectChain.of(RateLimitStep.forRoute(CONFIG, CONFIG.routes().get(0), state),
+             DirectChain chain = DirectChain.of(forRoute(CONFIG.routes().get(0), state),
                      upstream)) {
             ClientResponseTyped<String> first = chain.get("/api/limited/x").header(HeaderNames.create("X-Client"), "a")
                     .request(String.class);
@@ -64,8 +65,12 @@ class RateLimitStepTest {
     @Test
     void aRouteWithoutLimitsGetsNoStep() {
         try (RateLimiting state = RateLimiting.create("shop", null)) {
-            assertNull(RateLimitStep.forRoute(CONFIG, CONFIG.routes().get(1), state));
+            assertNull(forRoute(CONFIG.routes().get(1), state));
         }
         assertEquals(Map.of("limits", List.of()), RateLimitStep.health(null));
+    }
+
+    private static RateLimitStep forRoute(RouteConfig route, RateLimiting state) {
+        return RateLimitStep.forRoute(CONFIG.rateLimits(), route.id(), route.rateLimits(), state);
     }
 }

@@ -170,7 +170,7 @@ class RequestLimitsTest {
                     service: backend
                 """);
         int before = upstream.requestCount();
-        long cutBefore = io.concierge.gateway.server.ClientTimeouts.headsCut();
+        long cutBefore = patient.server.runtime().clientTimeouts().headsCut();
         java.util.concurrent.ScheduledExecutorService dripper =
                 java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         java.util.concurrent.CountDownLatch cut = new java.util.concurrent.CountDownLatch(1);
@@ -193,7 +193,7 @@ class RequestLimitsTest {
         }
         try {
             assertEquals(before, upstream.requestCount());
-            assertTrue(io.concierge.gateway.server.ClientTimeouts.headsCut() > cutBefore);
+            assertTrue(patient.server.runtime().clientTimeouts().headsCut() > cutBefore);
             String metrics = WireClient.exchange(patient.server.adminPort(), "GET", "/metrics").bodyText();
             assertTrue(metrics.matches("(?s).*\nconcierge_request_head_timeouts_total [1-9].*"), metrics);
         } finally {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -93,8 +94,9 @@ class RequestSideSecurityStepsTest {
                     service: backend
                 """.formatted(TestTokens.SECRET), k -> null);
         DirectChain.Terminal upstream = DirectChain.answer(200, Map.of(), "ok");
-        try (DomainSecurity domain = new DomainSecurity(config);
-             DirectChain chain = DirectChain.of(SecuritySteps.auth(config.routes().get(0), domain), upstream)) {
+        try (DomainSecurity domain = new DomainSecurity(config.domain(), config.security(), Set.of());
+             DirectChain chain = DirectChain.of(SecuritySteps.auth("private", config.routes().get(0).auth(), domain),
+                     upstream)) {
             ClientResponseTyped<String> none = chain.get("/api/x").request(String.class);
             assertEquals(401, none.status().code());
             assertTrue(none.headers().first(HeaderNames.WWW_AUTHENTICATE).orElse("").startsWith("Bearer"));

@@ -104,7 +104,8 @@ class FrontStepsTest {
                     service: backend
                 """, k -> null);
         try (ServerRuntime runtime = ServerRuntime.gateway(config, null)) {
-            List<?> steps = RouteChains.route(config, config.routes().get(0), runtime, new CompositionTarget(null)).steps();
+            List<?> steps = RouteChains.route(config, config.routes().get(0), runtime,
+                    new RouteBackend.Composition(new CompositionTarget(null))).steps();
             assertEquals(2, steps.size(), "strip identity, then the target; no auth, no limits: " + steps);
             assertEquals(null, runtime.rateLimiting(), "no limits configured, no rate-limiting state built");
         }

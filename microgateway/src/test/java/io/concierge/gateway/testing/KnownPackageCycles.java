@@ -11,19 +11,7 @@ import java.util.List;
  */
 public final class KnownPackageCycles {
     /** Each {@code "from -> to"}, package names without {@code io.concierge.gateway.}. */
-    public static final List<String> EDGES = List.of(
-            // SecurityFilters and DomainSecurity build a route's filters from the whole GatewayConfig:
-            // assembly that belongs to the chain factory above the features.
-            "security -> domainconfig",
-            // RateLimitFilters builds a route's rate-limit filters from the whole GatewayConfig (same).
-            "ratelimit -> domainconfig",
-            // Telemetry reads the client address helper and ClientTimeouts' static counters of the
-            // server package, which assembles telemetry (and admin, which uses telemetry).
-            "telemetry -> server",
-            // An Upstream owns its ConnectionPool, while the proxy balances over Upstreams.
-            "balancing -> proxy",
-            // ServiceResilience wraps the UpstreamGroup, while the proxy runs resilience inside its attempts.
-            "resilience -> proxy");
+    public static final List<String> EDGES = List.of();
 
     /** The common prefix the entries leave out. */
     public static final String PREFIX = "io.concierge.gateway.";

@@ -1,13 +1,12 @@
-package io.concierge.gateway.proxy;
+package io.concierge.gateway.balancing;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.concierge.gateway.pool.ConnectionPool;
 
-import io.concierge.gateway.balancing.LoadBalancer;
-import io.concierge.gateway.balancing.Upstream;
 
 /**
  * The instances behind one name (a service of a gateway, or a domain at the edge) with their

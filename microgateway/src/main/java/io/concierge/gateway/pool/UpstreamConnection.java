@@ -1,4 +1,4 @@
-package io.concierge.gateway.proxy;
+package io.concierge.gateway.pool;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

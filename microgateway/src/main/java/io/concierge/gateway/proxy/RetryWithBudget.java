@@ -1,12 +1,11 @@
-package io.concierge.gateway.resilience;
+package io.concierge.gateway.proxy;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.concierge.gateway.proxy.ExchangeOutcome;
-import io.concierge.gateway.proxy.UpstreamCall;
-import io.concierge.gateway.proxy.UpstreamRequest;
 import io.helidon.http.Method;
+import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.resilience.ResilienceConfig;
 
 /**
  * Tries a request again when its failure scope allows, it may be replayed, and attempts, the
@@ -20,18 +19,17 @@ import io.helidon.http.Method;
  * {@code Idempotency-Key} when opted in; a body only when it is small enough to keep for replay.
  */
 final class RetryWithBudget implements UpstreamCall {
+    private final ServiceResilience rz;
     private final UpstreamCall next;
 
-    RetryWithBudget(UpstreamCall next) {
+    /** @param rz a service whose retry policy allows more than one attempt */
+    RetryWithBudget(ServiceResilience rz, UpstreamCall next) {
+        this.rz = rz;
         this.next = next;
     }
 
     @Override
     public ExchangeOutcome call(UpstreamRequest request) {
-        ServiceResilience rz = request.call().resilience();
-        if (rz == null) {
-            return next.call(request);
-        }
         ResilienceConfig.Retry policy = rz.config().retry();
         rz.budget().onRequest();
         boolean eligible = eligible(request, policy);

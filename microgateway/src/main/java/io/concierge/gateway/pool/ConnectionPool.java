@@ -1,4 +1,4 @@
-package io.concierge.gateway.proxy;
+package io.concierge.gateway.pool;
 
 import java.io.IOException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.concierge.gateway.resilience;
+package io.concierge.gateway.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,20 +19,15 @@ import java.util.function.BiFunction;
 
 import io.concierge.gateway.balancing.LoadBalancer;
 import io.concierge.gateway.balancing.Upstream;
-import io.concierge.gateway.proxy.ExchangeOutcome;
-import io.concierge.gateway.proxy.InstanceExchange;
-import io.concierge.gateway.proxy.ProxyCall;
-import io.concierge.gateway.proxy.UpstreamCall;
-import io.concierge.gateway.proxy.UpstreamExchange;
-import io.concierge.gateway.proxy.UpstreamGroup;
-import io.concierge.gateway.proxy.UpstreamHeaders;
-import io.concierge.gateway.proxy.UpstreamObserver;
-import io.concierge.gateway.proxy.UpstreamRequest;
-import io.concierge.gateway.proxy.UpstreamResponse;
+import io.concierge.gateway.balancing.UpstreamGroup;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import io.concierge.gateway.pool.UpstreamProtocolException;
+import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.resilience.ResilienceConfig;
+import io.concierge.gateway.resilience.InstanceBreaker;
 
 /**
  * The resilience layers of the upstream stack, driven without a socket: a scripted
@@ -68,7 +63,7 @@ class UpstreamStackTest {
     void retryStopsWhenTheBudgetIsSpent() {
         // No share of traffic, one retry per second of reserve, a clock that stands still: one retry in all.
         ServiceResilience rz = resilience(retry(5, 0.0, 1), breakerOff(), ResilienceConfig.FailureScope.UPSTREAM);
-        UpstreamCall stack = stack(script((r, u) -> new ExchangeOutcome.FailedBeforeResponse(new IOException("reset"))));
+        UpstreamCall stack = stack(rz, script((r, u) -> new ExchangeOutcome.FailedBeforeResponse(new IOException("reset"))));
 
         assertInstanceOf(ExchangeOutcome.FailedBeforeResponse.class, stack.call(get(rz)));
         assertEquals(List.of(a, b), tries, "the first try and one retry, on the other instance");
@@ -83,7 +78,7 @@ class UpstreamStackTest {
     void retryStopsAtTheAttemptLimitAndRetriesAnUpstreamsBadGateway() {
         ServiceResilience rz = resilience(retry(3, 1.0, 100), breakerOff(), ResilienceConfig.FailureScope.UPSTREAM);
         List<FakeResponse> answers = new ArrayList<>();
-        UpstreamCall stack = stack(script((r, u) -> {
+        UpstreamCall stack = stack(rz, script((r, u) -> {
             FakeResponse f = new FakeResponse(u, 503);
             answers.add(f);
             return new ExchangeOutcome.Responded(f);
@@ -100,19 +95,19 @@ class UpstreamStackTest {
     @Test
     void aPostWithoutIdempotencyKeyIsNeverRetried() {
         ServiceResilience rz = resilience(retry(3, 1.0, 100), breakerOff(), ResilienceConfig.FailureScope.UPSTREAM);
-        UpstreamCall stack = stack(script((r, u) -> new ExchangeOutcome.FailedBeforeResponse(new IOException("reset"))));
+        UpstreamCall stack = stack(rz, script((r, u) -> new ExchangeOutcome.FailedBeforeResponse(new IOException("reset"))));
 
-        stack.call(new UpstreamRequest(call(rz, null), Method.POST, false));
+        stack.call(new UpstreamRequest(call(rz), Method.POST, false));
         assertEquals(List.of(a), tries);
         tries.clear();
-        stack.call(new UpstreamRequest(call(rz, null), Method.DELETE, false));
+        stack.call(new UpstreamRequest(call(rz), Method.DELETE, false));
         assertEquals(List.of(a, b, a), tries, "DELETE is idempotent");
     }
 
     @Test
     void theDeadlineCutsRetriesShort() {
         ServiceResilience rz = resilience(retry(5, 1.0, 100), breakerOff(), ResilienceConfig.FailureScope.UPSTREAM);
-        UpstreamCall stack = stack(script((r, u) -> {
+        UpstreamCall stack = stack(rz, Duration.ofMillis(20), script((r, u) -> {
             // An upstream that takes the whole budget to fail.
             long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (r.nanosLeft() > 0 && System.nanoTime() < giveUp) {
@@ -121,7 +116,7 @@ class UpstreamStackTest {
             return new ExchangeOutcome.TimedOut(new SocketTimeoutException("read timed out"));
         }));
 
-        ExchangeOutcome outcome = stack.call(new UpstreamRequest(call(rz, Duration.ofMillis(20)), Method.GET, false));
+        ExchangeOutcome outcome = stack.call(new UpstreamRequest(call(rz), Method.GET, false));
         assertInstanceOf(ExchangeOutcome.TimedOut.class, outcome);
         assertEquals(List.of(a), tries, "no retry once the deadline has passed");
         assertEquals(0, rz.retries());
@@ -143,7 +138,7 @@ class UpstreamStackTest {
                 return false;
             }
         };
-        UpstreamRequest request = new UpstreamRequest(call(rz, Duration.ZERO), Method.GET, false);
+        UpstreamRequest request = new UpstreamRequest(call(rz), Method.GET, false);
         request.startDeadline(Duration.ZERO);
 
         ExchangeOutcome outcome = new UpstreamExchange("test", observer).exchange(request, a);
@@ -160,7 +155,7 @@ class UpstreamStackTest {
         ServiceResilience rz = track(new ServiceResilience(config, group, now::get));
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        UpstreamCall stack = stack((r, u) -> {
+        UpstreamCall stack = stack(rz, (r, u) -> {
             inside.countDown();
             try {
                 release.await(30, TimeUnit.SECONDS);
@@ -189,7 +184,7 @@ class UpstreamStackTest {
     void anOpenBreakerMakesTheBalancerSkipItsInstance() {
         ResilienceConfig.Breaker breaker = new ResilienceConfig.Breaker(true, 2, 2, 50, Duration.ofSeconds(10), 1);
         ServiceResilience rz = resilience(retry(1, 1.0, 100), breaker, ResilienceConfig.FailureScope.UPSTREAM);
-        UpstreamCall stack = stack(script((r, u) -> new ExchangeOutcome.Responded(new FakeResponse(u, u == a ? 500 : 200))));
+        UpstreamCall stack = stack(rz, script((r, u) -> new ExchangeOutcome.Responded(new FakeResponse(u, u == a ? 500 : 200))));
 
         stack.call(get(rz));
         stack.call(get(rz));
@@ -210,7 +205,7 @@ class UpstreamStackTest {
     void whenEveryBreakerIsOpenTheAnswerSaysWhenToComeBack() {
         ResilienceConfig.Breaker breaker = new ResilienceConfig.Breaker(true, 1, 1, 100, Duration.ofSeconds(7), 1);
         ServiceResilience rz = resilience(retry(1, 1.0, 100), breaker, ResilienceConfig.FailureScope.UPSTREAM);
-        UpstreamCall stack = stack(script((r, u) -> new ExchangeOutcome.FailedBeforeResponse(new IOException("reset"))));
+        UpstreamCall stack = stack(rz, script((r, u) -> new ExchangeOutcome.FailedBeforeResponse(new IOException("reset"))));
         stack.call(get(rz));
         stack.call(get(rz));
         tries.clear();
@@ -224,7 +219,7 @@ class UpstreamStackTest {
     @Test
     void aRefusedConnectionGoesToTheNextInstanceWithoutARetry() {
         ServiceResilience rz = resilience(retry(1, 1.0, 100), breakerOff(), ResilienceConfig.FailureScope.UPSTREAM);
-        UpstreamCall stack = stack(script((r, u) -> u == a ? new ExchangeOutcome.ConnectFailed(new ConnectException("refused"), false)
+        UpstreamCall stack = stack(rz, script((r, u) -> u == a ? new ExchangeOutcome.ConnectFailed(new ConnectException("refused"), false)
                 : new ExchangeOutcome.Responded(new FakeResponse(u, 200))));
 
         assertEquals(200, ((ExchangeOutcome.Responded) stack.call(get(rz))).status());
@@ -234,7 +229,7 @@ class UpstreamStackTest {
 
     @Test
     void whenEveryInstanceRefusesTheLastRefusalIsReported() {
-        UpstreamCall stack = stack(script((r, u) -> new ExchangeOutcome.ConnectFailed(new ConnectException("refused " + u.port()), false)));
+        UpstreamCall stack = stack(null, script((r, u) -> new ExchangeOutcome.ConnectFailed(new ConnectException("refused " + u.port()), false)));
 
         ExchangeOutcome outcome = stack.call(get(null));
         ExchangeOutcome.NoInstance none = assertInstanceOf(ExchangeOutcome.NoInstance.class, outcome);
@@ -244,7 +239,7 @@ class UpstreamStackTest {
 
     @Test
     void withoutResiliencePoliciesNothingIsRetried() {
-        UpstreamCall stack = stack(script((r, u) -> new ExchangeOutcome.FailedBeforeResponse(new IOException("reset"))));
+        UpstreamCall stack = stack(null, script((r, u) -> new ExchangeOutcome.FailedBeforeResponse(new IOException("reset"))));
 
         assertInstanceOf(ExchangeOutcome.FailedBeforeResponse.class, stack.call(get(null)));
         assertEquals(List.of(a), tries);
@@ -256,7 +251,7 @@ class UpstreamStackTest {
                 ResilienceConfig.defaults().outlier());
         ServiceResilience rz = track(new ServiceResilience(config, group, now::get));
         AtomicReference<ExchangeOutcome> answer = new AtomicReference<>();
-        UpstreamCall stack = stack(script((r, u) -> answer.get()));
+        UpstreamCall stack = stack(rz, script((r, u) -> answer.get()));
 
         answer.set(new ExchangeOutcome.FailedAfterResponse(new IOException("reset mid-head")));
         assertInstanceOf(ExchangeOutcome.FailedAfterResponse.class, stack.call(get(rz)));
@@ -268,7 +263,7 @@ class UpstreamStackTest {
         assertEquals(List.of(a), tries, "a timeout is not retried at the edge");
 
         tries.clear();
-        answer.set(new ExchangeOutcome.ProtocolError(new io.concierge.gateway.proxy.UpstreamProtocolException("bad head"), true));
+        answer.set(new ExchangeOutcome.ProtocolError(new UpstreamProtocolException("bad head"), true));
         stack.call(get(rz));
         assertEquals(List.of(a), tries, "an invalid head is a response byte too");
 
@@ -286,10 +281,23 @@ class UpstreamStackTest {
 
     // ---- fixtures ----
 
-    private UpstreamCall stack(InstanceExchange exchange) {
-        // The layers of UpstreamStack.build without the relay, which needs a client connection.
-        return UpstreamStack.deadline(UpstreamStack.bulkhead(UpstreamStack.retry(
-                UpstreamStack.breakerAndBalancer(exchange))));
+    private UpstreamCall stack(ServiceResilience rz, InstanceExchange exchange) {
+        return stack(rz, rz == null ? null : rz.config().deadline(), exchange);
+    }
+
+    /** The layers UpstreamStack builds for {@code rz}, without the relay, which needs a client connection. */
+    private UpstreamCall stack(ServiceResilience rz, Duration deadline, InstanceExchange exchange) {
+        UpstreamCall call = new BreakerAndBalancer(rz, exchange);
+        if (rz == null) {
+            return call;
+        }
+        if (rz.config().retry().attempts() > 1) {
+            call = new RetryWithBudget(rz, call);
+        }
+        if (rz.bulkhead() != null) {
+            call = new BulkheadLimit(rz, call);
+        }
+        return new RequestDeadline(deadline, call);
     }
 
     /** Records which instance each try went to. */
@@ -325,13 +333,12 @@ class UpstreamStackTest {
                 d.halfOpenProbes());
     }
 
-    private ProxyCall call(ServiceResilience rz, Duration deadline) {
-        return new ProxyCall(group, "/thing", Duration.ofSeconds(1), Duration.ofSeconds(1), "rid-1", null, rz,
-                deadline, null);
+    private ProxyCall call(ServiceResilience rz) {
+        return new ProxyCall(group, "/thing", Duration.ofSeconds(1), Duration.ofSeconds(1), "rid-1", null, rz, null);
     }
 
     private UpstreamRequest get(ServiceResilience rz) {
-        return new UpstreamRequest(call(rz, null), Method.GET, false);
+        return new UpstreamRequest(call(rz), Method.GET, false);
     }
 
     /** An answer whose body is never read: it only remembers being dropped. */
@@ -361,7 +368,7 @@ class UpstreamStackTest {
         }
 
         @Override
-        public void relay(ServerResponse res, Method method, String requestId, UpstreamHeaders changes) {
+        public void relay(ServerResponse res, Method method, String requestId) {
             throw new UnsupportedOperationException("not relayed in these tests");
         }
     }

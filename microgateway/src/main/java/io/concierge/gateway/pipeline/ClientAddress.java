@@ -1,4 +1,4 @@
-package io.concierge.gateway.server;
+package io.concierge.gateway.pipeline;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,14 +1,11 @@
-package io.concierge.gateway.resilience;
+package io.concierge.gateway.proxy;
 
 import java.util.List;
 
 import io.concierge.gateway.balancing.Upstream;
-import io.concierge.gateway.proxy.ExchangeOutcome;
-import io.concierge.gateway.proxy.InstanceExchange;
-import io.concierge.gateway.proxy.TriedInstances;
-import io.concierge.gateway.proxy.UpstreamCall;
-import io.concierge.gateway.proxy.UpstreamGroup;
-import io.concierge.gateway.proxy.UpstreamRequest;
+import io.concierge.gateway.balancing.UpstreamGroup;
+import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.resilience.ResilienceConfig;
 
 /**
  * Chooses the instance for one try and records how the try went. Skipped: instances this request
@@ -19,17 +16,20 @@ import io.concierge.gateway.proxy.UpstreamRequest;
  * try and every 5xx; at the edge only a refused connection (a gateway's 5xx is its service's answer).
  */
 final class BreakerAndBalancer implements UpstreamCall {
+    private final ServiceResilience rz;
+    private final boolean connectionScope;
     private final InstanceExchange exchange;
 
-    BreakerAndBalancer(InstanceExchange exchange) {
+    /** @param rz the service's breakers and health, or null to balance only (refusals still skipped) */
+    BreakerAndBalancer(ServiceResilience rz, InstanceExchange exchange) {
+        this.rz = rz;
+        this.connectionScope = rz != null && rz.config().failures() == ResilienceConfig.FailureScope.CONNECTION;
         this.exchange = exchange;
     }
 
     @Override
     public ExchangeOutcome call(UpstreamRequest request) {
         UpstreamGroup group = request.call().group();
-        ServiceResilience rz = request.call().resilience();
-        boolean connectionScope = rz != null && rz.config().failures() == ResilienceConfig.FailureScope.CONNECTION;
         TriedInstances tried = request.tried();
         while (true) {
             List<Upstream> instances = group.instances();

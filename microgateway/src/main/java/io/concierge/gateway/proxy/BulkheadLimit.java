@@ -1,10 +1,8 @@
-package io.concierge.gateway.resilience;
+package io.concierge.gateway.proxy;
 
-import io.concierge.gateway.proxy.ExchangeOutcome;
-import io.concierge.gateway.proxy.UpstreamCall;
-import io.concierge.gateway.proxy.UpstreamRequest;
 import io.helidon.faulttolerance.Bulkhead;
 import io.helidon.faulttolerance.BulkheadException;
+import io.concierge.gateway.resilience.ServiceResilience;
 
 /**
  * The service's concurrency limit (Helidon Fault Tolerance's {@link Bulkhead}): a request beyond
@@ -13,19 +11,19 @@ import io.helidon.faulttolerance.BulkheadException;
  * however that call ends.
  */
 final class BulkheadLimit implements UpstreamCall {
+    private final ServiceResilience rz;
+    private final Bulkhead bulkhead;
     private final UpstreamCall next;
 
-    BulkheadLimit(UpstreamCall next) {
+    /** @param rz a service with a bulkhead */
+    BulkheadLimit(ServiceResilience rz, UpstreamCall next) {
+        this.rz = rz;
+        this.bulkhead = rz.bulkhead();
         this.next = next;
     }
 
     @Override
     public ExchangeOutcome call(UpstreamRequest request) {
-        ServiceResilience rz = request.call().resilience();
-        Bulkhead bulkhead = rz == null ? null : rz.bulkhead();
-        if (bulkhead == null) {
-            return next.call(request);
-        }
         try {
             return bulkhead.invoke(() -> next.call(request));
         } catch (BulkheadException e) {

@@ -1,0 +1,18 @@
+package io.concierge.gateway.server;
+
+import io.concierge.gateway.balancing.UpstreamGroup;
+import io.concierge.gateway.proxy.ProxyEngine;
+import io.concierge.gateway.resilience.ServiceResilience;
+
+/**
+ * What a route's chain ends in, as the server found it at load: a service to proxy to (from which
+ * {@link RouteChains#route} builds the upstream stack) or a composition.
+ */
+public sealed interface RouteBackend {
+    /** @param resilience the service's resilience state, or null for none */
+    record Service(ProxyEngine engine, UpstreamGroup group, ServiceResilience resilience) implements RouteBackend {
+    }
+
+    record Composition(CompositionTarget target) implements RouteBackend {
+    }
+}

@@ -15,22 +15,11 @@ import io.helidon.http.HeaderNames;
 /**
  * The end of the edge's chain ({@link EdgeChain#build}): longest-prefix dispatch to a live
  * instance of the owning domain's gateway. The path and query go on unchanged: rewriting is the
- * domain gateway's business.
+ * domain gateway's business. The timeouts are {@code upstream.timeouts}: the same for every domain.
  */
-final class DispatchStep implements Step {
+record DispatchStep(PrefixDispatcher dispatcher, ProxyEngine engine, Duration connectTimeout, Duration readTimeout)
+        implements Step {
     private static final String RETRY_AFTER_SECONDS = "5";
-    private final PrefixDispatcher dispatcher;
-    private final ProxyEngine engine;
-    /** From {@code upstream.timeouts}: the same for every domain. */
-    private final Duration connectTimeout;
-    private final Duration readTimeout;
-
-    DispatchStep(PrefixDispatcher dispatcher, ProxyEngine engine, EdgeConfig config) {
-        this.dispatcher = dispatcher;
-        this.engine = engine;
-        this.connectTimeout = config.connectTimeout();
-        this.readTimeout = config.readTimeout();
-    }
 
     @Override
     public void handle(Exchange exchange, Chain next) {

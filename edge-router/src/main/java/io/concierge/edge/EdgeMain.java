@@ -16,11 +16,10 @@ public final class EdgeMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Launcher.Command<EdgeConfig> cmd = Launcher.parse("edge-router", "edge.yaml", args, EdgeConfig::load);
-        EdgeConfig config = cmd.config();
-        if (cmd.validate()) {
-            System.out.println(cmd.file() + ": valid");
-            return;
+        EdgeConfig config = Launcher.configToRun("edge-router", "edge.yaml", args, EdgeConfig::load,
+                c -> c.discovery().type().name().toLowerCase(java.util.Locale.ROOT) + " discovery");
+        if (config == null) {
+            return; // validated
         }
         Launcher.run("edge-" + ProcessHandle.current().pid(), config.cluster(), config.discovery(),
                 () -> new StaticDiscovery(staticRegistrations(config.discovery())),

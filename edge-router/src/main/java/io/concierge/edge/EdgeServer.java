@@ -37,7 +37,8 @@ public final class EdgeServer implements AutoCloseable {
         HealthReport health = new HealthReport(new EdgeHealth(dispatcher), discovery::describe)
                 .section("rateLimiting", runtime::rateLimitHealth)
                 .section("security", () -> runtime.securityStats().snapshot());
-        DispatchStep dispatch = new DispatchStep(dispatcher, new ProxyEngine("concierge-edge", telemetry), config);
+        DispatchStep dispatch = new DispatchStep(dispatcher, new ProxyEngine("concierge-edge", telemetry),
+                config.connectTimeout(), config.readTimeout());
         ChainHandler handler = new ChainHandler(EdgeChain.build(config, runtime, health::sendStatus, dispatch), telemetry);
         var admin = EdgeObservability.admin(config, discovery, dispatcher, runtime, telemetry);
         TlsConfig tls = config.protection().tls();

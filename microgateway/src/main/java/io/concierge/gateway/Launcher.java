@@ -26,12 +26,15 @@ public final class Launcher {
     private Launcher() {
     }
 
-    /** The command line, read: {@code validate} or {@code run}, and the loaded configuration. */
-    public record Command<C>(boolean validate, Path file, C config) {
-    }
-
-    /** Reads the command line and loads the file, or exits with a message and the right status. */
-    public static <C> Command<C> parse(String program, String fileName, String[] args, Function<Path, C> loader) {
+    /**
+     * Reads the command line ({@code run|validate <file>}) and loads the file, or exits with a
+     * message and the right status. For {@code validate} it prints {@code <file>: valid (<summary>)}
+     * and returns null: the caller stops there without starting anything.
+     *
+     * @param summary what a valid file holds, in a few words
+     */
+    public static <C> C configToRun(String program, String fileName, String[] args, Function<Path, C> loader,
+                                    Function<C, String> summary) {
         LogConfig.configureRuntime();
         if (args.length != 2 || !(args[0].equals("run") || args[0].equals("validate"))) {
             System.err.println("usage: " + program + " run|validate <" + fileName + ">");
@@ -42,13 +45,19 @@ public final class Launcher {
             System.err.println(file + ": no such file");
             System.exit(2);
         }
+        C config;
         try {
-            return new Command<>(args[0].equals("validate"), file, loader.apply(file));
+            config = loader.apply(file);
         } catch (ConfigException e) {
             System.err.println("invalid configuration: " + e.getMessage());
             System.exit(2);
             return null;
         }
+        if (args[0].equals("validate")) {
+            System.out.println(file + ": valid (" + summary.apply(config) + ")");
+            return null;
+        }
+        return config;
     }
 
     /**

@@ -15,13 +15,11 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Launcher.Command<GatewayConfig> cmd = Launcher.parse("microgateway", "gateway.yaml", args, GatewayConfig::load);
-        GatewayConfig config = cmd.config();
-        if (cmd.validate()) {
-            System.out.println(cmd.file() + ": valid (domain '" + config.domain() + "', " + config.routes().size()
-                    + " routes, " + config.services().size() + " services, " + config.compositions().size()
-                    + " compositions)");
-            return;
+        GatewayConfig config = Launcher.configToRun("microgateway", "gateway.yaml", args, GatewayConfig::load,
+                c -> "domain '" + c.domain() + "', " + c.routes().size() + " routes, " + c.services().size()
+                        + " services, " + c.compositions().size() + " compositions");
+        if (config == null) {
+            return; // validated
         }
         // A static gateway registers nowhere: nothing watches it.
         Launcher.run("gateway-" + config.domain() + "-" + ProcessHandle.current().pid(), config.cluster(),

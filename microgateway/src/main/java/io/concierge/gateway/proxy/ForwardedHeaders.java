@@ -43,7 +43,7 @@ final class ForwardedHeaders {
         }
         line(head, "Forwarded", join(existing(req, FORWARDED, changes), fwd.toString()));
         String version = req.prologue().protocolVersion();
-        line(head, "Via", join(req.headers().values(HeaderNames.VIA), version + " " + viaName));
+        line(head, "Via", join(HeaderValuesOf.of(req.headers(), HeaderNames.VIA), version + " " + viaName));
     }
 
     /**
@@ -62,7 +62,7 @@ final class ForwardedHeaders {
     }
 
     private static List<String> existing(ServerRequest req, HeaderName name, UpstreamHeaders changes) {
-        return changes != null && changes.isRemoved(name.lowerCase()) ? List.of() : req.headers().values(name);
+        return changes != null && changes.isRemoved(name.lowerCase()) ? List.of() : HeaderValuesOf.of(req.headers(), name);
     }
 
     static String clientIp(SocketAddress address) {

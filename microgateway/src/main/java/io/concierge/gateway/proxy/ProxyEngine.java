@@ -86,7 +86,7 @@ public final class ProxyEngine {
 
     private String commonHead(ServerRequest req, String requestId, UpstreamHeaders changes)
             throws UnsafeRequestHeadException {
-        HopByHop hop = HopByHop.of(req.headers().values(HeaderNames.CONNECTION));
+        HopByHop hop = HopByHop.of(HeaderValuesOf.of(req.headers(), HeaderNames.CONNECTION));
         RequestHeadWriter sb = new RequestHeadWriter(512);
         for (Header h : req.headers()) {
             String lower = h.name().toLowerCase(Locale.ROOT);

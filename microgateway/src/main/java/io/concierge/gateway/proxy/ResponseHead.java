@@ -142,13 +142,25 @@ record ResponseHead(int status, String reason, boolean http11, List<String[]> he
     }
 
     /** @return the declared length, -1 if none; throws on conflicting or malformed values */
+    /** Whether every char is 0-9 (the head is Latin-1, where those are the only digits). */
+    private static boolean asciiDigits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     long contentLength() throws UpstreamProtocolException {
         List<String> cl = values("Content-Length");
         long length = -1;
         for (String v : cl) {
-            for (String part : v.split(",")) {
+            // One value without a comma (the usual case) is not split: no array per response.
+            for (String part : v.indexOf(',') < 0 ? new String[] {v} : v.split(",")) {
                 String p = part.trim();
-                if (p.isEmpty() || p.length() > 18 || !p.chars().allMatch(Character::isDigit)) {
+                if (p.isEmpty() || p.length() > 18 || !asciiDigits(p)) {
                     throw new UpstreamProtocolException("bad Content-Length");
                 }
                 long n = Long.parseLong(p);

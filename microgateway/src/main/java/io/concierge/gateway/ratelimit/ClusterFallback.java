@@ -86,4 +86,9 @@ final class ClusterFallback implements PermitLedger {
         cluster.failed(cause instanceof TimeoutException ? new TimeoutException("no answer within "
                 + setup.config().clusterTimeout().toMillis() + "ms") : cause);
     }
+
+    /** {@code cluster} while the cluster answers, else {@code degraded-to-local}, for health. */
+    String status() {
+        return cluster.available() ? "cluster" : "degraded-to-local";
+    }
 }

@@ -12,20 +12,33 @@ package io.concierge.gateway.ratelimit;
  *
  * The cluster modes fail open to this instance's share of the limit ({@link ClusterFallback}).
  */
-sealed interface Counter extends PermitLedger permits LocalCounter, StrictClusterCounter, FastLeaseCounter {
+abstract sealed class Counter<K extends TrackedKey> implements PermitLedger, KeyTable.Keys<K>
+        permits LocalCounter, StrictClusterCounter, FastLeaseCounter {
+    protected final CounterSetup setup;
+    /** The keys this mode counts, bounded by {@code max-keys}; the mode creates and judges them. */
+    protected final KeyTable<K> keys;
+
+    Counter(CounterSetup setup) {
+        this.setup = setup;
+        this.keys = setup.keyTable(this);
+    }
 
     /** Counts one request of {@code key} ({@code tier} null unless the limit has plans). */
-    RateLimiter.Decision decide(RateLimiter limiter, Quota quota, String tier, String key, long now);
+    abstract RateLimiter.Decision decide(RateLimiter limiter, Quota quota, String tier, String key, long now);
 
     /** The periodic reconciliation with the cluster (fast mode); nothing for the others. */
-    default void reconcile() {
+    void reconcile() {
     }
 
     /** Drops keys whose counters no longer matter. */
-    void sweep();
+    final void sweep() {
+        keys.sweep(setup.clock().getAsLong(), setup.minRetainMillis());
+    }
 
-    int trackedKeys();
+    final int trackedKeys() {
+        return keys.size();
+    }
 
     /** {@code local}, {@code cluster} or {@code degraded-to-local}, for health. */
-    String status();
+    abstract String status();
 }

@@ -13,16 +13,14 @@ import java.util.concurrent.TimeoutException;
  * for the cluster only when this instance holds no permit for its key (a key's first request, a new
  * window, or an exhausted lease that the background renewal did not refill in time).
  */
-final class FastLeaseCounter implements Counter, KeyTable.Keys<LeasedKey> {
+final class FastLeaseCounter extends Counter<LeasedKey> {
     /** A lease covers about this much of a key's demand (capped at a quarter of the fair share). */
     static final double LEASE_SECONDS = 30.0;
     /** A key's permits go back to the cluster after this long without requests (at least 3 intervals). */
     static final double IDLE_RETURN_SECONDS = 5.0;
 
-    private final CounterSetup setup;
     private final ClusterCounters cluster;
     private final ClusterFallback fallback;
-    private final KeyTable<LeasedKey> keys;
     private final long timeoutNanos;
     private final long syncNanos;
     private final double intervalSeconds;
@@ -30,10 +28,9 @@ final class FastLeaseCounter implements Counter, KeyTable.Keys<LeasedKey> {
     private final double rateWeight;
 
     FastLeaseCounter(CounterSetup setup, ClusterCounters cluster) {
-        this.setup = setup;
+        super(setup);
         this.cluster = cluster;
         this.fallback = new ClusterFallback(setup, cluster);
-        this.keys = setup.keyTable(this);
         this.timeoutNanos = setup.config().clusterTimeout().toNanos();
         this.syncNanos = setup.config().syncInterval().toNanos();
         this.intervalSeconds = syncNanos / 1e9;
@@ -223,18 +220,9 @@ final class FastLeaseCounter implements Counter, KeyTable.Keys<LeasedKey> {
         }
     }
 
-    @Override
-    public void sweep() {
-        keys.sweep(setup.clock().getAsLong(), setup.minRetainMillis());
-    }
-
-    @Override
-    public int trackedKeys() {
-        return keys.size();
-    }
 
     @Override
     public String status() {
-        return cluster.available() ? "cluster" : "degraded-to-local";
+        return fallback.status();
     }
 }

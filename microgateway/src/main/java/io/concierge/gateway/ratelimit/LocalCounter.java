@@ -1,13 +1,10 @@
 package io.concierge.gateway.ratelimit;
 
 /** Mode {@code local} (or no cluster in this process): each key's counter lives on this instance. */
-final class LocalCounter implements Counter, KeyTable.Keys<LocalCounter.Key> {
-    private final CounterSetup setup;
-    private final KeyTable<Key> keys;
+final class LocalCounter extends Counter<LocalCounter.Key> {
 
     LocalCounter(CounterSetup setup) {
-        this.setup = setup;
-        this.keys = setup.keyTable(this);
+        super(setup);
     }
 
     /** A key with its counter's state. */
@@ -44,15 +41,6 @@ final class LocalCounter implements Counter, KeyTable.Keys<LocalCounter.Key> {
         }
     }
 
-    @Override
-    public void sweep() {
-        keys.sweep(setup.clock().getAsLong(), setup.minRetainMillis());
-    }
-
-    @Override
-    public int trackedKeys() {
-        return keys.size();
-    }
 
     @Override
     public String status() {

@@ -23,7 +23,7 @@ final class RateLimiter {
     private final RateLimitStats stats = new RateLimitStats();
     private final LimitMatch match;
     private final KeyResolver keys;
-    private final Counter counter;
+    private final Counter<?> counter;
     private final LongSupplier clock;
     private final ShadowReport shadowReport;
 

@@ -4,18 +4,15 @@ package io.concierge.gateway.ratelimit;
  * Mode {@code strict}: one {@link ClusterTake} per request on the key's partition owner, waiting at
  * most {@code cluster-timeout}; exact. A refund is one more call, not awaited.
  */
-final class StrictClusterCounter implements Counter, KeyTable.Keys<ClusterFallback.Key> {
-    private final CounterSetup setup;
+final class StrictClusterCounter extends Counter<ClusterFallback.Key> {
     private final ClusterCounters cluster;
     private final ClusterFallback fallback;
-    private final KeyTable<ClusterFallback.Key> keys;
     private final long timeoutNanos;
 
     StrictClusterCounter(CounterSetup setup, ClusterCounters cluster) {
-        this.setup = setup;
+        super(setup);
         this.cluster = cluster;
         this.fallback = new ClusterFallback(setup, cluster);
-        this.keys = setup.keyTable(this);
         this.timeoutNanos = setup.config().clusterTimeout().toNanos();
     }
 
@@ -48,18 +45,9 @@ final class StrictClusterCounter implements Counter, KeyTable.Keys<ClusterFallba
         cluster.takeAsync(key.clusterKey, new ClusterTake(key.quota, setup.clock().getAsLong(), 0, 0, 1, window));
     }
 
-    @Override
-    public void sweep() {
-        keys.sweep(setup.clock().getAsLong(), setup.minRetainMillis());
-    }
-
-    @Override
-    public int trackedKeys() {
-        return keys.size();
-    }
 
     @Override
     public String status() {
-        return cluster.available() ? "cluster" : "degraded-to-local";
+        return fallback.status();
     }
 }

@@ -1,26 +1,14 @@
 package io.concierge.edge;
 
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +23,7 @@ import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.discovery.StaticDiscovery;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.GeneratedBytes;
+import io.concierge.gateway.testing.H2Client;
 import io.concierge.gateway.testing.RecordedRequest;
 import io.concierge.gateway.testing.TestGateways;
 import io.concierge.gateway.testing.WireClient;
@@ -241,7 +230,7 @@ class EdgeFramingTest {
                 protection:
                   tls: {port: 0, keystore: %s, keystore-password: %s}
                 """.formatted(ks, PASSWORD), k -> null), new StaticDiscovery(List.of()))) {
-            Map<Integer, Long> s = H2Settings.read(e.tlsPort());
+            Map<Integer, Long> s = H2Settings.read(e.tlsPort(), ks);
             assertEquals(33L, s.get(H2Settings.MAX_CONCURRENT_STREAMS), s::toString);
             assertEquals(12345L, s.get(H2Settings.MAX_HEADER_LIST_SIZE), s::toString);
             assertEquals(70000L, s.get(H2Settings.INITIAL_WINDOW_SIZE), s::toString);
@@ -259,7 +248,7 @@ class EdgeFramingTest {
                 protection:
                   tls: {port: 0, keystore: %s, keystore-password: %s}
                 """.formatted(ks, PASSWORD), k -> null), new StaticDiscovery(List.of()))) {
-            Map<Integer, Long> s = H2Settings.read(e.tlsPort());
+            Map<Integer, Long> s = H2Settings.read(e.tlsPort(), ks);
             assertEquals(100L, s.get(H2Settings.MAX_CONCURRENT_STREAMS), s::toString);
             assertEquals(16384L, s.get(H2Settings.MAX_HEADER_LIST_SIZE), s::toString);
             // RFC 9113's defaults need not be sent: absent means 65535 and 16384.
@@ -302,72 +291,22 @@ class EdgeFramingTest {
     }
 
     static Path keystore(String name) throws IOException, InterruptedException {
-        Path file = dir.resolve(name);
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "edge", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=h2",
-                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", file.toString(),
-                "-storepass", PASSWORD, "-keypass", PASSWORD).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
-        return file;
+        return EdgeTlsTest.keystore(dir, name, "h2");
     }
 
-    /** Reads the server's first SETTINGS frame over TLS with ALPN h2, from frames built by hand. */
+    /** The server's first SETTINGS frame over TLS with ALPN h2 ({@link H2Client}), by identifier. */
     static final class H2Settings {
         static final int MAX_CONCURRENT_STREAMS = 3;
         static final int INITIAL_WINDOW_SIZE = 4;
         static final int MAX_FRAME_SIZE = 5;
         static final int MAX_HEADER_LIST_SIZE = 6;
-        private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
         private H2Settings() {
         }
 
-        static Map<Integer, Long> read(int port) throws Exception {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
-                s.setSoTimeout(10_000);
-                SSLParameters params = s.getSSLParameters();
-                params.setApplicationProtocols(new String[] {"h2"});
-                s.setSSLParameters(params);
-                s.startHandshake();
-                assertEquals("h2", s.getApplicationProtocol());
-                OutputStream out = s.getOutputStream();
-                out.write(PREFACE);
-                out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // our own (empty) SETTINGS
-                out.flush();
-                DataInputStream in = new DataInputStream(s.getInputStream());
-                while (true) {
-                    int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-                    int type = in.readUnsignedByte();
-                    int flags = in.readUnsignedByte();
-                    in.readInt(); // stream id
-                    byte[] payload = in.readNBytes(length);
-                    if (type == 4 && (flags & 1) == 0) {
-                        Map<Integer, Long> settings = new HashMap<>();
-                        for (int i = 0; i + 6 <= payload.length; i += 6) {
-                            int id = ((payload[i] & 0xff) << 8) | (payload[i + 1] & 0xff);
-                            long value = ((long) (payload[i + 2] & 0xff) << 24) | ((payload[i + 3] & 0xff) << 16)
-                                    | ((payload[i + 4] & 0xff) << 8) | (payload[i + 5] & 0xff);
-                            settings.put(id, value);
-                        }
-                        return settings;
-                    }
-                }
+        static Map<Integer, Long> read(int port, Path keystore) throws Exception {
+            try (H2Client c = H2Client.connectTls(port, EdgeTlsTest.trusting(keystore))) {
+                return c.serverSettings();
             }
         }
     }

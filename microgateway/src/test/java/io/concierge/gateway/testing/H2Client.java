@@ -44,6 +44,9 @@ public final class H2Client implements AutoCloseable {
     private final Map<Integer, H2Response.Builder> streams = new HashMap<>();
     private int nextStream = 1;
     private int goAwayError = -1;
+    /** The parameters of the server's first SETTINGS frame, by identifier (RFC 9113 §6.5.2). */
+    private final Map<Integer, Long> serverSettings = new HashMap<>();
+    private boolean serverSettingsSeen;
 
     private H2Client(Socket socket) throws IOException {
         this.socket = socket;
@@ -165,6 +168,16 @@ public final class H2Client implements AutoCloseable {
     }
 
     /** Replaces the read guard for this connection. */
+    /** The server's first SETTINGS frame (an absent parameter has its RFC 9113 default). */
+    public Map<Integer, Long> serverSettings() throws IOException {
+        while (!serverSettingsSeen) {
+            if (!readFrame()) {
+                throw new IOException("the connection ended before the server's SETTINGS frame");
+            }
+        }
+        return Map.copyOf(serverSettings);
+    }
+
     public H2Client readTimeout(Duration timeout) throws IOException {
         socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
         return this;
@@ -194,6 +207,13 @@ public final class H2Client implements AutoCloseable {
         switch (type) {
             case H2Frames.SETTINGS -> {
                 if ((flags & H2Frames.ACK) == 0) {
+                    if (!serverSettingsSeen) {
+                        for (int i = 0; i + 6 <= payload.length; i += 6) {
+                            serverSettings.put((payload[i] & 0xff) << 8 | payload[i + 1] & 0xff,
+                                    H2Frames.readInt(payload, i + 2) & 0xffffffffL);
+                        }
+                        serverSettingsSeen = true;
+                    }
                     writeFrame(H2Frames.SETTINGS, H2Frames.ACK, 0, new byte[0]);
                     out.flush();
                 }

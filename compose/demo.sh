@@ -324,6 +324,10 @@ wait_for() { # wait_for <what> <command...>: polls for at most START_TIMEOUT sec
   until "$@"; do
     check_alive
     if [[ $SECONDS -ge $deadline ]]; then
+      # The process started last is the one being waited for: its log usually says why.
+      local last="${NAMES[${#NAMES[@]}-1]}"
+      say "demo: timed out; last lines of .demo/logs/$last.log:" >&2
+      tail -n 30 "$LOG_DIR/$last.log" | cut -c1-400 | sed 's/^/    /' >&2
       fail "timed out after ${START_TIMEOUT}s waiting for $what"
     fi
     sleep 0.5

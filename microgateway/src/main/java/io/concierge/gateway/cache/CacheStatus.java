@@ -41,8 +41,12 @@ final class CacheStatus implements ResponseInterceptor {
         }
     }
 
-    /** {@code ttl} in whole seconds, rounded towards negative infinity so a stale entry never shows 0. */
+    /**
+     * {@code ttl} in whole seconds: freshness left rounded to the nearest second (a response just
+     * stored with max-age=60 shows 60, not 59 for the milliseconds it took), staleness rounded away
+     * from zero so a stale entry never shows 0.
+     */
     static long seconds(long millis) {
-        return Math.floorDiv(millis, 1000);
+        return millis > 0 ? (millis + 500) / 1000 : Math.floorDiv(millis, 1000);
     }
 }

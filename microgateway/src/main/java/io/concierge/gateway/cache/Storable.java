@@ -66,7 +66,11 @@ final class Storable {
         long lifetime = policy.lifetimeMillis(status, response, cc, responseTime);
         String etag = response.first(HeaderNames.ETAG).orElse(null);
         String lastModified = response.first(HeaderNames.LAST_MODIFIED).orElse(null);
-        if (lifetime <= 0 && etag == null && lastModified == null) {
+        boolean mustRevalidate = CachePolicy.mustRevalidate(cc);
+        long swr = mustRevalidate ? 0 : policy.staleWhileRevalidateMillis(cc);
+        long sie = mustRevalidate ? 0 : policy.staleIfErrorMillis(cc);
+        if (lifetime <= 0 && etag == null && lastModified == null && swr == 0 && sie == 0) {
+            // Stale at once and nothing to revalidate it with or serve it stale for: useless to keep.
             return new Decision(null, "no-freshness");
         }
         long ageHeader = 0;
@@ -76,10 +80,8 @@ final class Storable {
         }
         // RFC 9111 section 4.2.3: corrected_age_value = age_value + response_delay (no upstream Date: see StoredResponse)
         long initialAge = ageHeader + Math.max(0, responseTime - requestTime);
-        boolean mustRevalidate = CachePolicy.mustRevalidate(cc);
         return new Decision(new Storable(status, snapshot(response), requestTime, responseTime, initialAge, lifetime,
-                mustRevalidate ? 0 : policy.staleWhileRevalidateMillis(cc),
-                mustRevalidate ? 0 : policy.staleIfErrorMillis(cc), mustRevalidate, etag, lastModified,
+                swr, sie, mustRevalidate, etag, lastModified,
                 CachePolicy.varyNames(response), tags(response, tagHeader)), null);
     }
 

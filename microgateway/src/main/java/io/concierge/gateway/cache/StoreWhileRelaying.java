@@ -29,6 +29,8 @@ final class StoreWhileRelaying implements ResponseInterceptor {
     private Storable storable;
     private long contentLength = -1;
     private Tee tee;
+    private boolean done;
+    private io.helidon.http.ServerRequestHeaders requestHeaders;
 
     StoreWhileRelaying(CacheStep step, String primary, String fwd, boolean collapsed, CacheControl requestCc,
                        boolean authorization, long requestTime, boolean mayStore) {
@@ -79,15 +81,30 @@ final class StoreWhileRelaying implements ResponseInterceptor {
 
     @Override
     public OutputStream body(Exchange exchange, OutputStream out) {
-        tee = new Tee(out, step.policy.config().maxObjectSize(), contentLength);
+        requestHeaders = exchange.request().headers();
+        tee = new Tee(out, step.policy.config().maxObjectSize(), contentLength, this::storeBeforeLastBytes);
         return tee;
+    }
+
+    /**
+     * A fixed-length body that arrived whole is stored before the stream closes, that is before the
+     * client can have its last bytes: the client's next request (on any instance) then finds it, and
+     * so do coalesced waiters. A body of unknown length is stored in {@link #completed} instead, once
+     * the relay has ended without an error.
+     */
+    private void storeBeforeLastBytes() {
+        if (!done && storable != null && contentLength >= 0 && !tee.overflowed && tee.copy.size() == contentLength) {
+            done = true;
+            step.store(primary, requestHeaders, storable.withBody(tee.copy.toByteArray()));
+        }
     }
 
     /** The chain returned normally: store what was teed, if complete and within the limit. */
     void completed(Exchange ex) {
-        if (storable == null) {
+        if (storable == null || done) {
             return;
         }
+        done = true;
         byte[] body;
         if (tee == null) {
             // Sent without a body (204, or an empty 200): only a declared empty body is complete.
@@ -112,12 +129,14 @@ final class StoreWhileRelaying implements ResponseInterceptor {
     private static final class Tee extends OutputStream {
         private final OutputStream out;
         private final long max;
+        private final Runnable beforeClose;
         private ByteArrayOutputStream copy;
         private boolean overflowed;
 
-        Tee(OutputStream out, long max, long contentLength) {
+        Tee(OutputStream out, long max, long contentLength, Runnable beforeClose) {
             this.out = out;
             this.max = max;
+            this.beforeClose = beforeClose;
             this.copy = new ByteArrayOutputStream((int) Math.min(max, contentLength > 0 ? contentLength : 8192));
         }
 
@@ -146,7 +165,11 @@ final class StoreWhileRelaying implements ResponseInterceptor {
 
         @Override
         public void close() throws IOException {
-            out.close();
+            try {
+                beforeClose.run();
+            } finally {
+                out.close();
+            }
         }
     }
 }

@@ -146,7 +146,6 @@ public final class CacheStep implements Step {
      */
     void miss(Exchange ex, Chain next, String primary, String fwd, CacheControl requestCc, boolean authorization,
               boolean coalesce) {
-        stats.misses.increment();
         boolean head = ex.request().prologue().method() == Method.HEAD;
         boolean leased = false;
         boolean collapsed = false;
@@ -154,6 +153,9 @@ public final class CacheStep implements Step {
             long lockMillis = policy.config().lockTimeout().toMillis();
             try {
                 leased = cache.tryLease(primary, lockMillis);
+                // Counted once the request holds the lease or waits for its holder, so a count of
+                // misses also says how many requests take part in coalescing.
+                stats.misses.increment();
                 if (!leased) {
                     StoredResponse other = awaitOther(primary, ex.request().headers(), lockMillis);
                     long now = System.currentTimeMillis();
@@ -171,6 +173,8 @@ public final class CacheStep implements Step {
                 forward(ex, next, CacheStatus.BYPASS_CLUSTER);
                 return;
             }
+        } else {
+            stats.misses.increment();
         }
         StoreWhileRelaying store = new StoreWhileRelaying(this, primary, fwd, collapsed, requestCc, authorization,
                 System.currentTimeMillis(), !head);

@@ -33,7 +33,8 @@ import io.helidon.webserver.http.ServerResponse;
  * The admin listener's read-only endpoints beside {@code /health}: {@code /metrics} (Prometheus
  * text) and {@code /admin} (JSON: every section) or {@code /admin/{section}} (one). They are
  * registered on the admin socket only; the public listener never routes to them. Only GET and
- * HEAD are served; anything else is a 405 problem.
+ * HEAD are served, except the writes a feature registers ({@link #write}, e.g. the cache purge),
+ * each behind the {@link AdminToken}; anything else is a 405 problem.
  */
 public final class AdminEndpoints {
     private static final ObjectMapper JSON = new ObjectMapper();

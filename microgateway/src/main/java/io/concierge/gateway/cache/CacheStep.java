@@ -165,6 +165,11 @@ public final class CacheStep implements Step {
                                 + CacheStatus.seconds(other.ttlMillis(now)), true);
                         return;
                     }
+                    if (other != null) {
+                        // Stored, but not fresh enough for this request: revalidate or serve stale as usual.
+                        new Revalidation(this, ex, next, primary, other, requestCc, authorization).run(false, now);
+                        return;
+                    }
                     // The holder's response was not stored (or the wait ran out): fetch ourselves.
                     collapsed = true;
                 }

@@ -105,6 +105,7 @@ wait_http() { # wait_http <url> <what> <pid> [timeout s, default 60]: until <url
 # BENCH_UPSTREAM_PORT, reverse proxy on BENCH_PROXY_PORT), checked with `nginx -t` first. Appends
 # its pid to PIDS and sets NGINX_PID; the caller waits for the ports it needs.
 start_nginx() {
+  mkdir -p "$RUN_DIR/nginx-extra"
   sed -e "s#@WORKERS@#$1#g" -e "s#@RUN_DIR@#$RUN_DIR#g" \
     -e "s#@UPSTREAM_PORT@#$BENCH_UPSTREAM_PORT#g" -e "s#@PROXY_PORT@#$BENCH_PROXY_PORT#g" \
     "$ROOT/bench/nginx.conf.template" >"$RUN_DIR/nginx.conf"

@@ -5,6 +5,8 @@
 #   nginx         wrk -> nginx reverse proxy (upstream keep-alive) -> upstream   the reference
 #   gateway       wrk -> one microgateway (bench/gateway.yaml) -> upstream
 #   edge+gateway  wrk -> edge router (bench/edge.yaml) -> microgateway -> upstream
+#   nginx-cache   wrk -> nginx with proxy_cache (bench/nginx-cache.conf.template): every request a hit   (opt-in)
+#   cache         wrk -> one microgateway with the shared cache (bench/cache-gateway.yaml): a hit   (opt-in)
 #
 # and prints req/s, p50 and p99 of each with its ratio to the nginx row. Every row is warmed up
 # first. Results go to bench/results/<timestamp>.md. Installs nothing: needs wrk, nginx and curl.
@@ -14,7 +16,10 @@
 #   BENCH_DURATION=20    seconds measured per row
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=64    wrk -t / -c
 #   BENCH_NGINX_WORKERS=auto
-#   BENCH_ROWS="direct nginx gateway edge+gateway"   which rows to measure (nginx is required)
+#   BENCH_ROWS="direct nginx gateway edge+gateway"   which rows to measure (nginx is required);
+#                        add nginx-cache and cache for the response cache's hit path
+#   BENCH_NGINX_CACHE_PORT=18086 BENCH_CACHE_GATEWAY_PORT=18085 BENCH_CACHE_GATEWAY_ADMIN_PORT=18095
+#   BENCH_CACHE_CLUSTER_PORT=18400 (the cache gateway's one-member Hazelcast cluster, ports 18400-18404)
 #   BENCH_UPSTREAM_PORT=18081 BENCH_PROXY_PORT=18082 BENCH_GATEWAY_PORT=18083
 #   BENCH_EDGE_PORT=18084 BENCH_GATEWAY_ADMIN_PORT=18093 BENCH_EDGE_ADMIN_PORT=18094
 #   BENCH_JAVA_OPTS      JVM flags of the gateway and the edge
@@ -35,6 +40,11 @@ export BENCH_GATEWAY_PORT="${BENCH_GATEWAY_PORT:-18083}"
 export BENCH_EDGE_PORT="${BENCH_EDGE_PORT:-18084}"
 export BENCH_GATEWAY_ADMIN_PORT="${BENCH_GATEWAY_ADMIN_PORT:-18093}"
 export BENCH_EDGE_ADMIN_PORT="${BENCH_EDGE_ADMIN_PORT:-18094}"
+export BENCH_NGINX_CACHE_PORT="${BENCH_NGINX_CACHE_PORT:-18086}"
+export BENCH_CACHE_GATEWAY_PORT="${BENCH_CACHE_GATEWAY_PORT:-18085}"
+export BENCH_CACHE_GATEWAY_ADMIN_PORT="${BENCH_CACHE_GATEWAY_ADMIN_PORT:-18095}"
+export BENCH_CACHE_CLUSTER_PORT="${BENCH_CACHE_CLUSTER_PORT:-18400}"
+export BENCH_CACHE_CLUSTER_SUFFIX="$$"
 JAVA_OPTS="${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m -Djava.net.preferIPv4Stack=true}"
 PATH_UNDER_TEST="/bench/item"
 
@@ -44,6 +54,14 @@ source "$ROOT/bench/lib.sh"
 
 # --- prerequisites ----------------------------------------------------------------------------
 
+read -r -a ROWS <<<"${BENCH_ROWS:-direct nginx gateway edge+gateway}"
+for row in "${ROWS[@]}"; do
+  case "$row" in direct | nginx | gateway | edge+gateway | nginx-cache | cache) ;;
+    *) fail "unknown row '$row' in BENCH_ROWS" ;; esac
+done
+[[ " ${ROWS[*]} " == *" nginx "* ]] || fail "BENCH_ROWS must include nginx, the reference of every ratio"
+has_row() { [[ " ${ROWS[*]} " == *" $1 "* ]]; }
+
 require_tools
 require_whole_numbers "BENCH_WARMUP, BENCH_DURATION, BENCH_THREADS, BENCH_CONNECTIONS must be whole numbers >= 1" \
   "$WARMUP" "$DURATION" "$THREADS" "$CONNECTIONS"
@@ -51,10 +69,19 @@ find_java
 require_jars microgateway/target/microgateway.jar edge-router/target/edge-router.jar
 require_free_ports "$BENCH_UPSTREAM_PORT" "$BENCH_PROXY_PORT" "$BENCH_GATEWAY_PORT" "$BENCH_EDGE_PORT" \
   "$BENCH_GATEWAY_ADMIN_PORT" "$BENCH_EDGE_ADMIN_PORT"
+if has_row nginx-cache; then require_free_ports "$BENCH_NGINX_CACHE_PORT"; fi
+if has_row cache; then
+  require_free_ports "$BENCH_CACHE_GATEWAY_PORT" "$BENCH_CACHE_GATEWAY_ADMIN_PORT" "$BENCH_CACHE_CLUSTER_PORT"
+fi
 
 # --- processes ----------------------------------------------------------------------------------
 
 setup_run "" concierge-bench
+if has_row nginx-cache; then
+  mkdir -p "$RUN_DIR/nginx-extra"
+  sed -e "s#@RUN_DIR@#$RUN_DIR#g" -e "s#@NGINX_CACHE_PORT@#$BENCH_NGINX_CACHE_PORT#g" \
+    "$ROOT/bench/nginx-cache.conf.template" >"$RUN_DIR/nginx-extra/cache.conf"
+fi
 start_nginx "$NGINX_WORKERS"
 wait_http "http://127.0.0.1:$BENCH_UPSTREAM_PORT$PATH_UNDER_TEST" "nginx (upstream)" "$NGINX_PID"
 wait_http "http://127.0.0.1:$BENCH_PROXY_PORT$PATH_UNDER_TEST" "nginx (proxy)" "$NGINX_PID"
@@ -71,22 +98,40 @@ PIDS+=("$!")
 EDGE_PID="$!"
 wait_http "http://127.0.0.1:$BENCH_EDGE_PORT$PATH_UNDER_TEST" "the edge" "${PIDS[-1]}"
 
+CHECK_PORTS=("$BENCH_PROXY_PORT" "$BENCH_GATEWAY_PORT" "$BENCH_EDGE_PORT")
+CACHE_GATEWAY_PID=""
+if has_row cache; then
+  # shellcheck disable=SC2086
+  "$JAVA" $JAVA_OPTS -jar microgateway/target/microgateway.jar run bench/cache-gateway.yaml \
+    >"$LOG_DIR/cache-gateway.log" 2>&1 &
+  PIDS+=("$!")
+  CACHE_GATEWAY_PID="$!"
+  wait_http "http://127.0.0.1:$BENCH_CACHE_GATEWAY_PORT$PATH_UNDER_TEST" "the cache gateway" "${PIDS[-1]}"
+  CHECK_PORTS+=("$BENCH_CACHE_GATEWAY_PORT")
+  # The row measures hits: the first request stored the answer; the next one must be a hit.
+  curl -fsS -D "$LOG_DIR/cache-gateway-hit.txt" -o /dev/null "http://127.0.0.1:$BENCH_CACHE_GATEWAY_PORT$PATH_UNDER_TEST"
+  grep -qi '^Cache-Status: Concierge; hit' "$LOG_DIR/cache-gateway-hit.txt" ||
+    fail "the cache gateway does not answer from its cache: $(grep -i '^Cache-Status' "$LOG_DIR/cache-gateway-hit.txt")"
+fi
+if has_row nginx-cache; then
+  wait_http "http://127.0.0.1:$BENCH_NGINX_CACHE_PORT$PATH_UNDER_TEST" "nginx (proxy_cache)" "$NGINX_PID"
+  CHECK_PORTS+=("$BENCH_NGINX_CACHE_PORT")
+  curl -fsS -D "$LOG_DIR/nginx-cache-hit.txt" -o /dev/null "http://127.0.0.1:$BENCH_NGINX_CACHE_PORT$PATH_UNDER_TEST"
+  grep -qi '^Cache-Status: HIT' "$LOG_DIR/nginx-cache-hit.txt" || fail "nginx's proxy_cache does not hit"
+fi
+
 # Every row must return the upstream's body, or we would be measuring an error page.
 EXPECTED="$(curl -fsS "http://127.0.0.1:$BENCH_UPSTREAM_PORT$PATH_UNDER_TEST")"
-for port in "$BENCH_PROXY_PORT" "$BENCH_GATEWAY_PORT" "$BENCH_EDGE_PORT"; do
+for port in "${CHECK_PORTS[@]}"; do
   got="$(curl -fsS "http://127.0.0.1:$port$PATH_UNDER_TEST")" || fail "port $port does not answer 200"
   [[ "$got" == "$EXPECTED" ]] || fail "port $port answers '$got' instead of the upstream's body"
 done
 
 # --- measuring ----------------------------------------------------------------------------------
 
-read -r -a ROWS <<<"${BENCH_ROWS:-direct nginx gateway edge+gateway}"
-for row in "${ROWS[@]}"; do
-  case "$row" in direct | nginx | gateway | edge+gateway) ;; *) fail "unknown row '$row' in BENCH_ROWS" ;; esac
-done
-[[ " ${ROWS[*]} " == *" nginx "* ]] || fail "BENCH_ROWS must include nginx, the reference of every ratio"
 declare -A PORT=([direct]="$BENCH_UPSTREAM_PORT" [nginx]="$BENCH_PROXY_PORT"
-  [gateway]="$BENCH_GATEWAY_PORT" [edge+gateway]="$BENCH_EDGE_PORT")
+  [gateway]="$BENCH_GATEWAY_PORT" [edge+gateway]="$BENCH_EDGE_PORT"
+  [nginx-cache]="$BENCH_NGINX_CACHE_PORT" [cache]="$BENCH_CACHE_GATEWAY_PORT")
 declare -A RPS P50 P99 ERRORS OTHER CPU_US
 
 BUSY_BEFORE="$(busy_percent 3)"
@@ -106,6 +151,7 @@ for row in "${ROWS[@]}"; do
   case "$row" in
     gateway) jvms=("$GATEWAY_PID") ;;
     edge+gateway) jvms=("$EDGE_PID" "$GATEWAY_PID") ;;
+    cache) jvms=("$CACHE_GATEWAY_PID") ;;
     *) jvms=() ;;
   esac
   jvm0=0; [[ ${#jvms[@]} -eq 0 ]] || jvm0="$(proc_cpu "${jvms[@]}")"
@@ -158,11 +204,23 @@ fi
   echo "- CPUs busy in the 3 s before the run: ${BUSY_BEFORE}%; *other CPU* is the share of all CPUs used during a row by processes other than wrk, nginx, the gateway and the edge (0% on a quiet machine)"
   echo "- nginx worker_processes $NGINX_WORKERS; gateway and edge JVM flags: $JAVA_OPTS"
   echo "- *JVM CPU µs/req*: user + system CPU of the row's JVMs (gateway; edge and gateway) per request, GC and JIT included"
+  if has_row cache || has_row nginx-cache; then
+    echo "- cache rows: every measured request is a hit (checked before the row); cache = one gateway with the shared cache on a one-member Hazelcast cluster (bench/cache-gateway.yaml), nginx-cache = nginx proxy_cache"
+  fi
   echo
   echo "$table"
   echo
   echo "Target (one gateway hop >= 0.5x nginx req/s, p99 <= 3x nginx): $verdict"
 } >"$RESULT_FILE"
+
+if [[ -n "${RPS[cache]:-}" ]]; then
+  {
+    echo
+    echo "Cache hit (issue 15 targets: >= 0.6x nginx-cache req/s, >= 1.5x the gateway row): " \
+      "$( [[ -n "${RPS[nginx-cache]:-}" ]] && echo "$(ratio "${RPS[cache]}" "${RPS[nginx-cache]}")x nginx-cache" || echo "no nginx-cache row")," \
+      "$( [[ -n "${RPS[gateway]:-}" ]] && echo "$(ratio "${RPS[cache]}" "${RPS[gateway]}")x gateway" || echo "no gateway row")."
+  } >>"$RESULT_FILE"
+fi
 
 echo
 cat "$RESULT_FILE"

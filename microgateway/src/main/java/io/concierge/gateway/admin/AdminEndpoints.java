@@ -24,6 +24,7 @@ import io.concierge.gateway.telemetry.PrometheusText;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -32,7 +33,8 @@ import io.helidon.webserver.http.ServerResponse;
  * The admin listener's read-only endpoints beside {@code /health}: {@code /metrics} (Prometheus
  * text) and {@code /admin} (JSON: every section) or {@code /admin/{section}} (one). They are
  * registered on the admin socket only; the public listener never routes to them. Only GET and
- * HEAD are served; anything else is a 405 problem.
+ * HEAD are served, except the writes a feature registers ({@link #write}, e.g. the cache purge),
+ * each behind the {@link AdminToken}; anything else is a 405 problem.
  */
 public final class AdminEndpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,6 +42,11 @@ public final class AdminEndpoints {
 
     private final Telemetry telemetry;
     private final Map<String, Supplier<Object>> sections = new LinkedHashMap<>();
+    private final List<Write> writes = new ArrayList<>();
+
+    /** An admin write: a method on a path, guarded by the admin token before the handler runs. */
+    private record Write(Method method, String path, AdminToken token, Handler handler) {
+    }
 
     public AdminEndpoints(Telemetry telemetry) {
         this.telemetry = telemetry;
@@ -51,8 +58,24 @@ public final class AdminEndpoints {
         return this;
     }
 
-    /** Registers {@code /metrics}, {@code /admin} and {@code /admin/{section}} on the admin routing. */
+    /**
+     * Adds an admin write ({@code DELETE /admin/cache}, ...): {@code handler} runs only for a request
+     * that {@code token} permits (403 without a configured token, 401 with a wrong one).
+     */
+    public AdminEndpoints write(Method method, String path, AdminToken token, Handler handler) {
+        writes.add(new Write(method, path, token, handler));
+        return this;
+    }
+
+    /** Registers the writes, {@code /metrics}, {@code /admin} and {@code /admin/{section}} on the admin routing. */
     public void register(HttpRouting.Builder routing) {
+        for (Write w : writes) {
+            routing.route(w.method(), w.path(), (req, res) -> {
+                if (w.token().permits(req, res)) {
+                    w.handler().handle(req, res);
+                }
+            });
+        }
         routing.any("/metrics", this::metrics)
                 .any("/admin", (req, res) -> admin(req, res, null))
                 .any("/admin/{section}", (req, res) -> admin(req, res,

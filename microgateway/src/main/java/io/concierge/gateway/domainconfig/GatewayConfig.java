@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import io.concierge.gateway.admin.AdminToken;
+import io.concierge.gateway.cache.CacheConfig;
 import io.concierge.gateway.composition.CompositionConfig;
 import io.concierge.gateway.config.ClusterConfig;
 import io.concierge.gateway.config.ConfigException;
@@ -31,21 +33,22 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
                             List<String> prefixes, ServerLimits limits, ClusterConfig cluster,
                             DiscoveryConfig discovery, SecurityConfig security, List<RateLimitConfig> rateLimits,
                             Map<String, ServiceConfig> services, List<RouteConfig> routes,
-                            List<CompositionConfig> compositions, AccessLogConfig accessLog) {
+                            List<CompositionConfig> compositions, AccessLogConfig accessLog, CacheConfig cache,
+                            AdminToken adminToken) {
 
     public static GatewayConfig load(Path file) {
         return load(file, System::getenv);
     }
 
     public static GatewayConfig load(Path file, Function<String, String> env) {
-        return from(YamlSource.read(file, env));
+        return from(YamlSource.read(file, env), env);
     }
 
     public static GatewayConfig parse(String name, String yaml, Function<String, String> env) {
-        return from(YamlSource.parse(name, yaml, env));
+        return from(YamlSource.parse(name, yaml, env), env);
     }
 
-    private static GatewayConfig from(ConfigNode root) {
+    private static GatewayConfig from(ConfigNode root, Function<String, String> env) {
         String domain = root.requiredString("domain");
         if (!domain.matches("[a-z][a-z0-9-]{0,62}")) {
             throw root.error("domain", "must be lower-case letters, digits and '-' (was '" + domain + "')");
@@ -74,7 +77,8 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
             throw root.error("services", "at least one service is required");
         }
         List<ConfigNode> routeNodes = root.objectList("routes");
-        List<RouteConfig> routes = RouteConfig.readAll(root);
+        CacheConfig cache = CacheConfig.read(root.object("cache"));
+        List<RouteConfig> routes = RouteConfig.readAll(root, cache.defaults());
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < routes.size(); i++) {
             RouteConfig r = routes.get(i);
@@ -117,6 +121,6 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
                 discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes),
-                List.copyOf(compositions), accessLog);
+                List.copyOf(compositions), accessLog, cache, AdminToken.of(env.apply(AdminToken.ENV)));
     }
 }

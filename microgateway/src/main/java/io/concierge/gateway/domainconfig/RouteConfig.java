@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.concierge.gateway.cache.RouteCacheConfig;
 import io.concierge.gateway.composition.CompositionConfig;
 import io.concierge.gateway.config.ConfigNode;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
@@ -29,14 +30,16 @@ import io.concierge.gateway.security.RouteAuthConfig;
  * @param auth           the {@code auth} section (security package)
  * @param rateLimits     the {@code rate-limits} section (ratelimit package)
  * @param resilience     deadline and fallback of this route (resilience package)
+ * @param cache          the route's response cache: the domain's {@code cache.defaults} under its own {@code cache}
  */
 public record RouteConfig(String id, String path, Set<String> methods, Map<String, String> headers,
                           RewriteConfig rewrite, String service, Duration connectTimeout, Duration readTimeout,
-                          RouteAuthConfig auth, List<RateLimitConfig> rateLimits, RouteResilience resilience) {
+                          RouteAuthConfig auth, List<RateLimitConfig> rateLimits, RouteResilience resilience,
+                          RouteCacheConfig cache) {
 
     private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
 
-    static RouteConfig read(ConfigNode node) {
+    static RouteConfig read(ConfigNode node, RouteCacheConfig cacheDefaults) {
         String id = node.requiredString("id");
         ConfigNode match = node.object("match");
         String path = match.requiredString("path");
@@ -61,9 +64,10 @@ public record RouteConfig(String id, String path, Set<String> methods, Map<Strin
         List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(node, "rate-limits");
         RouteResilience resilience = node.has("resilience") ? RouteResilience.read(node.object("resilience"))
                 : RouteResilience.NONE;
+        RouteCacheConfig cache = RouteCacheConfig.read(node, "cache", cacheDefaults);
         node.rejectUnknownKeys();
         return new RouteConfig(id, path, Set.copyOf(methods), Map.copyOf(headers), rewrite, service, connect, read,
-                auth, rateLimits, resilience);
+                auth, rateLimits, resilience, cache);
     }
 
     /**
@@ -72,13 +76,13 @@ public record RouteConfig(String id, String path, Set<String> methods, Map<Strin
      */
     public static RouteConfig forComposition(CompositionConfig c) {
         return new RouteConfig(c.id(), c.path(), Set.of("GET"), Map.of(), RewriteConfig.NONE, null, null, null,
-                c.auth(), c.rateLimits(), RouteResilience.NONE);
+                c.auth(), c.rateLimits(), RouteResilience.NONE, RouteCacheConfig.OFF);
     }
 
-    static List<RouteConfig> readAll(ConfigNode root) {
+    static List<RouteConfig> readAll(ConfigNode root, RouteCacheConfig cacheDefaults) {
         List<RouteConfig> routes = new ArrayList<>();
         for (ConfigNode r : root.objectList("routes")) {
-            routes.add(read(r));
+            routes.add(read(r, cacheDefaults));
         }
         return routes;
     }

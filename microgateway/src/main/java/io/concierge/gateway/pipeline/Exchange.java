@@ -60,6 +60,26 @@ public final class Exchange {
     }
 
     /**
+     * An exchange for a request a step makes itself on this client request's behalf (the cache's
+     * validation and background refresh): the same route, path, client, identity attributes and
+     * upstream header changes, another request and response, no interceptors.
+     */
+    public Exchange fork(ServerRequest request, ServerResponse response) {
+        Exchange e = new Exchange(request, response, RequestObserver.NONE, clientIp);
+        e.requestId = requestId;
+        e.path = path;
+        e.pathParams = pathParams;
+        e.routeId = routeId;
+        e.upstreamQuery = upstreamQuery;
+        e.localCall = localCall;
+        if (attributes != null) {
+            e.attributes = new HashMap<>(attributes);
+        }
+        upstreamHeaders.copyTo(e.upstreamHeaders);
+        return e;
+    }
+
+    /**
      * Whether this is a local composition call ({@link #localCall}): the domain-wide rate limits
      * counted the client's request already, so they do not count its parts again.
      */

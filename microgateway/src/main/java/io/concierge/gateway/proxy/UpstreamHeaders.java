@@ -47,6 +47,12 @@ public final class UpstreamHeaders {
         return added;
     }
 
+    /** Copies every removal and addition into {@code other} (a request the gateway makes on the client's behalf). */
+    public void copyTo(UpstreamHeaders other) {
+        other.removed.addAll(removed);
+        other.added.addAll(added);
+    }
+
     public boolean isEmpty() {
         return removed.isEmpty() && added.isEmpty();
     }

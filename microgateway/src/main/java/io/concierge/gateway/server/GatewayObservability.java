@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.concierge.gateway.admin.AdminEndpoints;
+import io.concierge.gateway.cache.CachePurge;
 import io.concierge.gateway.composition.Compositions;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.domainconfig.GatewayConfig;
@@ -14,6 +15,7 @@ import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;
+import io.helidon.http.Method;
 
 /** Wires a gateway's features into {@code /metrics} and its state into {@code /admin}, in one place. */
 final class GatewayObservability {
@@ -28,10 +30,18 @@ final class GatewayObservability {
         if (!config.compositions().isEmpty()) {
             telemetry.addMetrics(FeatureMetrics.compositions(compositions::describe));
         }
+        if (runtime.cache() != null) {
+            telemetry.addMetrics(FeatureMetrics.cache(runtime.cache()::describe));
+        }
         Map<String, Object> version = AdminEndpoints.configVersion(config.file(), config.version());
         version.put("domain", config.domain());
         version.put("prefixes", config.prefixes());
-        return new AdminEndpoints(telemetry)
+        AdminEndpoints admin = new AdminEndpoints(telemetry);
+        if (runtime.cache() != null) {
+            admin.section("cache", runtime.cache()::describe)
+                    .write(Method.DELETE, "/admin/cache", config.adminToken(), new CachePurge(runtime.cache()));
+        }
+        return admin
                 .section("config", () -> version)
                 .section("routes", () -> routes(config))
                 .section("instances", AdminEndpoints.instances(discovery))
@@ -52,6 +62,7 @@ final class GatewayObservability {
             m.put("methods", r.methods());
             m.put("service", r.service());
             m.put("rateLimits", r.rateLimits().size());
+            m.put("cache", r.cache().enabled() ? r.cache().describe() : false);
             routes.add(m);
         }
         return routes;

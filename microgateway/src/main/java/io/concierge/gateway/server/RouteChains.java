@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.concierge.gateway.cache.CacheStep;
 import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.pipeline.Chain;
@@ -29,7 +30,7 @@ import io.helidon.webserver.http.ServerResponse;
  * <pre>
  * gateway, every request: request id → admission → /health → route match ─┐
  *   the matched route:    client IP → IP lists → strip identity → auth → body limit
- *                         → rate limits → proxy: deadline → bulkhead → relay → retry
+ *                         → rate limits → cache → proxy: deadline → bulkhead → relay → retry
  *                                               → breaker + balancer → upstream exchange
  *                                       | composition
  * a local composition call: route match ─┘ (in process; the client's request passed the front)
@@ -83,7 +84,8 @@ public final class RouteChains {
         }
         addIfPresent(steps, RateLimitStep.forRoute(gateway.rateLimits(), route.id(), route.rateLimits(),
                 runtime.rateLimiting()));
-        // (later: cache, transform)
+        addIfPresent(steps, CacheStep.forRoute(route.id(), route.cache(), runtime.cache(), gateway.cache().tagHeader()));
+        // (later: transform)
         steps.add(switch (backend) {
             case RouteBackend.Composition c -> c.target();
             case RouteBackend.Service s -> {

@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 
 import com.hazelcast.core.HazelcastInstance;
 
+import io.concierge.gateway.cache.SharedCache;
 import io.concierge.gateway.composition.CompositionConfig;
 import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
@@ -32,22 +33,26 @@ public final class ServerRuntime implements AutoCloseable {
     private final DomainSecurity domainSecurity;
     private final SecurityStats securityStats;
     private final RateLimiting rateLimiting;
+    private final SharedCache cache;
     private final ClientTimeouts clientTimeouts = new ClientTimeouts();
 
     private ServerRuntime(String owner, DomainSecurity domainSecurity, SecurityStats securityStats,
-                          RateLimiting rateLimiting) {
+                          RateLimiting rateLimiting, SharedCache cache) {
         this.owner = owner;
         this.domainSecurity = domainSecurity;
         this.securityStats = securityStats;
         this.rateLimiting = rateLimiting;
+        this.cache = cache;
     }
 
-    /** A gateway's: its domain security, and rate limiting when it has any limit. */
+    /** A gateway's: its domain security, rate limiting when it has any limit, the shared cache when a route caches. */
     public static ServerRuntime gateway(GatewayConfig config, HazelcastInstance cluster) {
         DomainSecurity security = new DomainSecurity(config.domain(), config.security(), ownerClaims(config));
         try {
             RateLimiting limits = anyLimits(config) ? RateLimiting.create(config.domain(), cluster) : null;
-            return new ServerRuntime(config.domain(), security, security.stats(), limits);
+            SharedCache cache = config.routes().stream().anyMatch(r -> r.cache().enabled())
+                    ? new SharedCache(config.domain(), cluster, config.cache()) : null;
+            return new ServerRuntime(config.domain(), security, security.stats(), limits, cache);
         } catch (RuntimeException e) {
             security.close();
             throw e;
@@ -57,7 +62,7 @@ public final class ServerRuntime implements AutoCloseable {
     /** The edge's: its security counters, and rate limiting when it has edge limits. */
     public static ServerRuntime edge(List<RateLimitConfig> limits, HazelcastInstance cluster) {
         return new ServerRuntime("edge", null, new SecurityStats(),
-                limits.isEmpty() ? null : RateLimiting.create("edge", cluster));
+                limits.isEmpty() ? null : RateLimiting.create("edge", cluster), null);
     }
 
     /** Whether a gateway has any limit at all (so it needs a {@link RateLimiting}). */
@@ -109,6 +114,11 @@ public final class ServerRuntime implements AutoCloseable {
         return rateLimiting;
     }
 
+    /** The domain's shared response cache; null when no route caches. */
+    public SharedCache cache() {
+        return cache;
+    }
+
     /** The public listeners' slow-client defence: its head-deadline timer and the count of heads cut. */
     public ClientTimeouts clientTimeouts() {
         return clientTimeouts;
@@ -123,6 +133,7 @@ public final class ServerRuntime implements AutoCloseable {
     @Override
     public void close() {
         close(clientTimeouts);
+        close(cache);
         close(rateLimiting);
         close(domainSecurity);
     }

@@ -132,6 +132,68 @@ public final class FeatureMetrics {
         };
     }
 
+    /**
+     * The shared response cache: per route (hits, misses, stale answers by reason, revalidations,
+     * coalesced waits, stores and stored bytes, responses not stored) and for the domain's maps on
+     * this member (evictions, expirations, purges, cluster errors, entries and bytes owned), from
+     * the cache's own counters ({@code SharedCache.describe()}).
+     */
+    @SuppressWarnings("unchecked")
+    public static MetricsSource cache(Supplier<Map<String, Object>> describe) {
+        return out -> {
+            Map<String, Object> c = describe.get();
+            out.family("concierge_cache_requests_total", "counter", "Cacheable requests per route by how the cache"
+                    + " answered: hit, miss, stale_while_revalidate, stale_if_error, coalesced (served another"
+                    + " request's fetch), bypassed (cluster unavailable), conditional_hit (304 from a fresh entry).");
+            out.family("concierge_cache_revalidations_total", "counter", "Conditional requests made to revalidate"
+                    + " a stored response.");
+            out.family("concierge_cache_not_modified_total", "counter", "Revalidations answered 304.");
+            out.family("concierge_cache_stores_total", "counter", "Responses stored.");
+            out.family("concierge_cache_stored_bytes_total", "counter", "Body bytes stored.");
+            out.family("concierge_cache_not_stored_total", "counter", "Responses not stored, by reason: policy"
+                    + " (RFC 9111 rules, e.g. private, no-store, Set-Cookie) or too_large (max-object-size).");
+            Object routes = c.get("routes");
+            if (routes instanceof Map<?, ?> m) {
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    String route = String.valueOf(e.getKey());
+                    Map<String, Object> r = (Map<String, Object>) e.getValue();
+                    String[][] results = {{"hit", "hits"}, {"miss", "misses"},
+                            {"stale_while_revalidate", "staleServedWhileRevalidating"},
+                            {"stale_if_error", "staleServedOnError"}, {"coalesced", "coalescedWaits"},
+                            {"bypassed", "bypassedClusterUnavailable"}, {"conditional_hit", "conditionalHits"}};
+                    for (String[] res : results) {
+                        sample(out, "concierge_cache_requests_total", r.get(res[1]), "route", route, "result", res[0]);
+                    }
+                    sample(out, "concierge_cache_revalidations_total", r.get("revalidations"), "route", route);
+                    sample(out, "concierge_cache_not_modified_total", r.get("notModified"), "route", route);
+                    sample(out, "concierge_cache_stores_total", r.get("stores"), "route", route);
+                    sample(out, "concierge_cache_stored_bytes_total", r.get("storedBytes"), "route", route);
+                    sample(out, "concierge_cache_not_stored_total", r.get("notStorable"), "route", route, "reason",
+                            "policy");
+                    sample(out, "concierge_cache_not_stored_total", r.get("tooLargeToStore"), "route", route,
+                            "reason", "too_large");
+                }
+            }
+            out.family("concierge_cache_evictions_total", "counter", "Entries evicted by size from the partitions"
+                    + " this member owns.");
+            out.family("concierge_cache_expirations_total", "counter", "Entries expired (time-to-live) from the"
+                    + " partitions this member owns.");
+            out.family("concierge_cache_purges_total", "counter", "Purge requests served by this instance.");
+            out.family("concierge_cache_purged_entries_total", "counter", "Entries removed by those purges.");
+            out.family("concierge_cache_cluster_errors_total", "counter", "Cache cluster calls that failed or timed"
+                    + " out (the request went uncached).");
+            out.family("concierge_cache_owned_entries", "gauge", "Entries in the partitions this member owns.");
+            out.family("concierge_cache_owned_bytes", "gauge", "Memory cost of the entries this member owns.");
+            sample(out, "concierge_cache_evictions_total", c.get("evictions"));
+            sample(out, "concierge_cache_expirations_total", c.get("expirations"));
+            sample(out, "concierge_cache_purges_total", c.get("purges"));
+            sample(out, "concierge_cache_purged_entries_total", c.get("purgedEntries"));
+            sample(out, "concierge_cache_cluster_errors_total", c.get("clusterErrors"));
+            sample(out, "concierge_cache_owned_entries", c.get("ownedEntries"));
+            sample(out, "concierge_cache_owned_bytes", c.get("ownedBytes"));
+        };
+    }
+
     private static void sample(PrometheusText out, String name, Object value, String... labels) {
         if (value instanceof Number n) {
             out.sample(name, n.doubleValue(), labels);

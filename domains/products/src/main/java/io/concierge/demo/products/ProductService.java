@@ -4,6 +4,7 @@ import io.concierge.demo.support.DemoServer;
 import io.concierge.demo.support.JsonResponses;
 import io.concierge.demo.support.ProblemException;
 import io.concierge.demo.support.ServiceEnvironment;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -30,9 +31,24 @@ public final class ProductService {
         return DemoServer.start(NAME, ServiceEnvironment.host(), port, service::routes);
     }
 
+    /**
+     * The catalog changes rarely: shared caches (the products gateways' cache, docs/caching.md) may
+     * keep it 30 s, and serve it for 5 more minutes when this service is down. Only on the 200s:
+     * a 404 problem carries no freshness and is not stored.
+     */
+    static final String CATALOG_CACHE_CONTROL = "public, max-age=30, stale-if-error=300";
+
     private void routes(HttpRouting.Builder routing) {
-        routing.get("/api/products", (req, res) -> JsonResponses.ok(res, catalog.products()))
-                .get("/api/products/{id}", (req, res) -> JsonResponses.ok(res, product(req)))
+        routing.get("/api/products", (req, res) -> {
+                    Object products = catalog.products();
+                    res.header(HeaderNames.CACHE_CONTROL, CATALOG_CACHE_CONTROL);
+                    JsonResponses.ok(res, products);
+                })
+                .get("/api/products/{id}", (req, res) -> {
+                    Product p = product(req);
+                    res.header(HeaderNames.CACHE_CONTROL, CATALOG_CACHE_CONTROL);
+                    JsonResponses.ok(res, p);
+                })
                 .get("/api/products/{id}/reviews",
                         (req, res) -> JsonResponses.ok(res, catalog.reviews(product(req).id())))
                 .get("/api/products/{id}/inventory", (req, res) -> JsonResponses.ok(res,

@@ -85,4 +85,13 @@ class ProductServiceTest {
     void catalogIsReadOnly() {
         problem(client.post("/api/products", "{\"id\":\"p6\"}"), 404);
     }
+
+    @Test
+    void theCatalogTellsSharedCachesHowLongToKeepIt() {
+        String expected = "public, max-age=30, stale-if-error=300";
+        assertEquals(expected, client.get("/api/products").headers().firstValue("Cache-Control").orElse(null));
+        assertEquals(expected, client.get("/api/products/p1").headers().firstValue("Cache-Control").orElse(null));
+        assertTrue(client.get("/api/products/p99").headers().firstValue("Cache-Control").isEmpty(),
+                "a 404 carries no freshness");
+    }
 }

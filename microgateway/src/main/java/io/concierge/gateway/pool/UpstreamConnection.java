@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -126,6 +127,26 @@ public final class UpstreamConnection implements AutoCloseable {
 
         /** Reads one CRLF (or LF) terminated line as ISO-8859-1, or null at end of stream. */
         public String readLine(int maxLength) throws IOException {
+            if (pos >= limit && !fill()) {
+                return null;
+            }
+            // The usual case, the whole line already in the buffer: one String and nothing else.
+            for (int i = pos; i < limit; i++) {
+                if (buf[i] == '\n') {
+                    int start = pos;
+                    if (i - start > maxLength) {
+                        throw new UpstreamProtocolException("response header line longer than " + maxLength + " bytes");
+                    }
+                    pos = i + 1;
+                    int end = i > start && buf[i - 1] == '\r' ? i - 1 : i;
+                    return new String(buf, start, end - start, StandardCharsets.ISO_8859_1);
+                }
+            }
+            return readLineAcrossReads(maxLength);
+        }
+
+        /** A line that continues beyond what the buffer holds: collected over several reads. */
+        private String readLineAcrossReads(int maxLength) throws IOException {
             StringBuilder sb = null;
             while (true) {
                 if (pos >= limit && !fill()) {

@@ -32,7 +32,7 @@ public final class UpstreamExchange implements InstanceExchange {
     private static final Set<Method> IDEMPOTENT = Set.of(Method.GET, Method.HEAD, Method.OPTIONS, Method.PUT,
             Method.DELETE, Method.TRACE);
 
-    private final String viaName;
+    private final ViaEntries via;
     private final UpstreamObserver observer;
 
     /**
@@ -40,7 +40,7 @@ public final class UpstreamExchange implements InstanceExchange {
      * @param observer sees every try (telemetry: client spans, upstream latency)
      */
     public UpstreamExchange(String viaName, UpstreamObserver observer) {
-        this.viaName = viaName;
+        this.via = new ViaEntries(viaName);
         this.observer = observer;
     }
 
@@ -124,7 +124,7 @@ public final class UpstreamExchange implements InstanceExchange {
             }
             observed.status(response.status());
             handedOver = true;
-            return new ExchangeOutcome.Responded(new ConnectionResponse(conn, upstream, response, observed, viaName));
+            return new ExchangeOutcome.Responded(new ConnectionResponse(conn, upstream, response, observed, via));
         } catch (RuntimeException e) {
             observed.failed(e);
             throw e;

@@ -24,6 +24,8 @@ public final class UpstreamConnection implements AutoCloseable {
     private final SocketChannel channel;
     private final HeadReader in;
     private final OutputStream out;
+    /** The one byte {@link #stillUsable} reads into; a connection is checked by one thread at a time. */
+    private final ByteBuffer probe = ByteBuffer.allocate(1);
     private long idleSince;
     private int uses;
 
@@ -85,7 +87,8 @@ public final class UpstreamConnection implements AutoCloseable {
         try {
             channel.configureBlocking(false);
             try {
-                return channel.read(ByteBuffer.allocate(1)) == 0;
+                probe.clear();
+                return channel.read(probe) == 0;
             } finally {
                 channel.configureBlocking(true);
             }

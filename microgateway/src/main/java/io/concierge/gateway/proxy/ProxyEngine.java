@@ -94,7 +94,7 @@ public final class ProxyEngine {
     /** Forwards through {@code stack}, a route's, built once at load. */
     public void forward(ServerRequest req, ServerResponse res, ProxyCall call, UpstreamStack stack) {
         String requestLine;
-        String commonHead;
+        RequestHeadWriter commonHead;
         try {
             // Everything the client chose is checked here, before an instance is even picked:
             // a refused head never opens a connection, let alone sends a byte.
@@ -110,7 +110,7 @@ public final class ProxyEngine {
         UpstreamFailures.answer(res, call, outcome);
     }
 
-    private String commonHead(ServerRequest req, String requestId, UpstreamHeaders changes)
+    private RequestHeadWriter commonHead(ServerRequest req, String requestId, UpstreamHeaders changes)
             throws UnsafeRequestHeadException {
         HopByHop hop = HopByHop.of(HeaderValuesOf.of(req.headers(), HeaderNames.CONNECTION));
         RequestHeadWriter sb = new RequestHeadWriter(512);
@@ -137,6 +137,6 @@ public final class ProxyEngine {
         }
         ForwardedHeaders.append(sb, req, via, changes);
         sb.header("X-Request-Id", requestId);
-        return sb.lines();
+        return sb;
     }
 }

@@ -26,6 +26,8 @@ record ResponseHead(int status, String reason, boolean http11, List<String[]> he
      * are normal; an upstream that keeps sending them only holds the request.
      */
     static final int MAX_INTERIM = 16;
+    private static final String[] COMMON_NAMES = {"Content-Type", "Content-Length", "Connection", "Date", "Server",
+            "Cache-Control", "ETag", "Last-Modified", "Vary", "Transfer-Encoding", "Keep-Alive", "Content-Encoding"};
 
     /**
      * Reads the final response head, skipping interim 1xx ones: at most {@link #MAX_INTERIM} of them
@@ -119,9 +121,22 @@ record ResponseHead(int status, String reason, boolean http11, List<String[]> he
                 throw new UpstreamProtocolException("control character in the value of header '"
                         + line.substring(0, colon) + "'");
             }
-            headers.add(new String[] {line.substring(0, colon), value});
+            headers.add(new String[] {name(line, colon), value});
         }
         return new ResponseHead(status, reason, http11, headers);
+    }
+
+    /**
+     * The field name, as the upstream spelled it: the shared constant when it is one of the names
+     * nearly every response carries in their usual spelling, so those cost no string per response.
+     */
+    private static String name(String line, int colon) {
+        for (String known : COMMON_NAMES) {
+            if (known.length() == colon && line.startsWith(known)) {
+                return known;
+            }
+        }
+        return line.substring(0, colon);
     }
 
     /** All values of a header, case-insensitively; a list is allocated only when there is one. */

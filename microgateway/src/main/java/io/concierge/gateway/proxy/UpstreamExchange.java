@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.logging.Level;
@@ -69,9 +68,9 @@ public final class UpstreamExchange implements InstanceExchange {
                     return new ExchangeOutcome.ConnectFailed(e, false);
                 }
             }
-            String head;
+            byte[] head;
             try {
-                head = RequestHeadWriter.assemble(request.requestLine(), upstream.authority(), request.commonHead(),
+                head = RequestHeadWriter.assembleBytes(request.requestLine(), upstream.authority(), request.commonHead(),
                         observed.headers(), request.framing());
             } catch (UnsafeRequestHeadException e) {
                 // Not the client's bytes but an instance address from discovery: that instance is broken.
@@ -146,11 +145,11 @@ public final class UpstreamExchange implements InstanceExchange {
         return answerBegan ? new ExchangeOutcome.FailedAfterResponse(e) : new ExchangeOutcome.FailedBeforeResponse(e);
     }
 
-    private static ResponseHead sendOnce(UpstreamRequest request, UpstreamConnection conn, String head,
+    private static ResponseHead sendOnce(UpstreamRequest request, UpstreamConnection conn, byte[] head,
                                          Duration readTimeout) throws IOException {
         conn.readTimeout(readTimeout);
         OutputStream out = conn.out();
-        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(head);
         if (request.replayBody() != null) {
             out.write(request.replayBody());
         } else if (request.hasBody()) {

@@ -1,7 +1,10 @@
 package io.concierge.gateway.proxy;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +59,19 @@ class RequestHeadWriterTest {
                 () -> new RequestHeadWriter(64).header("X-Secret", "leak\r\nme"));
         assertEquals("the value of header 'X-Secret' contains a control character (CR, LF, NUL, ...) or a character"
                 + " outside ISO-8859-1", e.getMessage());
+    }
+
+    @Test
+    void theProxysHeadBytesAreTheAssembledHeadInLatin1() throws UnsafeRequestHeadException {
+        // A small start capacity, so the lines grow past it; Latin-1 and a tab in values.
+        RequestHeadWriter w = new RequestHeadWriter(8).header("X-Latin", "caf\u00e9").header("X-Tab", "a\tb")
+                .header("X-Long", "v".repeat(300));
+        String line = RequestHeadWriter.requestLine("POST", "/x?y=1");
+        String own = "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\n";
+        byte[] bytes = RequestHeadWriter.assembleBytes(line, "h:8080", w, own, "Content-Length: 3\r\n");
+        assertArrayEquals(RequestHeadWriter.assemble(line, "h:8080", w.lines(), own, "Content-Length: 3\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1), bytes);
+        assertThrows(UnsafeRequestHeadException.class,
+                () -> RequestHeadWriter.assembleBytes(line, "h\r\nX: y", w, "", ""));
     }
 }

@@ -108,9 +108,11 @@ final class ConnectionResponse implements UpstreamResponse {
             }
             res.headers().add(HeaderValues.create(name, h[1]));
         }
-        String viaValue = via.of(head.http11());
-        res.headers().set(HeaderNames.VIA, upstreamVia.isEmpty() ? viaValue
-                : String.join(", ", upstreamVia) + ", " + viaValue);
+        if (upstreamVia.isEmpty()) {
+            res.headers().set(via.header(head.http11()));
+        } else {
+            res.headers().set(HeaderNames.VIA, String.join(", ", upstreamVia) + ", " + via.of(head.http11()));
+        }
         res.headers().set(RequestIds.HEADER, requestId);
         boolean reusable = !head.connectionClose();
         if (noBody) {

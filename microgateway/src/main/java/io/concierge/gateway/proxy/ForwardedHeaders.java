@@ -36,7 +36,8 @@ final class ForwardedHeaders {
         if (host != null) {
             line(head, "X-Forwarded-Host", join(existing(req, X_FORWARDED_HOST, changes), host));
         }
-        StringBuilder fwd = new StringBuilder(64).append("for=").append(forwardedNode(ip)).append(";proto=").append(proto);
+        StringBuilder fwd = new StringBuilder(64).append("for=").append(forwardedNode(ip)).append(";proto=")
+                .append(proto);
         if (host != null) {
             fwd.append(";host=").append(quoted(host));
         }
@@ -62,7 +63,8 @@ final class ForwardedHeaders {
 
     /** The client's values of a forwarding header joined, or null when absent or removed by the pipeline. */
     private static String existing(ServerRequest req, HeaderName name, UpstreamHeaders changes) {
-        return changes != null && changes.isRemoved(name.lowerCase()) ? null : HeaderValuesOf.joined(req.headers(), name);
+        return changes != null && changes.isRemoved(name.lowerCase()) ? null
+                : HeaderValuesOf.joined(req.headers(), name);
     }
 
     static String clientIp(SocketAddress address) {

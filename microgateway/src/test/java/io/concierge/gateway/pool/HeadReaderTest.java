@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * LF endings, Latin-1 bytes, the length limit, and the body bytes that follow the head.
  */
 class HeadReaderTest {
-    private static final String HEAD = "HTTP/1.1 200 OK\r\nX-Latin: caf\u00e9\r\nX-Lf: bare\n\r\nX-Cr: a\rb\r\n\r\nbody";
+    private static final String HEAD = "HTTP/1.1 200 OK\r\nX-Latin: caf\u00e9\r\nX-Lf: bare\n\r\n"
+            + "X-Cr: a\rb\r\n\r\nbody";
 
     /** A source that hands out {@code chunk} bytes per read, to split lines across reads. */
     private static InputStream source(String text, int chunk) {
@@ -70,7 +71,8 @@ class HeadReaderTest {
 
     @Test
     void aLineCutByTheEndOfStreamIsAnError() throws IOException {
-        UpstreamConnection.HeadReader in = new UpstreamConnection.HeadReader(source("HTTP/1.1 200 OK\r\nX-Cut: a", 1024), 1024);
+        UpstreamConnection.HeadReader in =
+                new UpstreamConnection.HeadReader(source("HTTP/1.1 200 OK\r\nX-Cut: a", 1024), 1024);
         assertEquals("HTTP/1.1 200 OK", in.readLine(100));
         assertThrows(UpstreamProtocolException.class, () -> in.readLine(100));
     }

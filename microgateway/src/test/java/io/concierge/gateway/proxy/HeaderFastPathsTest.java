@@ -67,7 +67,8 @@ class HeaderFastPathsTest {
         Headers headers = parse("X-Request-Id: " + id + "\r\n");
         List<String> values = headers.values(RequestIds.HEADER);
         boolean keptBefore = values.size() == 1 && !values.get(0).isEmpty() && values.get(0).length() <= 128
-                && values.get(0).chars().allMatch(c -> c < 128 && Character.isLetterOrDigit(c) || "-_.:+=/".indexOf(c) >= 0);
+                && values.get(0).chars()
+                        .allMatch(c -> c < 128 && Character.isLetterOrDigit(c) || "-_.:+=/".indexOf(c) >= 0);
         String resolved = RequestIds.resolve(headers);
         assertEquals(keptBefore, resolved.equals(values.get(0)), id + " -> " + resolved);
     }

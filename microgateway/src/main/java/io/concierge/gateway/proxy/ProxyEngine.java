@@ -113,7 +113,9 @@ public final class ProxyEngine {
     private RequestHeadWriter commonHead(ServerRequest req, String requestId, UpstreamHeaders changes)
             throws UnsafeRequestHeadException {
         HopByHop hop = HopByHop.of(HeaderValuesOf.of(req.headers(), HeaderNames.CONNECTION));
-        RequestHeadWriter sb = new RequestHeadWriter(512);
+        // Sized for the client's lines plus the ~250 bytes of forwarding lines added below, rather
+        // than a fixed 512 that most requests (a handful of headers) leave half empty.
+        RequestHeadWriter sb = new RequestHeadWriter(256 + 48 * Math.min(req.headers().size(), 64));
         for (Header h : req.headers()) {
             // Helidon keeps every header name's lower case: no lower-cased copy per header.
             String lower = h.headerName().lowerCase();

@@ -27,7 +27,8 @@ record ResponseHead(int status, String reason, boolean http11, List<String[]> he
      */
     static final int MAX_INTERIM = 16;
     private static final String[] COMMON_NAMES = {"Content-Type", "Content-Length", "Connection", "Date", "Server",
-            "Cache-Control", "ETag", "Last-Modified", "Vary", "Transfer-Encoding", "Keep-Alive", "Content-Encoding"};
+            "Cache-Control", "ETag", "Last-Modified", "Vary", "Transfer-Encoding", "Keep-Alive", "Content-Encoding",
+            "Via", "X-Request-Id"};
 
     /**
      * Reads the final response head, skipping interim 1xx ones: at most {@link #MAX_INTERIM} of them

@@ -26,6 +26,8 @@ public final class UpstreamConnection implements AutoCloseable {
     private final OutputStream out;
     /** The one byte {@link #stillUsable} reads into; a connection is checked by one thread at a time. */
     private final ByteBuffer probe = ByteBuffer.allocate(1);
+    /** Where a request head is composed before it is written: reused, one exchange at a time. */
+    private byte[] headBuffer = new byte[0];
     private long idleSince;
     private int uses;
 
@@ -46,6 +48,17 @@ public final class UpstreamConnection implements AutoCloseable {
             ch.close();
             throw e;
         }
+    }
+
+    /**
+     * A buffer of at least {@code size} bytes to compose the next request head in, reused by this
+     * connection, so a request allocates no head array of its own.
+     */
+    public byte[] headBuffer(int size) {
+        if (headBuffer.length < size) {
+            headBuffer = new byte[Math.max(size, 512)];
+        }
+        return headBuffer;
     }
 
     public HeadReader in() {

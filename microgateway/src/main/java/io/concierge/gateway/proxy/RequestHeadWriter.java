@@ -16,8 +16,8 @@ import java.util.Arrays;
  * chars and no allocation beyond the head itself.
  *
  * <p>The lines are kept as ISO-8859-1 bytes, the encoding they go out in, and the proxy's head is
- * assembled from them straight into the one byte array it writes ({@link #assembleBytes}): no
- * builder, intermediate strings and encoding copy per request.
+ * assembled from them straight into a byte array its connection reuses ({@link #assembleInto}): no
+ * builder, intermediate strings, encoding copy or head array per request.
  */
 final class RequestHeadWriter {
     private byte[] head;
@@ -79,15 +79,16 @@ final class RequestHeadWriter {
     }
 
     /**
-     * The proxy's whole head as the bytes to send: request line (from {@link #requestLine}),
-     * {@code Host}, the {@code checked} lines, lines this gateway generated itself (trace context),
-     * the body's framing, the blank line; the same bytes as {@link #assemble} encoded in ISO-8859-1.
+     * The proxy's whole head as the bytes to send, written into {@code out} (at least
+     * {@link #headLength} bytes, a buffer its connection reuses): request line (from
+     * {@link #requestLine}), {@code Host}, the {@code checked} lines, lines this gateway generated
+     * itself (trace context), the body's framing, the blank line; the same bytes as {@link #assemble}
+     * encoded in ISO-8859-1. Check the host with {@link #checkHost} first.
+     *
+     * @return the head's length
      */
-    static byte[] assembleBytes(String requestLine, String host, RequestHeadWriter checked, String ownLines,
-                                String framing) throws UnsafeRequestHeadException {
-        check("Host", host);
-        byte[] out = new byte[requestLine.length() + 6 + host.length() + 2 + checked.length + ownLines.length()
-                + framing.length() + 2];
+    static int assembleInto(byte[] out, String requestLine, String host, RequestHeadWriter checked, String ownLines,
+                            String framing) {
         int at = putLatin1(requestLine, out, 0);
         at = putLatin1("Host: ", out, at);
         at = putLatin1(host, out, at);
@@ -98,8 +99,22 @@ final class RequestHeadWriter {
         at = putLatin1(ownLines, out, at);
         at = putLatin1(framing, out, at);
         out[at++] = '\r';
-        out[at] = '\n';
-        return out;
+        out[at++] = '\n';
+        return at;
+    }
+
+    /** The length of the head {@link #assembleInto} writes. */
+    static int headLength(String requestLine, String host, RequestHeadWriter checked, String ownLines,
+                          String framing) {
+        return requestLine.length() + 6 + host.length() + 2 + checked.length + ownLines.length() + framing.length() + 2;
+    }
+
+    /**
+     * The authority comes from configuration or discovery, not the client; checked all the same,
+     * since a registry entry is data too.
+     */
+    static void checkHost(String host) throws UnsafeRequestHeadException {
+        check("Host", host);
     }
 
     /** Encodes {@code s} as {@code String.getBytes(ISO_8859_1)} would (a char above U+00FF as '?'). */

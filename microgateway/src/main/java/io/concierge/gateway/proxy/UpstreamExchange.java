@@ -69,9 +69,16 @@ public final class UpstreamExchange implements InstanceExchange {
                 }
             }
             byte[] head;
+            int headLength;
             try {
-                head = RequestHeadWriter.assembleBytes(request.requestLine(), upstream.authority(), request.commonHead(),
-                        observed.headers(), request.framing());
+                String host = upstream.authority();
+                RequestHeadWriter.checkHost(host);
+                String ownLines = observed.headers();
+                headLength = RequestHeadWriter.headLength(request.requestLine(), host, request.commonHead(), ownLines,
+                        request.framing());
+                head = conn.headBuffer(headLength);
+                RequestHeadWriter.assembleInto(head, request.requestLine(), host, request.commonHead(), ownLines,
+                        request.framing());
             } catch (UnsafeRequestHeadException e) {
                 // Not the client's bytes but an instance address from discovery: that instance is broken.
                 conn.close();
@@ -82,7 +89,7 @@ public final class UpstreamExchange implements InstanceExchange {
             ResponseHead response;
             long receivedBefore = conn.in().received();
             try {
-                response = sendOnce(request, conn, head, readTimeout);
+                response = sendOnce(request, conn, head, headLength, readTimeout);
             } catch (ClientBodyException e) {
                 conn.close();
                 observed.failed(e);
@@ -110,7 +117,7 @@ public final class UpstreamExchange implements InstanceExchange {
                     return new ExchangeOutcome.ConnectFailed(refused, true);
                 }
                 try {
-                    response = sendOnce(request, conn, head, readTimeout);
+                    response = sendOnce(request, conn, head, headLength, readTimeout);
                 } catch (ClientBodyException clientFailure) {
                     conn.close();
                     observed.failed(clientFailure);
@@ -145,11 +152,11 @@ public final class UpstreamExchange implements InstanceExchange {
         return answerBegan ? new ExchangeOutcome.FailedAfterResponse(e) : new ExchangeOutcome.FailedBeforeResponse(e);
     }
 
-    private static ResponseHead sendOnce(UpstreamRequest request, UpstreamConnection conn, byte[] head,
+    private static ResponseHead sendOnce(UpstreamRequest request, UpstreamConnection conn, byte[] head, int headLength,
                                          Duration readTimeout) throws IOException {
         conn.readTimeout(readTimeout);
         OutputStream out = conn.out();
-        out.write(head);
+        out.write(head, 0, headLength);
         if (request.replayBody() != null) {
             out.write(request.replayBody());
         } else if (request.hasBody()) {

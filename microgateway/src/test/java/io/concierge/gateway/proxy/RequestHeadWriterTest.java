@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
@@ -68,10 +69,16 @@ class RequestHeadWriterTest {
                 .header("X-Long", "v".repeat(300));
         String line = RequestHeadWriter.requestLine("POST", "/x?y=1");
         String own = "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\n";
-        byte[] bytes = RequestHeadWriter.assembleBytes(line, "h:8080", w, own, "Content-Length: 3\r\n");
-        assertArrayEquals(RequestHeadWriter.assemble(line, "h:8080", w.lines(), own, "Content-Length: 3\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1), bytes);
-        assertThrows(UnsafeRequestHeadException.class,
-                () -> RequestHeadWriter.assembleBytes(line, "h\r\nX: y", w, "", ""));
+        String framing = "Content-Length: 3\r\n";
+        byte[] expected = RequestHeadWriter.assemble(line, "h:8080", w.lines(), own, framing)
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(expected.length, RequestHeadWriter.headLength(line, "h:8080", w, own, framing));
+        // A reused buffer, larger than the head and holding an earlier head's bytes.
+        byte[] buffer = new byte[expected.length + 100];
+        Arrays.fill(buffer, (byte) 'z');
+        int n = RequestHeadWriter.assembleInto(buffer, line, "h:8080", w, own, framing);
+        assertArrayEquals(expected, Arrays.copyOf(buffer, n));
+        RequestHeadWriter.checkHost("h:8080");
+        assertThrows(UnsafeRequestHeadException.class, () -> RequestHeadWriter.checkHost("h\r\nX: y"));
     }
 }

@@ -45,7 +45,7 @@ record DispatchStep(PrefixDispatcher dispatcher, ProxyEngine engine, Duration co
         // on another instance, and an instance that refuses connections is ejected.
         engine.forward(exchange.request(), exchange.response(), new ProxyCall(group, target, connectTimeout,
                 readTimeout, requestId,
-                exchange.upstreamHeaders().isEmpty() ? null : exchange.upstreamHeaders(), dispatcher.failover(domain),
+                exchange.upstreamChanges(), dispatcher.failover(domain),
                 null));
     }
 }

@@ -18,16 +18,20 @@ import io.helidon.http.HeaderValues;
  * preflights, relayed responses) just before its head is written, replacing an upstream's own.
  */
 public final class SecurityHeadersStep implements Step, ResponseInterceptor {
+    // Cached headers: Helidon sets them as they are (a writable header would be copied per response)
+    // and writes their prebuilt bytes.
     private final Header hsts;
     private final Header nosniff;
     private final Header csp;
 
     public SecurityHeadersStep(SecurityHeadersConfig config) {
-        this.hsts = config.hsts() ? HeaderValues.create(HeaderNames.STRICT_TRANSPORT_SECURITY, "max-age="
+        this.hsts = config.hsts() ? HeaderValues.createCached(HeaderNames.STRICT_TRANSPORT_SECURITY, "max-age="
                 + config.hstsMaxAge().toSeconds() + (config.hstsIncludeSubdomains() ? "; includeSubDomains" : "")) : null;
-        this.nosniff = config.contentTypeOptions() ? HeaderValues.create(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff") : null;
+        this.nosniff = config.contentTypeOptions()
+                ? HeaderValues.createCached(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff") : null;
         this.csp = config.frameAncestors().isEmpty() ? null
-                : HeaderValues.create(HeaderNames.create("Content-Security-Policy"), "frame-ancestors " + config.frameAncestors());
+                : HeaderValues.createCached(HeaderNames.create("Content-Security-Policy"),
+                        "frame-ancestors " + config.frameAncestors());
     }
 
     @Override

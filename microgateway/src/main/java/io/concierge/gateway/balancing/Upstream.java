@@ -11,6 +11,8 @@ import io.concierge.gateway.pool.ConnectionPool;
 public final class Upstream {
     private final String host;
     private final int port;
+    /** {@code host:port} as written in {@code Host}, built once: every request sends it. */
+    private final String authority;
     private final int weight;
     private final ConnectionPool pool;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -20,6 +22,7 @@ public final class Upstream {
     public Upstream(String host, int port, int weight, ConnectionPool pool) {
         this.host = host;
         this.port = port;
+        this.authority = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
         this.weight = weight;
         this.pool = pool;
     }
@@ -33,7 +36,7 @@ public final class Upstream {
     }
 
     public String authority() {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        return authority;
     }
 
     public int weight() {

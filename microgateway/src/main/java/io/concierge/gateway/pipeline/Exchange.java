@@ -21,7 +21,8 @@ public final class Exchange {
     private final ServerRequest request;
     private final ChainResponse response;
     private final RequestObserver observer;
-    private final UpstreamHeaders upstreamHeaders = new UpstreamHeaders();
+    /** Created by the first step that changes upstream headers: most requests of a bare route have none. */
+    private UpstreamHeaders upstreamHeaders;
     private Map<Class<?>, Object> attributes;
     private String requestId;
     private RawPath path;
@@ -152,8 +153,17 @@ public final class Exchange {
         this.upstreamQuery = rawQuery;
     }
 
+    /** The header changes for the upstream request, to add to (created on first use). */
     public UpstreamHeaders upstreamHeaders() {
+        if (upstreamHeaders == null) {
+            upstreamHeaders = new UpstreamHeaders();
+        }
         return upstreamHeaders;
+    }
+
+    /** The header changes the steps asked for, or null when there are none (what the proxy takes). */
+    public UpstreamHeaders upstreamChanges() {
+        return upstreamHeaders == null || upstreamHeaders.isEmpty() ? null : upstreamHeaders;
     }
 
     public <T> T attribute(Class<T> type) {

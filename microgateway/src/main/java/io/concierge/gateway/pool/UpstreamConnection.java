@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -23,6 +24,10 @@ public final class UpstreamConnection implements AutoCloseable {
     private final SocketChannel channel;
     private final HeadReader in;
     private final OutputStream out;
+    /** The one byte {@link #stillUsable} reads into; a connection is checked by one thread at a time. */
+    private final ByteBuffer probe = ByteBuffer.allocate(1);
+    /** Where a request head is composed before it is written: reused, one exchange at a time. */
+    private byte[] headBuffer = new byte[0];
     private long idleSince;
     private int uses;
 
@@ -43,6 +48,17 @@ public final class UpstreamConnection implements AutoCloseable {
             ch.close();
             throw e;
         }
+    }
+
+    /**
+     * A buffer of at least {@code size} bytes to compose the next request head in, reused by this
+     * connection, so a request allocates no head array of its own.
+     */
+    public byte[] headBuffer(int size) {
+        if (headBuffer.length < size) {
+            headBuffer = new byte[Math.max(size, 512)];
+        }
+        return headBuffer;
     }
 
     public HeadReader in() {
@@ -84,7 +100,8 @@ public final class UpstreamConnection implements AutoCloseable {
         try {
             channel.configureBlocking(false);
             try {
-                return channel.read(ByteBuffer.allocate(1)) == 0;
+                probe.clear();
+                return channel.read(probe) == 0;
             } finally {
                 channel.configureBlocking(true);
             }
@@ -126,6 +143,26 @@ public final class UpstreamConnection implements AutoCloseable {
 
         /** Reads one CRLF (or LF) terminated line as ISO-8859-1, or null at end of stream. */
         public String readLine(int maxLength) throws IOException {
+            if (pos >= limit && !fill()) {
+                return null;
+            }
+            // The usual case, the whole line already in the buffer: one String and nothing else.
+            for (int i = pos; i < limit; i++) {
+                if (buf[i] == '\n') {
+                    int start = pos;
+                    if (i - start > maxLength) {
+                        throw new UpstreamProtocolException("response header line longer than " + maxLength + " bytes");
+                    }
+                    pos = i + 1;
+                    int end = i > start && buf[i - 1] == '\r' ? i - 1 : i;
+                    return new String(buf, start, end - start, StandardCharsets.ISO_8859_1);
+                }
+            }
+            return readLineAcrossReads(maxLength);
+        }
+
+        /** A line that continues beyond what the buffer holds: collected over several reads. */
+        private String readLineAcrossReads(int maxLength) throws IOException {
             StringBuilder sb = null;
             while (true) {
                 if (pos >= limit && !fill()) {

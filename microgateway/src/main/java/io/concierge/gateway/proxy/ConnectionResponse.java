@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,16 +33,16 @@ final class ConnectionResponse implements UpstreamResponse {
     private final Upstream upstream;
     private final ResponseHead head;
     private final UpstreamObserver.Attempt observed;
-    private final String viaName;
+    private final ViaEntries via;
     private boolean ended;
 
     ConnectionResponse(UpstreamConnection conn, Upstream upstream, ResponseHead head, UpstreamObserver.Attempt observed,
-                     String viaName) {
+                     ViaEntries via) {
         this.conn = conn;
         this.upstream = upstream;
         this.head = head;
         this.observed = observed;
-        this.viaName = viaName;
+        this.via = via;
     }
 
     @Override
@@ -97,17 +96,23 @@ final class ConnectionResponse implements UpstreamResponse {
         }
         res.status(head.reason().isEmpty() ? Status.create(status) : Status.create(status, head.reason()));
         HopByHop hop = HopByHop.of(head.values("Connection"));
-        List<String> via = head.values("Via");
-        for (String[] h : head.headers()) {
-            String lower = h[0].toLowerCase(Locale.ROOT);
-            if (hop.isHopByHop(lower) || lower.equals("content-length") || lower.equals("via")
-                    || lower.equals("x-request-id") || lower.equals("date")) {
+        List<String> upstreamVia = head.values("Via");
+        List<String[]> fields = head.headers();
+        // An indexed loop and case-insensitive compares: no iterator and no lower-cased copy per field.
+        for (int i = 0; i < fields.size(); i++) {
+            String[] h = fields.get(i);
+            String name = h[0];
+            if (hop.isHopByHopAnyCase(name) || name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("via")
+                    || name.equalsIgnoreCase("x-request-id") || name.equalsIgnoreCase("date")) {
                 continue;
             }
-            res.headers().add(HeaderValues.create(h[0], h[1]));
+            res.headers().add(HeaderValues.create(name, h[1]));
         }
-        String viaValue = head.http11() ? "1.1 " + viaName : "1.0 " + viaName;
-        res.headers().set(HeaderNames.VIA, via.isEmpty() ? viaValue : String.join(", ", via) + ", " + viaValue);
+        if (upstreamVia.isEmpty()) {
+            res.headers().set(via.header(head.http11()));
+        } else {
+            res.headers().set(HeaderNames.VIA, String.join(", ", upstreamVia) + ", " + via.of(head.http11()));
+        }
         res.headers().set(RequestIds.HEADER, requestId);
         boolean reusable = !head.connectionClose();
         if (noBody) {

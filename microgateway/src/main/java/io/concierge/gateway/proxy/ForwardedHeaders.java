@@ -3,7 +3,6 @@ package io.concierge.gateway.proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.List;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -27,7 +26,7 @@ final class ForwardedHeaders {
      * @param changes the pipeline's header changes, or null; a forwarding header it removes (the
      *                edge does, for a client that is not a trusted proxy) starts afresh at this hop
      */
-    static void append(RequestHeadWriter head, ServerRequest req, String viaName, UpstreamHeaders changes)
+    static void append(RequestHeadWriter head, ServerRequest req, ViaEntries via, UpstreamHeaders changes)
             throws UnsafeRequestHeadException {
         String ip = clientIp(req.remotePeer().address());
         String proto = req.isSecure() ? "https" : "http";
@@ -37,13 +36,14 @@ final class ForwardedHeaders {
         if (host != null) {
             line(head, "X-Forwarded-Host", join(existing(req, X_FORWARDED_HOST, changes), host));
         }
-        StringBuilder fwd = new StringBuilder("for=").append(forwardedNode(ip)).append(";proto=").append(proto);
+        StringBuilder fwd = new StringBuilder(64).append("for=").append(forwardedNode(ip)).append(";proto=")
+                .append(proto);
         if (host != null) {
             fwd.append(";host=").append(quoted(host));
         }
         line(head, "Forwarded", join(existing(req, FORWARDED, changes), fwd.toString()));
         String version = req.prologue().protocolVersion();
-        line(head, "Via", join(HeaderValuesOf.of(req.headers(), HeaderNames.VIA), version + " " + viaName));
+        line(head, "Via", join(HeaderValuesOf.joined(req.headers(), HeaderNames.VIA), via.of(version)));
     }
 
     /**
@@ -61,8 +61,10 @@ final class ForwardedHeaders {
         return req.headers().first(HeaderNames.HOST).orElse(null);
     }
 
-    private static List<String> existing(ServerRequest req, HeaderName name, UpstreamHeaders changes) {
-        return changes != null && changes.isRemoved(name.lowerCase()) ? List.of() : HeaderValuesOf.of(req.headers(), name);
+    /** The client's values of a forwarding header joined, or null when absent or removed by the pipeline. */
+    private static String existing(ServerRequest req, HeaderName name, UpstreamHeaders changes) {
+        return changes != null && changes.isRemoved(name.lowerCase()) ? null
+                : HeaderValuesOf.joined(req.headers(), name);
     }
 
     static String clientIp(SocketAddress address) {
@@ -82,11 +84,9 @@ final class ForwardedHeaders {
         return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    private static String join(List<String> existing, String added) {
-        if (existing.isEmpty()) {
-            return added;
-        }
-        return String.join(", ", existing) + ", " + added;
+    /** @param existing the values so far, joined ({@link HeaderValuesOf#joined}), or null for none */
+    private static String join(String existing, String added) {
+        return existing == null ? added : existing + ", " + added;
     }
 
     private static void line(RequestHeadWriter head, String name, String value) throws UnsafeRequestHeadException {

@@ -2,6 +2,7 @@ package io.concierge.gateway.proxy;
 
 import java.util.List;
 
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.Headers;
 
@@ -17,5 +18,24 @@ final class HeaderValuesOf {
     /** The header's values as {@code headers.values(name)} gives them, or an empty list when absent. */
     static List<String> of(Headers headers, HeaderName name) {
         return headers.contains(name) ? headers.values(name) : List.of();
+    }
+
+    /**
+     * {@code String.join(", ", headers.values(name))}, or null when absent, without the stream
+     * pipeline and lists for the usual case: one field line whose value has no comma, which
+     * {@code values} gives back as it is (it splits at commas only, and trims nothing).
+     */
+    static String joined(Headers headers, HeaderName name) {
+        if (!headers.contains(name)) {
+            return null;
+        }
+        Header h = headers.get(name);
+        if (h.valueCount() == 1) {
+            String v = h.get();
+            if (v.indexOf(',') < 0) {
+                return v;
+            }
+        }
+        return String.join(", ", headers.values(name));
     }
 }

@@ -1,7 +1,8 @@
 package io.concierge.gateway.proxy;
 
-import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.concierge.gateway.resilience.ResilienceConfig;
 import io.concierge.gateway.resilience.ServiceResilience;
@@ -36,9 +37,18 @@ public final class ProxyEngine {
 
     private static final Set<String> TRACE_HEADERS = Set.of("traceparent", "tracestate", "baggage");
 
-    private final String viaName;
+    private final ViaEntries via;
     private final UpstreamObserver observer;
     private final UpstreamExchange exchange;
+    /**
+     * The stacks of calls whose policy arrives with them (the edge: one failover state per domain,
+     * which lives as long as the edge), composed on the first call with that policy rather than on
+     * every call: a stack holds configuration only, so one serves every call with the same policy.
+     * Keyed by the policy object itself; callers pass long-lived ones, so this stays as small as the
+     * number of domains.
+     */
+    private final Map<ServiceResilience, UpstreamStack> callStacks = new ConcurrentHashMap<>();
+    private final UpstreamStack withoutResilience;
 
     /** @param viaName this hop's pseudonym in {@code Via}, e.g. {@code concierge-products} */
     public ProxyEngine(String viaName) {
@@ -47,9 +57,10 @@ public final class ProxyEngine {
 
     /** @param observer sees every try (telemetry: client spans, upstream latency) */
     public ProxyEngine(String viaName, UpstreamObserver observer) {
-        this.viaName = viaName;
+        this.via = new ViaEntries(viaName);
         this.observer = observer;
         this.exchange = new UpstreamExchange(viaName, observer);
+        this.withoutResilience = UpstreamStack.forCall(null, exchange);
     }
 
     /** One try against one instance: the bottom of every {@link UpstreamStack} built for this engine. */
@@ -62,13 +73,28 @@ public final class ProxyEngine {
      * domain's failover policy arrives with each call).
      */
     public void forward(ServerRequest req, ServerResponse res, ProxyCall call) {
-        forward(req, res, call, UpstreamStack.forCall(call, exchange));
+        forward(req, res, call, stackFor(call.resilience()));
+    }
+
+    private UpstreamStack stackFor(ServiceResilience rz) {
+        if (rz == null) {
+            return withoutResilience;
+        }
+        UpstreamStack stack = callStacks.get(rz);
+        if (stack == null) {
+            UpstreamStack built = UpstreamStack.forCall(rz, exchange);
+            stack = callStacks.putIfAbsent(rz, built);
+            if (stack == null) {
+                stack = built;
+            }
+        }
+        return stack;
     }
 
     /** Forwards through {@code stack}, a route's, built once at load. */
     public void forward(ServerRequest req, ServerResponse res, ProxyCall call, UpstreamStack stack) {
         String requestLine;
-        String commonHead;
+        RequestHeadWriter commonHead;
         try {
             // Everything the client chose is checked here, before an instance is even picked:
             // a refused head never opens a connection, let alone sends a byte.
@@ -84,14 +110,22 @@ public final class ProxyEngine {
         UpstreamFailures.answer(res, call, outcome);
     }
 
-    private String commonHead(ServerRequest req, String requestId, UpstreamHeaders changes)
+    private RequestHeadWriter commonHead(ServerRequest req, String requestId, UpstreamHeaders changes)
             throws UnsafeRequestHeadException {
         HopByHop hop = HopByHop.of(HeaderValuesOf.of(req.headers(), HeaderNames.CONNECTION));
-        RequestHeadWriter sb = new RequestHeadWriter(512);
+        // Sized for the client's lines plus the ~250 bytes of forwarding lines added below, rather
+        // than a fixed 512 that most requests (a handful of headers) leave half empty.
+        RequestHeadWriter sb = new RequestHeadWriter(256 + 48 * Math.min(req.headers().size(), 64));
         for (Header h : req.headers()) {
-            String lower = h.name().toLowerCase(Locale.ROOT);
+            // Helidon keeps every header name's lower case: no lower-cased copy per header.
+            String lower = h.headerName().lowerCase();
             if (NOT_FORWARDED.contains(lower) || hop.isHopByHop(lower) || changes != null && changes.isRemoved(lower)
                     || observer.replacesTraceHeaders() && TRACE_HEADERS.contains(lower)) {
+                continue;
+            }
+            if (h.valueCount() == 1) {
+                // The usual single field line: its value without the list allValues() would build.
+                sb.header(h.name(), h.get());
                 continue;
             }
             for (String v : h.allValues()) {
@@ -103,8 +137,8 @@ public final class ProxyEngine {
                 sb.header(h[0], h[1]);
             }
         }
-        ForwardedHeaders.append(sb, req, viaName, changes);
+        ForwardedHeaders.append(sb, req, via, changes);
         sb.header("X-Request-Id", requestId);
-        return sb.lines();
+        return sb;
     }
 }

@@ -1,5 +1,8 @@
 package io.concierge.gateway.proxy;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * Writes the HTTP/1.1 head of every request sent upstream: the proxy's ({@link ProxyEngine}) and
  * composition's ({@link BufferedGet}). Bytes a client chose reach an upstream head only through
@@ -11,12 +14,17 @@ package io.concierge.gateway.proxy;
  * visible ASCII only; a header value has no control character other than HTAB and no char above
  * U+00FF. A violation is an {@link UnsafeRequestHeadException}. Clean input costs one loop over the
  * chars and no allocation beyond the head itself.
+ *
+ * <p>The lines are kept as ISO-8859-1 bytes, the encoding they go out in, and the proxy's head is
+ * assembled from them straight into a byte array its connection reuses ({@link #assembleInto}): no
+ * builder, intermediate strings, encoding copy or head array per request.
  */
 final class RequestHeadWriter {
-    private final StringBuilder head;
+    private byte[] head;
+    private int length;
 
     RequestHeadWriter(int capacity) {
-        this.head = new StringBuilder(capacity);
+        this.head = new byte[capacity];
     }
 
     /** {@code METHOD target HTTP/1.1} and its CRLF. */
@@ -34,7 +42,16 @@ final class RequestHeadWriter {
     /** Appends {@code name: value} and its CRLF. */
     RequestHeadWriter header(String name, String value) throws UnsafeRequestHeadException {
         check(name, value);
-        head.append(name).append(": ").append(value).append("\r\n");
+        int needed = length + name.length() + value.length() + 4;
+        if (needed > head.length) {
+            head = Arrays.copyOf(head, Math.max(needed, head.length * 2));
+        }
+        length = putLatin1(name, head, length);
+        head[length++] = ':';
+        head[length++] = ' ';
+        length = putLatin1(value, head, length);
+        head[length++] = '\r';
+        head[length++] = '\n';
         return this;
     }
 
@@ -61,8 +78,56 @@ final class RequestHeadWriter {
         return requestLine + "Host: " + host + "\r\n" + checkedLines + ownLines + framing + "\r\n";
     }
 
+    /**
+     * The proxy's whole head as the bytes to send, written into {@code out} (at least
+     * {@link #headLength} bytes, a buffer its connection reuses): request line (from
+     * {@link #requestLine}), {@code Host}, the {@code checked} lines, lines this gateway generated
+     * itself (trace context), the body's framing, the blank line; the same bytes as {@link #assemble}
+     * encoded in ISO-8859-1. Check the host with {@link #checkHost} first.
+     *
+     * @return the head's length
+     */
+    static int assembleInto(byte[] out, String requestLine, String host, RequestHeadWriter checked, String ownLines,
+                            String framing) {
+        int at = putLatin1(requestLine, out, 0);
+        at = putLatin1("Host: ", out, at);
+        at = putLatin1(host, out, at);
+        out[at++] = '\r';
+        out[at++] = '\n';
+        System.arraycopy(checked.head, 0, out, at, checked.length);
+        at += checked.length;
+        at = putLatin1(ownLines, out, at);
+        at = putLatin1(framing, out, at);
+        out[at++] = '\r';
+        out[at++] = '\n';
+        return at;
+    }
+
+    /** The length of the head {@link #assembleInto} writes. */
+    static int headLength(String requestLine, String host, RequestHeadWriter checked, String ownLines,
+                          String framing) {
+        return requestLine.length() + 6 + host.length() + 2 + checked.length + ownLines.length() + framing.length() + 2;
+    }
+
+    /**
+     * The authority comes from configuration or discovery, not the client; checked all the same,
+     * since a registry entry is data too.
+     */
+    static void checkHost(String host) throws UnsafeRequestHeadException {
+        check("Host", host);
+    }
+
+    /** Encodes {@code s} as {@code String.getBytes(ISO_8859_1)} would (a char above U+00FF as '?'). */
+    private static int putLatin1(String s, byte[] to, int at) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            to[at++] = c <= 0xFF ? (byte) c : (byte) '?';
+        }
+        return at;
+    }
+
     /** The header lines written so far. */
     String lines() {
-        return head.toString();
+        return new String(head, 0, length, StandardCharsets.ISO_8859_1);
     }
 }

@@ -5,7 +5,6 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import io.concierge.gateway.pool.UpstreamConnection;
 import io.concierge.gateway.pool.UpstreamProtocolException;
 
@@ -27,6 +26,9 @@ record ResponseHead(int status, String reason, boolean http11, List<String[]> he
      * are normal; an upstream that keeps sending them only holds the request.
      */
     static final int MAX_INTERIM = 16;
+    private static final String[] COMMON_NAMES = {"Content-Type", "Content-Length", "Connection", "Date", "Server",
+            "Cache-Control", "ETag", "Last-Modified", "Vary", "Transfer-Encoding", "Keep-Alive", "Content-Encoding",
+            "Via", "X-Request-Id"};
 
     /**
      * Reads the final response head, skipping interim 1xx ones: at most {@link #MAX_INTERIM} of them
@@ -106,39 +108,79 @@ record ResponseHead(int status, String reason, boolean http11, List<String[]> he
             if (colon <= 0 || !HeadChars.isToken(line, 0, colon)) {
                 throw new UpstreamProtocolException("malformed header field");
             }
-            String value = line.substring(colon + 1).strip();
+            // Trimmed as String.strip() would, with one substring instead of two per header.
+            int start = colon + 1;
+            int end = line.length();
+            while (start < end && Character.isWhitespace(line.charAt(start))) {
+                start++;
+            }
+            while (end > start && Character.isWhitespace(line.charAt(end - 1))) {
+                end--;
+            }
+            String value = line.substring(start, end);
             if (!HeadChars.isFieldValue(value)) {
                 throw new UpstreamProtocolException("control character in the value of header '"
                         + line.substring(0, colon) + "'");
             }
-            headers.add(new String[] {line.substring(0, colon), value});
+            headers.add(new String[] {name(line, colon), value});
         }
         return new ResponseHead(status, reason, http11, headers);
     }
 
-    /** All values of a header, case-insensitively. */
+    /**
+     * The field name, as the upstream spelled it: the shared constant when it is one of the names
+     * nearly every response carries in their usual spelling, so those cost no string per response.
+     */
+    private static String name(String line, int colon) {
+        for (String known : COMMON_NAMES) {
+            if (known.length() == colon && line.startsWith(known)) {
+                return known;
+            }
+        }
+        return line.substring(0, colon);
+    }
+
+    /** All values of a header, case-insensitively; a list is allocated only when there is one. */
     List<String> values(String name) {
-        List<String> values = new ArrayList<>(1);
+        List<String> values = null;
         for (String[] h : headers) {
             if (h[0].equalsIgnoreCase(name)) {
+                if (values == null) {
+                    values = new ArrayList<>(1);
+                }
                 values.add(h[1]);
             }
         }
-        return values;
+        return values == null ? List.of() : values;
+    }
+
+    /** Whether a header of this name is present (any case); allocates nothing. */
+    boolean has(String name) {
+        return last(name) != null;
+    }
+
+    /** The last value of a header (any case), or null. */
+    private String last(String name) {
+        String last = null;
+        for (String[] h : headers) {
+            if (h[0].equalsIgnoreCase(name)) {
+                last = h[1];
+            }
+        }
+        return last;
     }
 
     boolean chunked() {
-        List<String> te = values("Transfer-Encoding");
-        if (te.isEmpty()) {
+        String last = last("Transfer-Encoding");
+        if (last == null) {
             return false;
         }
-        String last = te.get(te.size() - 1);
         int comma = last.lastIndexOf(',');
-        return (comma >= 0 ? last.substring(comma + 1) : last).trim().toLowerCase(Locale.ROOT).equals("chunked");
+        return (comma >= 0 ? last.substring(comma + 1) : last).trim().equalsIgnoreCase("chunked");
     }
 
     boolean hasTransferEncoding() {
-        return !values("Transfer-Encoding").isEmpty();
+        return has("Transfer-Encoding");
     }
 
     /** @return the declared length, -1 if none; throws on conflicting or malformed values */
@@ -154,9 +196,12 @@ record ResponseHead(int status, String reason, boolean http11, List<String[]> he
     }
 
     long contentLength() throws UpstreamProtocolException {
-        List<String> cl = values("Content-Length");
         long length = -1;
-        for (String v : cl) {
+        for (String[] h : headers) {
+            if (!h[0].equalsIgnoreCase("Content-Length")) {
+                continue;
+            }
+            String v = h[1];
             // One value without a comma (the usual case) is not split: no array per response.
             for (String part : v.indexOf(',') < 0 ? new String[] {v} : v.split(",")) {
                 String p = part.trim();
@@ -174,7 +219,18 @@ record ResponseHead(int status, String reason, boolean http11, List<String[]> he
     }
 
     boolean connectionClose() {
-        for (String v : values("Connection")) {
+        for (String[] h : headers) {
+            if (!h[0].equalsIgnoreCase("Connection")) {
+                continue;
+            }
+            String v = h[1];
+            if (v.indexOf(',') < 0) {
+                // One token (keep-alive, close), the usual case: no split array per response.
+                if (v.trim().equalsIgnoreCase("close")) {
+                    return true;
+                }
+                continue;
+            }
             for (String token : v.split(",")) {
                 if (token.trim().equalsIgnoreCase("close")) {
                     return true;

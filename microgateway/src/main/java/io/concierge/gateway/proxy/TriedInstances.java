@@ -12,7 +12,8 @@ import io.concierge.gateway.balancing.Upstream;
  * breaker. Lives as long as the request; only the balancer layer changes it.
  */
 public final class TriedInstances {
-    private final Set<Upstream> excluded = new HashSet<>(4);
+    /** Created with the first instance excluded: a request answered by its first try needs none. */
+    private Set<Upstream> excluded;
     private Set<Upstream> unhealthy;
     private boolean panic;
     private IOException lastConnectFailure;
@@ -21,12 +22,19 @@ public final class TriedInstances {
 
     /** The instances the balancer must not choose now. */
     public Set<Upstream> excluded() {
+        return excluded == null ? Set.of() : excluded;
+    }
+
+    private Set<Upstream> excludedSet() {
+        if (excluded == null) {
+            excluded = new HashSet<>(4);
+        }
         return excluded;
     }
 
     /** Skipped: failed its health checks or ejected (it may still be tried in panic mode). */
     public void unhealthy(Upstream u) {
-        excluded.add(u);
+        excludedSet().add(u);
         if (unhealthy == null) {
             unhealthy = new HashSet<>(4);
         }
@@ -35,20 +43,24 @@ public final class TriedInstances {
 
     /** Skipped: its breaker is open for this many more nanoseconds. */
     public void breakerOpen(Upstream u, long nanosUntilProbe) {
-        excluded.add(u);
+        excludedSet().add(u);
         breakerWait = Math.min(breakerWait, nanosUntilProbe);
     }
 
     /** Refused the connection: nothing was sent, so the request may go to any other instance. */
     public void refused(Upstream u, IOException error) {
-        excluded.add(u);
+        excludedSet().add(u);
         lastConnectFailure = error;
     }
 
     /** Tried and the request goes on (a retry): the next try prefers another instance, else any. */
     public void tried(Upstream u, int instanceCount) {
         tries++;
-        excluded.add(u);
+        if (excluded == null && instanceCount <= 1) {
+            // Added and cleared at once below: the one instance stays choosable.
+            return;
+        }
+        excludedSet().add(u);
         if (excluded.size() >= instanceCount) {
             // A single instance (or all tried): the retry goes to one already tried.
             excluded.clear();
@@ -62,7 +74,7 @@ public final class TriedInstances {
      * @return whether the unhealthy instances are choosable again
      */
     public boolean enterPanic(int instanceCount) {
-        if (!panic && unhealthy != null && excluded.size() == instanceCount && tries == 0
+        if (!panic && unhealthy != null && excluded().size() == instanceCount && tries == 0
                 && lastConnectFailure == null) {
             panic = true;
             excluded.removeAll(unhealthy);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.logging.Level;
@@ -32,7 +31,7 @@ public final class UpstreamExchange implements InstanceExchange {
     private static final Set<Method> IDEMPOTENT = Set.of(Method.GET, Method.HEAD, Method.OPTIONS, Method.PUT,
             Method.DELETE, Method.TRACE);
 
-    private final String viaName;
+    private final ViaEntries via;
     private final UpstreamObserver observer;
 
     /**
@@ -40,7 +39,7 @@ public final class UpstreamExchange implements InstanceExchange {
      * @param observer sees every try (telemetry: client spans, upstream latency)
      */
     public UpstreamExchange(String viaName, UpstreamObserver observer) {
-        this.viaName = viaName;
+        this.via = new ViaEntries(viaName);
         this.observer = observer;
     }
 
@@ -69,10 +68,17 @@ public final class UpstreamExchange implements InstanceExchange {
                     return new ExchangeOutcome.ConnectFailed(e, false);
                 }
             }
-            String head;
+            byte[] head;
+            int headLength;
             try {
-                head = RequestHeadWriter.assemble(request.requestLine(), upstream.authority(), request.commonHead(),
-                        observed.headers(), request.framing());
+                String host = upstream.authority();
+                RequestHeadWriter.checkHost(host);
+                String ownLines = observed.headers();
+                headLength = RequestHeadWriter.headLength(request.requestLine(), host, request.commonHead(), ownLines,
+                        request.framing());
+                head = conn.headBuffer(headLength);
+                RequestHeadWriter.assembleInto(head, request.requestLine(), host, request.commonHead(), ownLines,
+                        request.framing());
             } catch (UnsafeRequestHeadException e) {
                 // Not the client's bytes but an instance address from discovery: that instance is broken.
                 conn.close();
@@ -83,7 +89,7 @@ public final class UpstreamExchange implements InstanceExchange {
             ResponseHead response;
             long receivedBefore = conn.in().received();
             try {
-                response = sendOnce(request, conn, head, readTimeout);
+                response = sendOnce(request, conn, head, headLength, readTimeout);
             } catch (ClientBodyException e) {
                 conn.close();
                 observed.failed(e);
@@ -111,7 +117,7 @@ public final class UpstreamExchange implements InstanceExchange {
                     return new ExchangeOutcome.ConnectFailed(refused, true);
                 }
                 try {
-                    response = sendOnce(request, conn, head, readTimeout);
+                    response = sendOnce(request, conn, head, headLength, readTimeout);
                 } catch (ClientBodyException clientFailure) {
                     conn.close();
                     observed.failed(clientFailure);
@@ -124,7 +130,7 @@ public final class UpstreamExchange implements InstanceExchange {
             }
             observed.status(response.status());
             handedOver = true;
-            return new ExchangeOutcome.Responded(new ConnectionResponse(conn, upstream, response, observed, viaName));
+            return new ExchangeOutcome.Responded(new ConnectionResponse(conn, upstream, response, observed, via));
         } catch (RuntimeException e) {
             observed.failed(e);
             throw e;
@@ -146,11 +152,11 @@ public final class UpstreamExchange implements InstanceExchange {
         return answerBegan ? new ExchangeOutcome.FailedAfterResponse(e) : new ExchangeOutcome.FailedBeforeResponse(e);
     }
 
-    private static ResponseHead sendOnce(UpstreamRequest request, UpstreamConnection conn, String head,
+    private static ResponseHead sendOnce(UpstreamRequest request, UpstreamConnection conn, byte[] head, int headLength,
                                          Duration readTimeout) throws IOException {
         conn.readTimeout(readTimeout);
         OutputStream out = conn.out();
-        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(head, 0, headLength);
         if (request.replayBody() != null) {
             out.write(request.replayBody());
         } else if (request.hasBody()) {

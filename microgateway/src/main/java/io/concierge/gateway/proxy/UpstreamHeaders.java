@@ -15,14 +15,36 @@ import java.util.Set;
  * {@code _} and {@code -} treated alike</em>: many upstream frameworks (CGI's {@code HTTP_X_AUTH_ROLES},
  * and everything that maps headers the same way) cannot tell {@code X_Auth_Roles} from
  * {@code X-Auth-Roles}, so a client must not be able to slip one past the other.
+ *
+ * <p>Every request of a route with identity stripping asks for changes, so they cost nothing until
+ * used: the fixed sets of names a step strips are built once ({@link StrippedHeaderNames}) and only
+ * referenced here, and the set of single names and the list of added headers exist only once a
+ * step removes or adds one.
  */
 public final class UpstreamHeaders {
-    private final Set<String> removed = new HashSet<>();
-    private final List<String[]> added = new ArrayList<>();
+    private StrippedHeaderNames stripped;
+    private List<StrippedHeaderNames> moreStripped;
+    private Set<String> removed;
+    private List<String[]> added;
 
     /** Drops every client-sent header of this name, in any case, with {@code _} for {@code -} or back. */
     public void remove(String name) {
-        removed.add(loose(name.toLowerCase(Locale.ROOT)));
+        removedNames().add(looseName(name));
+    }
+
+    /** Drops every client-sent header named in {@code names} (a set built once, not copied here). */
+    public void remove(StrippedHeaderNames names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        if (stripped == null) {
+            stripped = names;
+            return;
+        }
+        if (moreStripped == null) {
+            moreStripped = new ArrayList<>(2);
+        }
+        moreStripped.add(names);
     }
 
     /** Adds a header; a client-sent header of the same name is dropped. */
@@ -30,12 +52,41 @@ public final class UpstreamHeaders {
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("header value with CR or LF");
         }
-        removed.add(loose(name.toLowerCase(Locale.ROOT)));
+        removedNames().add(looseName(name));
+        if (added == null) {
+            added = new ArrayList<>(4);
+        }
         added.add(new String[] {name, value});
     }
 
+    private Set<String> removedNames() {
+        if (removed == null) {
+            removed = new HashSet<>();
+        }
+        return removed;
+    }
+
     boolean isRemoved(String lowerName) {
-        return !removed.isEmpty() && removed.contains(loose(lowerName));
+        if (stripped == null && removed == null) {
+            return false;
+        }
+        String loose = loose(lowerName);
+        if (stripped != null && stripped.containsLoose(loose)) {
+            return true;
+        }
+        if (moreStripped != null) {
+            for (int i = 0; i < moreStripped.size(); i++) {
+                if (moreStripped.get(i).containsLoose(loose)) {
+                    return true;
+                }
+            }
+        }
+        return removed != null && removed.contains(loose);
+    }
+
+    /** How names are compared: lower case, every {@code _} as {@code -}. */
+    static String looseName(String name) {
+        return loose(name.toLowerCase(Locale.ROOT));
     }
 
     /** The name with every {@code _} as {@code -}; the same instance (no allocation) when it has none. */
@@ -44,7 +95,7 @@ public final class UpstreamHeaders {
     }
 
     List<String[]> added() {
-        return added;
+        return added == null ? List.of() : added;
     }
 
     /** Copies every removal and addition into {@code other} (a request the gateway makes on the client's behalf). */
@@ -54,6 +105,6 @@ public final class UpstreamHeaders {
     }
 
     public boolean isEmpty() {
-        return removed.isEmpty() && added.isEmpty();
+        return stripped == null && (removed == null || removed.isEmpty()) && (added == null || added.isEmpty());
     }
 }

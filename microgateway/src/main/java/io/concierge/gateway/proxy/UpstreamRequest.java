@@ -25,7 +25,8 @@ public final class UpstreamRequest {
     private final ProxyCall call;
     private final Method method;
     private final String requestLine;
-    private final String commonHead;
+    /** The checked header lines every try sends (all but Host, trace context and framing). */
+    private final RequestHeadWriter commonHead;
     /** The body goes upstream chunked: the client's was chunked, or came over HTTP/2 without a length. */
     private final boolean chunked;
     private final long length;
@@ -42,7 +43,7 @@ public final class UpstreamRequest {
     private long deadline = Long.MAX_VALUE;
 
     private UpstreamRequest(ServerRequest req, ServerResponse res, ProxyCall call, Method method, String requestLine,
-                            String commonHead) {
+                            RequestHeadWriter commonHead) {
         this.req = req;
         this.res = res;
         this.call = call;
@@ -78,7 +79,7 @@ public final class UpstreamRequest {
         this.call = call;
         this.method = method;
         this.requestLine = method.text() + " " + call.target() + " HTTP/1.1\r\n";
-        this.commonHead = "";
+        this.commonHead = new RequestHeadWriter(0);
         this.chunked = false;
         this.length = -1;
         this.hasBody = false;
@@ -88,7 +89,7 @@ public final class UpstreamRequest {
 
     /** Reads the first byte of an HTTP/2 body without a length, so may answer the client and throw. */
     static UpstreamRequest of(ServerRequest req, ServerResponse res, ProxyCall call, String requestLine,
-                              String commonHead) {
+                              RequestHeadWriter commonHead) {
         return new UpstreamRequest(req, res, call, req.prologue().method(), requestLine, commonHead);
     }
 
@@ -175,7 +176,7 @@ public final class UpstreamRequest {
         return requestLine;
     }
 
-    String commonHead() {
+    RequestHeadWriter commonHead() {
         return commonHead;
     }
 

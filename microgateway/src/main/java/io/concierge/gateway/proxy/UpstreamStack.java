@@ -38,11 +38,12 @@ public final class UpstreamStack {
     }
 
     /**
-     * The stack for one call whose policies arrive with it (the edge's per-domain failover):
-     * composed per request, the same layers as a route's.
+     * The stack for calls whose policies arrive with them (the edge's per-domain failover): the same
+     * layers as a route's, composed once per policy ({@code ProxyEngine} keeps them).
+     *
+     * @param rz the calls' resilience, or null for none
      */
-    public static UpstreamStack forCall(ProxyCall call, InstanceExchange exchange) {
-        ServiceResilience rz = call.resilience();
+    public static UpstreamStack forCall(ServiceResilience rz, InstanceExchange exchange) {
         return outermostFirst()
                 .deadline(rz == null ? null : rz.config().deadline())
                 .bulkhead(rz)

@@ -2,6 +2,7 @@ package io.concierge.gateway.requestid;
 
 import java.util.UUID;
 
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
@@ -20,9 +21,15 @@ public final class RequestIds {
 
     public static String resolve(Headers headers) {
         if (headers.contains(HEADER)) {
-            var values = headers.values(HEADER);
-            if (values.size() == 1 && isSane(values.get(0))) {
-                return values.get(0);
+            // Kept only as the one value of one field line. Helidon's values(HEADER) would also split
+            // at commas, but a sane id has none, so the one line's value decides on its own: no
+            // stream pipeline or list per request.
+            Header h = headers.get(HEADER);
+            if (h.valueCount() == 1) {
+                String id = h.get();
+                if (isSane(id)) {
+                    return id;
+                }
             }
         }
         return UUID.randomUUID().toString();

@@ -6,6 +6,7 @@ import java.util.List;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.Step;
+import io.concierge.gateway.proxy.StrippedHeaderNames;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 
@@ -21,8 +22,8 @@ import io.helidon.http.HeaderNames;
 final class ClientIpStep implements Step {
     static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
     private static final int MAX_HOPS = 32;
-    private static final List<String> FORWARDING = List.of("X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
-            "Forwarded");
+    private static final StrippedHeaderNames FORWARDING = StrippedHeaderNames.of(List.of("X-Forwarded-For",
+            "X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded"));
 
     private final IpRanges trusted;
     private final boolean sanitize;
@@ -37,9 +38,7 @@ final class ClientIpStep implements Step {
         String peer = exchange.clientIp();
         if (!trusted.contains(peer)) {
             if (sanitize) {
-                for (String h : FORWARDING) {
-                    exchange.upstreamHeaders().remove(h);
-                }
+                exchange.upstreamHeaders().remove(FORWARDING);
             }
             next.proceed(exchange);
             return;

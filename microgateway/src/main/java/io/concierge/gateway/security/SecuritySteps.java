@@ -5,6 +5,7 @@ import java.util.List;
 import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.Step;
+import io.concierge.gateway.proxy.StrippedHeaderNames;
 
 /**
  * The security steps, one constructor each, for {@code RouteChains}, which decides which a chain
@@ -66,17 +67,15 @@ public final class SecuritySteps {
 
     /** Why a named class: a lambda would show as {@code $$Lambda} in {@link Chain#steps()}. */
     private static final class StripIdentityStep implements Step {
-        private final String[] names;
+        private final StrippedHeaderNames names;
 
         StripIdentityStep(List<String> names) {
-            this.names = names.toArray(new String[0]);
+            this.names = StrippedHeaderNames.of(names);
         }
 
         @Override
         public void handle(Exchange exchange, Chain next) {
-            for (String h : names) {
-                exchange.upstreamHeaders().remove(h);
-            }
+            exchange.upstreamHeaders().remove(names);
             next.proceed(exchange);
         }
     }

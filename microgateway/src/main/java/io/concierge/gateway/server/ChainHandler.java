@@ -14,7 +14,7 @@ import io.helidon.webserver.http.ServerResponse;
  * {@link RouteChains}) inside the server's telemetry, so the server span, metrics and access log
  * see every answer, a thrown failure included.
  */
-public final class ChainHandler implements Handler {
+public final class ChainHandler implements Handler, Telemetry.Handling {
     private final Chain chain;
     private final Telemetry telemetry;
 
@@ -25,10 +25,11 @@ public final class ChainHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        telemetry.observe(req, res, t -> run(req, res, t));
+        telemetry.observe(req, res, this);
     }
 
-    private void run(ServerRequest req, ServerResponse res, RequestTelemetry t) {
+    @Override
+    public void handle(ServerRequest req, ServerResponse res, RequestTelemetry t) {
         Exchange exchange = new Exchange(req, res, t, ClientAddress.of(req));
         t.exchange(exchange);
         chain.proceed(exchange);

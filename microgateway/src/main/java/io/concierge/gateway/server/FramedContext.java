@@ -24,6 +24,12 @@ final class FramedContext implements ConnectionContext {
     private final ConnectionContext ctx;
     private final DataReader reader;
     private final DataWriter writer;
+    /**
+     * The socket's peer, asked once per connection: Helidon builds a new {@code PeerInfo} (and its
+     * lazy values) on every call, and every request asks for it (client address, forwarding headers).
+     * A connection's peer never changes; a race only builds the same value twice.
+     */
+    private volatile PeerInfo remotePeer;
 
     private FramedContext(ConnectionContext ctx, DataReader reader, DataWriter writer) {
         this.ctx = ctx;
@@ -111,7 +117,12 @@ final class FramedContext implements ConnectionContext {
 
     @Override
     public PeerInfo remotePeer() {
-        return ctx.remotePeer();
+        PeerInfo peer = remotePeer;
+        if (peer == null) {
+            peer = ctx.remotePeer();
+            remotePeer = peer;
+        }
+        return peer;
     }
 
     @Override

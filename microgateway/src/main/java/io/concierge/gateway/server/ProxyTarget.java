@@ -38,7 +38,7 @@ public record ProxyTarget(ProxyEngine engine, PathRewriter rewriter, UpstreamGro
         }
         engine.forward(exchange.request(), exchange.response(), new ProxyCall(service, target, connectTimeout,
                 readTimeout, exchange.requestId(),
-                exchange.upstreamHeaders().isEmpty() ? null : exchange.upstreamHeaders(),
+                exchange.upstreamChanges(),
                 resilience, fallback), stack);
     }
 }

@@ -3,7 +3,6 @@ package io.concierge.gateway.telemetry;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 import io.concierge.gateway.proxy.UpstreamObserver;
 import io.concierge.gateway.pipeline.ClientAddress;
@@ -118,16 +117,25 @@ public final class Telemetry implements UpstreamObserver, AutoCloseable {
      * RequestTelemetry#end} after), so the server span, metrics and access log see every answer,
      * a thrown failure included; {@code handling} fills in the request id, route and exchange.
      */
-    public void observe(ServerRequest req, ServerResponse res, Consumer<RequestTelemetry> handling) {
+    public void observe(ServerRequest req, ServerResponse res, Handling handling) {
         RequestTelemetry t = begin(req);
         try {
-            handling.accept(t);
+            handling.handle(req, res, t);
         } catch (RuntimeException | Error e) {
             t.failed(e);
             throw e;
         } finally {
             t.end(res);
         }
+    }
+
+    /**
+     * What {@link #observe} runs: given the request and response again, so a handler passes itself
+     * rather than a lambda that captures them, which would be one more object per request.
+     */
+    @FunctionalInterface
+    public interface Handling {
+        void handle(ServerRequest req, ServerResponse res, RequestTelemetry telemetry);
     }
 
     // ---- UpstreamObserver: one client span and one timing per upstream try ----

@@ -1,7 +1,11 @@
 package io.concierge.gateway.proxy;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +60,25 @@ class RequestHeadWriterTest {
                 () -> new RequestHeadWriter(64).header("X-Secret", "leak\r\nme"));
         assertEquals("the value of header 'X-Secret' contains a control character (CR, LF, NUL, ...) or a character"
                 + " outside ISO-8859-1", e.getMessage());
+    }
+
+    @Test
+    void theProxysHeadBytesAreTheAssembledHeadInLatin1() throws UnsafeRequestHeadException {
+        // A small start capacity, so the lines grow past it; Latin-1 and a tab in values.
+        RequestHeadWriter w = new RequestHeadWriter(8).header("X-Latin", "caf\u00e9").header("X-Tab", "a\tb")
+                .header("X-Long", "v".repeat(300));
+        String line = RequestHeadWriter.requestLine("POST", "/x?y=1");
+        String own = "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\n";
+        String framing = "Content-Length: 3\r\n";
+        byte[] expected = RequestHeadWriter.assemble(line, "h:8080", w.lines(), own, framing)
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(expected.length, RequestHeadWriter.headLength(line, "h:8080", w, own, framing));
+        // A reused buffer, larger than the head and holding an earlier head's bytes.
+        byte[] buffer = new byte[expected.length + 100];
+        Arrays.fill(buffer, (byte) 'z');
+        int n = RequestHeadWriter.assembleInto(buffer, line, "h:8080", w, own, framing);
+        assertArrayEquals(expected, Arrays.copyOf(buffer, n));
+        RequestHeadWriter.checkHost("h:8080");
+        assertThrows(UnsafeRequestHeadException.class, () -> RequestHeadWriter.checkHost("h\r\nX: y"));
     }
 }

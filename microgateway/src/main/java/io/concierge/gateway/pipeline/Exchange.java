@@ -76,7 +76,9 @@ public final class Exchange {
         if (attributes != null) {
             e.attributes = new HashMap<>(attributes);
         }
-        upstreamHeaders.copyTo(e.upstreamHeaders);
+        if (upstreamHeaders != null) {
+            upstreamHeaders.copyTo(e.upstreamHeaders());
+        }
         return e;
     }
 

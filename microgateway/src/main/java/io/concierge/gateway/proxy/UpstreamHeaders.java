@@ -100,8 +100,21 @@ public final class UpstreamHeaders {
 
     /** Copies every removal and addition into {@code other} (a request the gateway makes on the client's behalf). */
     public void copyTo(UpstreamHeaders other) {
-        other.removed.addAll(removed);
-        other.added.addAll(added);
+        if (stripped != null) {
+            other.remove(stripped);
+        }
+        if (moreStripped != null) {
+            moreStripped.forEach(other::remove);
+        }
+        if (removed != null) {
+            other.removedNames().addAll(removed);
+        }
+        if (added != null) {
+            if (other.added == null) {
+                other.added = new ArrayList<>(added.size());
+            }
+            other.added.addAll(added);
+        }
     }
 
     public boolean isEmpty() {

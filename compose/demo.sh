@@ -22,6 +22,7 @@
 #   CLUSTER_NAME, CLUSTER_PORT                     default concierge-demo, 5701
 #   JWT_SECRET                                     default: a public development secret (warned)
 #   ALLOWED_ORIGINS                                default http://localhost:8080,http://localhost:3000
+#   ADMIN_TOKEN                                    bearer token for admin writes (cache purge); unset: they answer 403
 #   EDGE_TLS_PORT                                  default 8443 (HTTPS beside HTTP)
 #   EDGE_TLS_KEYSTORE, EDGE_TLS_PASSWORD           a PKCS#12 certificate for the edge; default: a
 #                                                  self-signed one made on first start in .demo/tls/
@@ -426,6 +427,12 @@ say "  TOKEN=\$(curl -s -X POST $E/api/auth/login -H 'Content-Type: application/
 say "          -d '{\"username\":\"alice\",\"password\":\"alice-pw\"}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')"
 say "  curl -H \"Authorization: Bearer \$TOKEN\" '$E/api/orders?userId=1'     # alice's orders; userId=2 is 403"
 say "  curl -k https://localhost:$EDGE_TLS_PORT/api/products"
+if [[ -n "${ADMIN_TOKEN:-}" ]]; then
+  first_products="${PRODUCTS_GATEWAYS%% *}"
+  say "  curl -X DELETE -H \"Authorization: Bearer \$ADMIN_TOKEN\" 'http://127.0.0.1:${first_products#*:}/admin/cache?prefix=/api/products'"
+else
+  say "  (admin writes such as the cache purge answer 403: start the demo with ADMIN_TOKEN=<secret> to enable them)"
+fi
 say ""
 say "Logs: .demo/logs/   Stop: Ctrl-C"
 

@@ -22,6 +22,7 @@ import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.security.Access;
 import io.concierge.gateway.security.RouteAuthConfig;
 import io.concierge.gateway.security.SecurityConfig;
+import io.concierge.gateway.transform.TransformConfig;
 
 /**
  * One entry of {@code compositions} in {@code gateway.yaml}: a GET endpoint answered by merging the
@@ -36,10 +37,11 @@ import io.concierge.gateway.security.SecurityConfig;
  * @param fanOutConcurrency calls of one fan-out in flight at once (default 8)
  * @param maxFanOut      most elements a fan-out may have (default 100)
  * @param calls          in declaration order, which is also the order of placement
+ * @param transform      the response transformation of the merged answer (no request part), default none
  */
 public record CompositionConfig(String id, String path, RouteAuthConfig auth, List<RateLimitConfig> rateLimits,
                                 Duration timeout, long maxPartSize, int fanOutConcurrency, int maxFanOut,
-                                List<Call> calls) {
+                                List<Call> calls, TransformConfig transform) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final long DEFAULT_MAX_PART_SIZE = 1024 * 1024;
@@ -168,10 +170,11 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
             }
             calls.add(call);
         }
+        TransformConfig transform = TransformConfig.read(node.object("transform"), false);
         node.rejectUnknownKeys();
         checkGraph(callNodes, calls, index);
         return new CompositionConfig(id, path, auth, rateLimits, timeout,
-                maxPart < 0 ? DEFAULT_MAX_PART_SIZE : maxPart, concurrency, maxItems, List.copyOf(calls));
+                maxPart < 0 ? DEFAULT_MAX_PART_SIZE : maxPart, concurrency, maxItems, List.copyOf(calls), transform);
     }
 
     private static Call readCall(ConfigNode node, Duration budget, Set<String> callNames, PathPattern endpoint,

@@ -25,6 +25,7 @@ final class GatewayObservability {
                                 Compositions compositions, Telemetry telemetry) {
         telemetry.addMetrics(FeatureMetrics.upstreams(services.values(), resilience));
         ServerAssembly.commonMetrics(telemetry, runtime, discovery);
+        telemetry.addMetrics(runtime.transformStats());
         if (!config.compositions().isEmpty()) {
             telemetry.addMetrics(FeatureMetrics.compositions(compositions::describe));
         }

@@ -17,6 +17,7 @@ import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.security.RouteAuthConfig;
 import io.concierge.gateway.security.SecurityConfig;
 import io.concierge.gateway.security.SecuritySteps;
+import io.concierge.gateway.transform.TransformStep;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
@@ -29,7 +30,7 @@ import io.helidon.webserver.http.ServerResponse;
  * <pre>
  * gateway, every request: request id → admission → /health → route match ─┐
  *   the matched route:    client IP → IP lists → strip identity → auth → body limit
- *                         → rate limits → proxy: deadline → bulkhead → relay → retry
+ *                         → rate limits → transform → proxy: deadline → bulkhead → relay → retry
  *                                               → breaker + balancer → upstream exchange
  *                                       | composition
  * a local composition call: route match ─┘ (in process; the client's request passed the front)
@@ -83,7 +84,8 @@ public final class RouteChains {
         }
         addIfPresent(steps, RateLimitStep.forRoute(gateway.rateLimits(), route.id(), route.rateLimits(),
                 runtime.rateLimiting()));
-        // (later: cache, transform)
+        // (version, then cache: other branches)
+        addIfPresent(steps, TransformStep.forConfig(route.id(), route.transform(), runtime.transformStats()));
         steps.add(switch (backend) {
             case RouteBackend.Composition c -> c.target();
             case RouteBackend.Service s -> {

@@ -17,6 +17,7 @@ import io.concierge.gateway.ratelimit.RateLimitStep;
 import io.concierge.gateway.ratelimit.RateLimiting;
 import io.concierge.gateway.security.DomainSecurity;
 import io.concierge.gateway.security.SecurityStats;
+import io.concierge.gateway.transform.TransformStats;
 
 /**
  * The state one server's steps share, built once when the server is built and closed with it, in
@@ -33,6 +34,7 @@ public final class ServerRuntime implements AutoCloseable {
     private final SecurityStats securityStats;
     private final RateLimiting rateLimiting;
     private final ClientTimeouts clientTimeouts = new ClientTimeouts();
+    private final TransformStats transformStats = new TransformStats();
 
     private ServerRuntime(String owner, DomainSecurity domainSecurity, SecurityStats securityStats,
                           RateLimiting rateLimiting) {
@@ -112,6 +114,11 @@ public final class ServerRuntime implements AutoCloseable {
     /** The public listeners' slow-client defence: its head-deadline timer and the count of heads cut. */
     public ClientTimeouts clientTimeouts() {
         return clientTimeouts;
+    }
+
+    /** What the routes' transform steps did with response bodies (counters only, nothing to close). */
+    public TransformStats transformStats() {
+        return transformStats;
     }
 
     /** The {@code rateLimiting} section of {@code /health}. */

@@ -22,6 +22,7 @@ import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.security.SecurityConfig;
 import io.concierge.gateway.telemetry.AccessLogConfig;
+import io.concierge.gateway.versioning.VersioningConfig;
 
 /**
  * One domain's {@code gateway.yaml}, parsed and validated. Every key is documented in
@@ -31,7 +32,18 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
                             List<String> prefixes, ServerLimits limits, ClusterConfig cluster,
                             DiscoveryConfig discovery, SecurityConfig security, List<RateLimitConfig> rateLimits,
                             Map<String, ServiceConfig> services, List<RouteConfig> routes,
-                            List<CompositionConfig> compositions, AccessLogConfig accessLog) {
+                            List<CompositionConfig> compositions, AccessLogConfig accessLog,
+                            List<VersioningConfig> versioning) {
+
+    /** The versioning group a route belongs to, or null. */
+    public VersioningConfig versioningOf(String routeId) {
+        for (VersioningConfig v : versioning) {
+            if (v.routes().contains(routeId)) {
+                return v;
+            }
+        }
+        return null;
+    }
 
     public static GatewayConfig load(Path file) {
         return load(file, System::getenv);
@@ -114,9 +126,12 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
             RateLimitConfig.checkNotDomainNames(rateLimits, c.rateLimits());
         }
         AccessLogConfig accessLog = AccessLogConfig.read(root.object("access-log"));
+        Map<String, String> routePaths = new LinkedHashMap<>();
+        routes.forEach(r -> routePaths.put(r.id(), r.path()));
+        List<VersioningConfig> versioning = VersioningConfig.readAll(root, routePaths, prefixes);
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
                 discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes),
-                List.copyOf(compositions), accessLog);
+                List.copyOf(compositions), accessLog, versioning);
     }
 }

@@ -26,6 +26,7 @@ final class GatewayObservability {
         telemetry.addMetrics(FeatureMetrics.upstreams(services.values(), resilience));
         ServerAssembly.commonMetrics(telemetry, runtime, discovery);
         telemetry.addMetrics(runtime.transformStats());
+        telemetry.addMetrics(runtime.versionStats());
         if (!config.compositions().isEmpty()) {
             telemetry.addMetrics(FeatureMetrics.compositions(compositions::describe));
         }

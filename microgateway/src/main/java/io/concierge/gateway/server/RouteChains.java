@@ -18,6 +18,9 @@ import io.concierge.gateway.security.RouteAuthConfig;
 import io.concierge.gateway.security.SecurityConfig;
 import io.concierge.gateway.security.SecuritySteps;
 import io.concierge.gateway.transform.TransformStep;
+import io.concierge.gateway.versioning.VersionShapeStep;
+import io.concierge.gateway.versioning.VersionStep;
+import io.concierge.gateway.versioning.VersioningConfig;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
@@ -30,7 +33,7 @@ import io.helidon.webserver.http.ServerResponse;
  * <pre>
  * gateway, every request: request id → admission → /health → route match ─┐
  *   the matched route:    client IP → IP lists → strip identity → auth → body limit
- *                         → rate limits → transform → proxy: deadline → bulkhead → relay → retry
+ *                         → rate limits → version → transform → version shape → proxy: deadline → bulkhead → relay → retry
  *                                               → breaker + balancer → upstream exchange
  *                                       | composition
  * a local composition call: route match ─┘ (in process; the client's request passed the front)
@@ -84,8 +87,16 @@ public final class RouteChains {
         }
         addIfPresent(steps, RateLimitStep.forRoute(gateway.rateLimits(), route.id(), route.rateLimits(),
                 runtime.rateLimiting()));
-        // (version, then cache: other branches)
+        VersioningConfig versioning = gateway.versioningOf(route.id());
+        if (versioning != null) {
+            steps.add(new VersionStep(versioning, runtime.versionStats()));
+        }
+        // (cache: another branch)
         addIfPresent(steps, TransformStep.forConfig(route.id(), route.transform(), runtime.transformStats()));
+        if (versioning != null) {
+            // Inside the route's own transformation, so the version's shape is made before an envelope.
+            steps.add(new VersionShapeStep(versioning, route.id(), runtime.transformStats()));
+        }
         steps.add(switch (backend) {
             case RouteBackend.Composition c -> c.target();
             case RouteBackend.Service s -> {

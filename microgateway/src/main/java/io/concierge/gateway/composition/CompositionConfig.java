@@ -62,10 +62,13 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
      * @param required  a failure fails the endpoint (default true)
      * @param fallback  the value used when an optional call fails (default null)
      * @param timeout   this call's limit, inside the endpoint's budget (default: the budget)
+     * @param onlyWithCaller {@code when: authenticated}: made only for a request with a verified caller;
+     *                  skipped otherwise (nothing placed, not partial), so an optional-access endpoint
+     *                  can add the caller's own data when a token was sent
      */
     public record Call(String name, String service, String domain, PathTemplate path, Expression forEach,
                        Set<String> dependsOn, Placement at, List<String> pick, Map<String, String> rename,
-                       boolean required, JsonNode fallback, Duration timeout) {
+                       boolean required, JsonNode fallback, Duration timeout, boolean onlyWithCaller) {
     }
 
     /** Domains this composition calls. */
@@ -195,6 +198,14 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         if (domain != null && !domain.matches("[a-z][a-z0-9-]{0,62}")) {
             throw node.error("domain", "not a domain name: '" + domain + "'");
         }
+        String when = node.string("when", null);
+        if (when != null && !when.equals("authenticated")) {
+            throw node.error("when", "the only condition is 'authenticated' (was '" + when + "')");
+        }
+        boolean onlyWithCaller = when != null;
+        if (onlyWithCaller && access == Access.PUBLIC) {
+            throw node.error("when", "a public endpoint never verifies a caller; use access: optional");
+        }
         String pathText = node.requiredString("path");
         PathTemplate path;
         try {
@@ -242,9 +253,10 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
                     if (!"subject".equals(e.firstField()) && !"consumer".equals(e.firstField())) {
                         throw node.error(key, e + ": the caller has 'subject' and 'consumer'");
                     }
-                    if (access == Access.PUBLIC || access == Access.OPTIONAL) {
+                    if (access == Access.PUBLIC || (access == Access.OPTIONAL && !onlyWithCaller)) {
                         throw node.error(key, e + " needs a verified caller, but the endpoint's access is "
-                                + access.name().toLowerCase());
+                                + access.name().toLowerCase() + (access == Access.OPTIONAL
+                                ? " (add 'when: authenticated' to make the call only for a verified caller)" : ""));
                     }
                 }
                 default -> {
@@ -304,7 +316,8 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         }
         node.rejectUnknownKeys();
         return new Call(name, service, domain, path, forEach, Set.copyOf(deps), at, List.copyOf(pick),
-                Map.copyOf(rename), required, fallback == null ? NullNode.getInstance() : fallback, timeout);
+                Map.copyOf(rename), required, fallback == null ? NullNode.getInstance() : fallback, timeout,
+                onlyWithCaller);
     }
 
     /** A sample path's segments, as this gateway's router sees a request's path. */
@@ -318,6 +331,10 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
             Call c = calls.get(i);
             for (String d : c.dependsOn()) {
                 Call dep = calls.get(index.get(d));
+                if (dep.onlyWithCaller() && !c.onlyWithCaller()) {
+                    throw nodes.get(i).error("when", "the call '" + c.name() + "' depends on '" + d + "', which is made"
+                            + " only for a verified caller; give it 'when: authenticated' too");
+                }
                 if (c.required() && !dep.required()) {
                     throw nodes.get(i).error("required", "the required call '" + c.name() + "' depends on the"
                             + " optional call '" + d + "'; make it optional too, or '" + d + "' required");

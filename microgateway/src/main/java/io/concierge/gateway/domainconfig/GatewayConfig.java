@@ -82,10 +82,11 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(root, "rate-limits");
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         root.namedObjects("services").forEach((name, node) -> services.put(name, ServiceConfig.read(name, node)));
-        if (services.isEmpty()) {
+        List<ConfigNode> routeNodes = root.objectList("routes");
+        // A backend-for-frontend domain has no service of its own: only compositions of other domains.
+        if (services.isEmpty() && !routeNodes.isEmpty()) {
             throw root.error("services", "at least one service is required");
         }
-        List<ConfigNode> routeNodes = root.objectList("routes");
         List<RouteConfig> routes = RouteConfig.readAll(root);
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < routes.size(); i++) {
@@ -109,9 +110,6 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
                         + "' is outside the domain's prefixes " + prefixes);
             }
         }
-        if (routes.isEmpty()) {
-            throw root.error("routes", "at least one route is required");
-        }
         // Checks across features live here, where every feature's config is known; a feature's own
         // config never imports the top level (that would be a package cycle).
         for (int i = 0; i < routes.size(); i++) {
@@ -124,6 +122,9 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
                 new CompositionChecks(services, routes), security);
         for (CompositionConfig c : compositions) {
             RateLimitConfig.checkNotDomainNames(rateLimits, c.rateLimits());
+        }
+        if (routes.isEmpty() && compositions.isEmpty()) {
+            throw root.error("routes", "at least one route is required");
         }
         AccessLogConfig accessLog = AccessLogConfig.read(root.object("access-log"));
         Map<String, String> routePaths = new LinkedHashMap<>();

@@ -118,6 +118,60 @@ public sealed interface BodyOp {
         }
     }
 
+    /** {@code limit: {path: n}}: keeps the first n elements of the array there. */
+    record Limit(Map<FieldPath, Integer> limits) implements BodyOp {
+        @Override
+        public JsonNode apply(JsonNode doc) {
+            limits.forEach((p, n) -> {
+                if (p.get(doc) instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+                    while (a.size() > n) {
+                        a.remove(a.size() - 1);
+                    }
+                }
+            });
+            return doc;
+        }
+    }
+
+    /** {@code count: {from: to}}: puts the number of elements of the array at {@code from} at {@code to} (null when it is none). */
+    record Count(Map<FieldPath, FieldPath> counts) implements BodyOp {
+        @Override
+        public JsonNode apply(JsonNode doc) {
+            counts.forEach((from, to) -> {
+                JsonNode v = from.get(doc);
+                to.put(doc, v != null && v.isArray() ? JsonNodeFactory.instance.numberNode(v.size())
+                        : JsonNodeFactory.instance.nullNode());
+            });
+            return doc;
+        }
+    }
+
+    /**
+     * {@code average: {of: /reviews, value: /rating, to: /rating, decimals: 1}}: the mean of the
+     * numbers at {@code value} in the elements of the array at {@code of}, rounded half up; null when
+     * there are none.
+     */
+    record Average(FieldPath of, FieldPath value, FieldPath to, int decimals) implements BodyOp {
+        @Override
+        public JsonNode apply(JsonNode doc) {
+            JsonNode arr = of.get(doc);
+            java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+            int n = 0;
+            if (arr != null && arr.isArray()) {
+                for (JsonNode e : arr) {
+                    JsonNode v = value.isRoot() ? e : value.get(e);
+                    if (v != null && v.isNumber()) {
+                        sum = sum.add(v.decimalValue());
+                        n++;
+                    }
+                }
+            }
+            to.put(doc, n == 0 ? JsonNodeFactory.instance.nullNode() : JsonNodeFactory.instance.numberNode(
+                    sum.divide(java.math.BigDecimal.valueOf(n), decimals, java.math.RoundingMode.HALF_UP).doubleValue()));
+            return doc;
+        }
+    }
+
     static JsonNode applyAll(List<BodyOp> ops, JsonNode doc) {
         JsonNode d = doc;
         for (BodyOp op : ops) {

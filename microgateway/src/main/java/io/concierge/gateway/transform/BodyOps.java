@@ -18,7 +18,8 @@ import io.concierge.gateway.config.ConfigNode;
 final class BodyOps {
     /** {@code each} inside {@code each}: deep enough for any real document, and bounded. */
     private static final int MAX_NESTING = 8;
-    private static final List<String> OPS = List.of("select", "remove", "rename", "move", "add", "map", "each");
+    private static final List<String> OPS = List.of("select", "remove", "rename", "move", "add", "map", "each", "limit",
+            "count", "average");
 
     private BodyOps() {
     }
@@ -56,6 +57,9 @@ final class BodyOps {
             case "move" -> new BodyOp.Move(moves(n));
             case "add" -> new BodyOp.Add(constants(n));
             case "map" -> mapValues(n.object("map"));
+            case "limit" -> new BodyOp.Limit(limits(n));
+            case "count" -> new BodyOp.Count(counts(n));
+            case "average" -> average(n.object("average"));
             default -> each(n, depth);
         };
         n.rejectUnknownKeys();
@@ -123,6 +127,44 @@ final class BodyOps {
         JsonNode fallback = m.value("default");
         m.rejectUnknownKeys();
         return new BodyOp.MapValues(at, Map.copyOf(table), fallback);
+    }
+
+    private static Map<FieldPath, Integer> limits(ConfigNode n) {
+        Map<FieldPath, Integer> result = new LinkedHashMap<>();
+        n.stringMap("limit").forEach((path, max) -> {
+            String at = n.child("limit") + "." + path;
+            int value;
+            try {
+                value = Integer.parseInt(max);
+            } catch (NumberFormatException e) {
+                value = -1;
+            }
+            if (value < 0 || value > 100_000) {
+                throw new ConfigException(n.file(), at, "expected a number of elements from 0 to 100000 (was '" + max + "')");
+            }
+            result.put(path(n.file(), at, path, true), value);
+        });
+        requireSome(n, "limit", result);
+        return result;
+    }
+
+    private static Map<FieldPath, FieldPath> counts(ConfigNode n) {
+        Map<FieldPath, FieldPath> result = new LinkedHashMap<>();
+        n.stringMap("count").forEach((from, to) -> {
+            String at = n.child("count") + "." + from;
+            result.put(path(n.file(), at, from, false), path(n.file(), at, to, false));
+        });
+        requireSome(n, "count", result);
+        return result;
+    }
+
+    private static BodyOp average(ConfigNode a) {
+        FieldPath of = path(a.file(), a.child("of"), a.requiredString("of"), true);
+        FieldPath value = path(a.file(), a.child("value"), a.string("value", "/"), true);
+        FieldPath to = path(a.file(), a.child("to"), a.requiredString("to"), false);
+        int decimals = a.integer("decimals", 2, 0, 10);
+        a.rejectUnknownKeys();
+        return new BodyOp.Average(of, value, to, decimals);
     }
 
     private static BodyOp each(ConfigNode n, int depth) {

@@ -58,7 +58,7 @@ class TransformConfigTest {
         "[{remove: [/a~2b]}]|transform.response.body[0].remove[0]: '/a~2b': '~' must be followed by 0 (for ~) or 1 (for /)",
         "[{remove: [/]}]|transform.response.body[0].remove[0]: '/' (the whole document) cannot be used here",
         "[{pick: [/a]}]|transform.response.body[0].pick: unknown key",
-        "[{}]|transform.response.body[0]: an operation needs one of select, remove, rename, move, add, map, each",
+        "[{}]|transform.response.body[0]: an operation needs one of select, remove, rename, move, add, map, each, limit, count, average",
         "[{select: [/a], remove: [/b]}]|transform.response.body[0]: one operation per list item (found 'select' and 'remove')",
         "[{rename: {/a: /b}}]|transform.response.body[0].rename./a: the new name must be a plain field name",
         "[{move: {/a: b}}]|transform.response.body[0].move./a: 'b' is not a path",
@@ -68,6 +68,10 @@ class TransformConfigTest {
         "[{each: /items}]|transform.response.body[0].do: 'each' needs the operations to run on every element under 'do'",
         "[{each: /items, do: [{drop: [/x]}]}]|transform.response.body[0].do[0].drop: unknown key",
         "[{select: [/a], do: [{remove: [/x]}]}]|transform.response.body[0].do: unknown key",
+        "[{limit: {/a: many}}]|transform.response.body[0].limit./a: expected a number of elements from 0 to 100000 (was 'many')",
+        "[{count: {/a: b}}]|transform.response.body[0].count./a: 'b' is not a path",
+        "[{average: {of: /a, to: /}}]|transform.response.body[0].average.to: '/' (the whole document) cannot be used here",
+        "[{average: {of: /a, to: /b, decimals: 11}}]|transform.response.body[0].average.decimals: must be between 0 and 10",
     })
     void badBodyOperationsNameTheirYamlPath(String body, String expected) {
         String message = error("transform:\n  response:\n    body: " + body + "\n");

@@ -79,6 +79,17 @@ class TransformIT {
                       request:
                         headers: {remove: [X-Debug], rename: {X-Old: X-New}, set: {X-Api: "2"}, add: {X-Default: d}}
                         query: {remove: [debug], rename: {q: query}, set: {limit: "10"}, add: {page: "1"}}
+                  - id: stats
+                    match: {path: /api/stats}
+                    service: backend
+                    transform:
+                      response:
+                        body:
+                          - limit: {/items: 5}
+                          - count: {/reviews: /reviewCount, /missing: /missingCount}
+                          - average: {of: /reviews, value: /rating, to: /rating, decimals: 1}
+                          - average: {of: /empty, value: /rating, to: /none}
+                          - remove: [/reviews, /empty]
                   - id: raw
                     match: {path: "/api/raw/**"}
                     service: backend
@@ -112,6 +123,8 @@ class TransformIT {
             case "/api/products/1" -> UpstreamReply.json(200, bytes(
                     "{\"id\":1,\"name\":\"Laptop\",\"price\":{\"amount\":5,\"tax\":1},\"tags\":[{\"t\":\"a\"},{\"t\":\"b\"}],\"x\":0}"))
                     .header("ETag", "W/\"p1\"");
+            case "/api/stats" -> UpstreamReply.json(200, bytes(
+                    "{\"items\":[1,2,3,4,5,6,7],\"reviews\":[{\"rating\":5},{\"rating\":4},{\"rating\":4}],\"empty\":[]}"));
             case "/api/products/404" -> UpstreamReply.json(404, bytes("{\"error\":\"no such product\"}"));
             case "/api/raw/text" -> UpstreamReply.text(200, "{\"a\":1} but text");
             case "/api/raw/invalid" -> UpstreamReply.json(200, bytes("{\"a\":1,")).header("ETag", "\"i\"");
@@ -185,6 +198,12 @@ class TransformIT {
         assertEquals(JSON.readTree("{\"id\":1,\"title\":\"Laptop\",\"price\":{\"amount\":5}}"), r.json().get("data"));
         assertEquals(String.valueOf(r.body().length), r.header("Content-Length"));
         assertTrue(count("wrapped", "transformed") >= 1);
+    }
+
+    @Test
+    void limitCountAndAverageSummariseArrays() throws Exception {
+        assertEquals(JSON.readTree("{\"items\":[1,2,3,4,5],\"reviewCount\":3,\"missingCount\":null,\"rating\":4.3,"
+                + "\"none\":null}"), get("/api/stats").json());
     }
 
     @Test

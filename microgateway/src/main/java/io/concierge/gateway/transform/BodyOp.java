@@ -133,13 +133,19 @@ public sealed interface BodyOp {
         }
     }
 
-    /** {@code count: {from: to}}: puts the number of elements of the array at {@code from} at {@code to} (null when it is none). */
+    /**
+     * {@code count: {from: to}}: puts the number of elements of the array at {@code from} at {@code to};
+     * null when the value there is not an array, nothing when there is no value (an absent part stays absent).
+     */
     record Count(Map<FieldPath, FieldPath> counts) implements BodyOp {
         @Override
         public JsonNode apply(JsonNode doc) {
             counts.forEach((from, to) -> {
                 JsonNode v = from.get(doc);
-                to.put(doc, v != null && v.isArray() ? JsonNodeFactory.instance.numberNode(v.size())
+                if (v == null) {
+                    return;
+                }
+                to.put(doc, v.isArray() ? JsonNodeFactory.instance.numberNode(v.size())
                         : JsonNodeFactory.instance.nullNode());
             });
             return doc;

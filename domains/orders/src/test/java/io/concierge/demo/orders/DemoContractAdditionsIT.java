@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The demo contract's additions of issue 16, end to end through the edge, with the real demo
  * services and every gateway started from its real {@code gateway.yaml}: the products catalog's API
- * versions, and the mobile BFF domain (when its file exists). Lives in the orders module because it
+ * versions, and the mobile BFF domain (edge → mobile gateway → products, users and orders gateways). Lives in the orders module because it
  * is the one that depends on every demo service already (as {@link CompositionDemoIT}).
  */
 class DemoContractAdditionsIT {
@@ -66,9 +65,7 @@ class DemoContractAdditionsIT {
                 "ORDER_SERVICE_PORT", String.valueOf(orders.port()),
                 "JWT_SECRET", SECRET);
         List<String> domains = new ArrayList<>(List.of("users", "products", "orders"));
-        if (Files.exists(Path.of("..", "mobile", "gateway.yaml"))) {
-            domains.add("mobile");
-        }
+        domains.add("mobile");
         for (String domain : domains) {
             GatewayConfig config = GatewayConfig.load(Path.of("..", domain, "gateway.yaml"), env::get);
             RESOURCES.add(0, GatewayServer.start(config, discovery));
@@ -78,7 +75,8 @@ class DemoContractAdditionsIT {
         Poll.until("the edge routes to every domain", Duration.ofSeconds(10),
                 () -> get("/api/products/p1").statusCode() == 200
                         && get("/api/v2/products/p1").statusCode() == 200
-                        && get("/api/orders").statusCode() == 401);
+                        && get("/api/orders").statusCode() == 401
+                        && get("/api/mobile/products/p1").statusCode() == 200);
     }
 
     @AfterAll
@@ -166,6 +164,82 @@ class DemoContractAdditionsIT {
         JsonNode problem = json(r, 400);
         assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(null));
         assertTrue(problem.path("detail").asText().contains("supported versions: 1, 2"), r.body());
+    }
+
+    // ---- the mobile BFF ----------------------------------------------------------------------------
+
+    private static JsonNode data(JsonNode envelope, int status, String path) {
+        assertEquals(status, envelope.path("status").asInt(), envelope.toString());
+        assertEquals(path, envelope.path("path").asText());
+        assertTrue(envelope.path("timestamp").asText().endsWith("Z"), envelope.toString());
+        return envelope.path("data");
+    }
+
+    @Test
+    void mobileHomeIsPublicWithFiveFeaturedProducts() {
+        HttpResponse<String> r = get("/api/mobile/home");
+        JsonNode data = data(json(r, 200), 200, "/api/mobile/home");
+        JsonNode featured = data.path("featured");
+        assertEquals(5, featured.size(), data.toString());
+        for (JsonNode p : featured) {
+            assertEquals(List.of("id", "name", "price"), fieldNames(p));
+        }
+        assertEquals("p1", featured.get(0).path("id").asText());
+        assertEquals(12.5, featured.get(0).path("price").asDouble());
+        assertFalse(data.has("me"), "no 'me' without a token");
+        assertFalse(data.has("_partial"), "an anonymous home is complete: " + data);
+    }
+
+    @Test
+    void mobileHomeWithATokenAddsTheCallersNameAndOrderCount() throws Exception {
+        String token = login("alice");
+        HttpResponse<String> r = get("/api/mobile/home", "Authorization", "Bearer " + token);
+        JsonNode data = data(json(r, 200), 200, "/api/mobile/home");
+        assertEquals(5, data.path("featured").size());
+        JsonNode me = data.path("me");
+        assertEquals("Alice Anderson", me.path("name").asText(), data.toString());
+        assertTrue(me.path("orders").isInt(), data.toString());
+        HttpResponse<String> mine = get("/api/orders?userId=" + subject(token), "Authorization", "Bearer " + token);
+        assertEquals(json(mine, 200).size(), me.path("orders").asInt());
+        assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(null));
+
+        assertEquals(401, get("/api/mobile/home", "Authorization", "Bearer not-a-token").statusCode());
+    }
+
+    @Test
+    void mobileProductHasStockAndAReviewSummary() {
+        JsonNode p1 = data(json(get("/api/mobile/products/p1"), 200), 200, "/api/mobile/products/p1");
+        assertEquals(List.of("id", "name", "price", "currency", "inStock", "rating", "reviewCount"), fieldNames(p1));
+        assertEquals("Espresso beans, 1 kg", p1.path("name").asText());
+        assertTrue(p1.path("inStock").asBoolean());
+        assertEquals(4.5, p1.path("rating").asDouble());
+        assertEquals(2, p1.path("reviewCount").asInt());
+
+        JsonNode p4 = data(json(get("/api/mobile/products/p4"), 200), 200, "/api/mobile/products/p4");
+        assertFalse(p4.path("inStock").asBoolean());
+
+        JsonNode p5 = data(json(get("/api/mobile/products/p5"), 200), 200, "/api/mobile/products/p5");
+        assertTrue(p5.get("rating").isNull(), "no reviews: rating null");
+        assertEquals(0, p5.path("reviewCount").asInt());
+    }
+
+    @Test
+    void anUnknownMobileProductIsA404Problem() {
+        HttpResponse<String> r = get("/api/mobile/products/nope");
+        JsonNode problem = json(r, 404);
+        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(null));
+        assertEquals("product", problem.path("part").asText(), r.body());
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> names = new ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static String subject(String token) throws Exception {
+        String payload = token.split("\\.")[1];
+        return JSON.readTree(java.util.Base64.getUrlDecoder().decode(payload)).path("sub").asText();
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.concierge.gateway.pipeline.ChainResponse;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.ResponseInterceptor;
 import io.concierge.gateway.pipeline.Step;
+import io.concierge.gateway.rewrite.PathRewriter;
 import io.concierge.gateway.rewrite.RawPath;
 import io.concierge.gateway.rewrite.RawQuery;
 import io.concierge.gateway.transform.TransformStats;
@@ -18,8 +19,8 @@ import io.helidon.http.ServerResponseHeaders;
 /**
  * The version's share of the request, at the transform position of the chain (after a cache, so a
  * cache keys on the client's URL and stores what this step produced): takes the version selectors out
- * of what goes upstream (the {@code v2} segment, the query parameter), runs the version's own
- * transformation, and names the header selectors in {@code Vary} on every answer whose version a
+ * of what goes upstream (the {@code v2} segment, the query parameter), applies the version's own
+ * upstream path ({@code rewrite}) and transformation, and names the header selectors in {@code Vary} on every answer whose version a
  * header could have changed, which is every answer not selected by its URL (the URL segment beats
  * the headers; the headers beat the query parameter and the default).
  */
@@ -28,6 +29,7 @@ public final class VersionShapeStep implements Step, ResponseInterceptor {
     private final int urlSegment;
     private final String vary;
     private final TransformStep[] transforms;
+    private final PathRewriter[] rewriters;
 
     public VersionShapeStep(VersioningConfig config, String routeId, TransformStats stats) {
         this.config = config;
@@ -41,9 +43,11 @@ public final class VersionShapeStep implements Step, ResponseInterceptor {
         }
         this.vary = headers.isEmpty() ? null : String.join(", ", headers);
         this.transforms = new TransformStep[config.versions().size()];
+        this.rewriters = new PathRewriter[transforms.length];
         for (int i = 0; i < transforms.length; i++) {
             VersioningConfig.ApiVersion v = config.versions().get(i);
             transforms[i] = TransformStep.forConfig(routeId + "@v" + v.name(), v.transform(), stats);
+            rewriters[i] = v.rewrite().isNone() ? null : new PathRewriter(v.rewrite());
         }
     }
 
@@ -54,8 +58,13 @@ public final class VersionShapeStep implements Step, ResponseInterceptor {
             next.proceed(exchange); // assembly puts VersionStep first; nothing to do without it
             return;
         }
+        int index = config.versions().indexOf(selected.version());
         if (selected.source() == SelectedVersion.Source.URL) {
             exchange.path(withoutSegment(exchange.path(), urlSegment));
+        }
+        if (rewriters[index] != null) {
+            // The version's own upstream path; the route's rewrite (ProxyTarget) applies on top of it.
+            exchange.path(RawPath.parse(rewriters[index].rewrite(exchange.path()), true));
         }
         if (config.query() != null) {
             String raw = exchange.upstreamQuery() != null ? exchange.upstreamQuery()
@@ -67,7 +76,7 @@ public final class VersionShapeStep implements Step, ResponseInterceptor {
         if (vary != null && selected.source() != SelectedVersion.Source.URL) {
             exchange.beforeHead(this);
         }
-        TransformStep t = transforms[config.versions().indexOf(selected.version())];
+        TransformStep t = transforms[index];
         if (t != null) {
             t.handle(exchange, next);
         } else {

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.concierge.gateway.config.ConfigException;
 import io.concierge.gateway.config.ConfigNode;
 import io.concierge.gateway.config.Prefixes;
+import io.concierge.gateway.rewrite.RewriteConfig;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.transform.TransformConfig;
 
@@ -39,8 +39,9 @@ public record VersioningConfig(String id, List<String> routes, String defaultVer
      * @param name        the version as clients write it ({@code 2}); in a URL, {@code v2}
      * @param deprecation null unless deprecated
      * @param transform   what the gateway changes for this version (often the response body), or none
+     * @param rewrite     the version's own upstream path, applied before the route's {@code rewrite}, or none
      */
-    public record ApiVersion(String name, Deprecation deprecation, TransformConfig transform) {
+    public record ApiVersion(String name, Deprecation deprecation, TransformConfig transform, RewriteConfig rewrite) {
     }
 
     /**
@@ -151,8 +152,9 @@ public record VersioningConfig(String id, List<String> routes, String defaultVer
             Deprecation d = v.has("deprecated") ? deprecation(v.object("deprecated"), name, names.keySet(), urlPrefix)
                     : null;
             TransformConfig t = TransformConfig.read(v.object("transform"), true);
+            RewriteConfig rw = v.has("rewrite") ? RewriteConfig.read(v.object("rewrite")) : RewriteConfig.NONE;
             v.rejectUnknownKeys();
-            versions.add(new ApiVersion(name, d, t));
+            versions.add(new ApiVersion(name, d, t, rw));
         }
         String defaultVersion = n.requiredString("default");
         if (!names.containsKey(defaultVersion)) {
@@ -167,6 +169,13 @@ public record VersioningConfig(String id, List<String> routes, String defaultVer
                 if (!Prefixes.covers(urlPrefix, path) || path.equals(urlPrefix)) {
                     throw n.error("url-prefix", "the route '" + routes.get(i) + "' ('" + path
                             + "') does not continue below the url-prefix '" + urlPrefix + "'");
+                }
+                String next = path.substring(urlPrefix.equals("/") ? 1 : urlPrefix.length() + 1).split("/")[0];
+                if (next.startsWith("{") || next.equals("**") || (next.length() > 1 && next.charAt(0) == 'v'
+                        && names.containsKey(next.substring(1)))) {
+                    // /api/{x}/items would take the v2 of /api/v2/items for a version segment.
+                    throw n.error("url-prefix", "the route '" + routes.get(i) + "' ('" + path + "') must continue"
+                            + " below the url-prefix with a literal segment that is not a version segment");
                 }
                 for (ApiVersion v : versions) {
                     String versioned = g.versionedPath(path, v.name());

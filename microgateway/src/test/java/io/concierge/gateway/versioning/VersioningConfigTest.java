@@ -20,6 +20,9 @@ class VersioningConfigTest {
               - id: list
                 match: {path: /api/products}
                 service: backend
+              - id: param
+                match: {path: "/api/products/{x}/items"}
+                service: backend
             versioning:
             """;
 
@@ -49,7 +52,8 @@ class VersioningConfigTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "routes: [nope]|versioning[0].routes[0]: unknown route 'nope' (routes: list)",
+        "routes: [nope]|versioning[0].routes[0]: unknown route 'nope' (routes: list, param)",
+        "routes: [param], url-prefix: /api/products|versioning[0].url-prefix: the route 'param' ('/api/products/{x}/items') must continue below the url-prefix with a literal segment",
     })
     void unknownRoutesAreNamed(String routes, String expected) {
         String yaml = BASE + "  - {id: catalog, " + routes + ", default: '1', header: V, versions: [{version: '1'}]}\n";

@@ -51,6 +51,9 @@ class VersioningIT {
                   - id: other
                     match: {path: "/api/other/**"}
                     service: backend
+                  - id: legacy
+                    match: {path: "/api/other/legacy/{id}"}
+                    service: backend
                 versioning:
                   - id: catalog
                     routes: [list, one]
@@ -72,6 +75,14 @@ class VersioningIT {
                                   - move: {/price: /price/amount, /currency: /price/currency}
                               - rename: {/name: title}
                               - move: {/price: /price/amount, /currency: /price/currency}
+                  - id: legacy
+                    routes: [legacy]
+                    default: a
+                    header: X-Legacy-Version
+                    versions:
+                      - version: a
+                      - version: b
+                        rewrite: {add-prefix: /b}
                 """.formatted(upstream.url()));
     }
 
@@ -182,6 +193,17 @@ class VersioningIT {
 
         assertEquals(v1 + 1, stats.count("catalog", "1"));
         assertEquals(v2 + 2, stats.count("catalog", "2"));
+    }
+
+    @Test
+    void aVersionCanHaveItsOwnUpstreamPath() throws Exception {
+        get("/api/other/legacy/7");
+        assertEquals("/api/other/legacy/7", upstream.lastRequest().target());
+
+        WireResponse b = get("/api/other/legacy/7", "X-Legacy-Version: b");
+        assertEquals(200, b.status());
+        assertEquals("/b/api/other/legacy/7", upstream.lastRequest().target());
+        assertEquals("X-Legacy-Version", b.header("Vary").replace("Origin, ", ""));
     }
 
     @Test

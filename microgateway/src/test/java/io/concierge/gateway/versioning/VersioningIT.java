@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.concierge.gateway.server.GatewayServer;
+import io.concierge.gateway.testing.PrometheusScrape;
 import io.concierge.gateway.testing.RecordedRequest;
 import io.concierge.gateway.testing.TestGateways;
 import io.concierge.gateway.testing.UpstreamReply;
@@ -193,6 +194,16 @@ class VersioningIT {
 
         assertEquals(v1 + 1, stats.count("catalog", "1"));
         assertEquals(v2 + 2, stats.count("catalog", "2"));
+
+        get("/api/products", "API-Version: 7");
+        PrometheusScrape metrics = new PrometheusScrape(
+                WireClient.exchange(gateway.adminPort(), "GET", "/metrics").bodyText());
+        assertEquals(v1 + 1, metrics.value("concierge_api_version_requests_total", "group", "catalog", "version", "1",
+                "deprecated", "true"));
+        assertEquals(v2 + 2, metrics.value("concierge_api_version_requests_total", "group", "catalog", "version", "2",
+                "deprecated", "false"));
+        assertTrue(metrics.value("concierge_api_version_unsupported_total", "group", "catalog") >= 1);
+        assertTrue(metrics.value("concierge_transform_bodies_total", "route", "list@v2", "outcome", "transformed") >= 1);
     }
 
     @Test

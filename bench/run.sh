@@ -8,6 +8,12 @@
 #   nginx-cache   wrk -> nginx with proxy_cache (bench/nginx-cache.conf.template): every request a hit   (opt-in)
 #   cache         wrk -> one microgateway with the shared cache (bench/cache-gateway.yaml): a hit   (opt-in)
 #
+# and, opt-in through BENCH_ROWS (not measured by default), the cost of a JSON response
+# transformation on a 2 KiB body (docs/transformation.md):
+#   gateway-json       wrk -> microgateway -> upstream, GET /bench/json (2 KiB JSON, untouched)
+#   gateway-transform  wrk -> microgateway, transforming that body -> upstream, GET /bench/transform/json
+#   e.g. BENCH_ROWS="nginx gateway-json gateway-transform" ./concierge bench
+#
 # and prints req/s, p50 and p99 of each with its ratio to the nginx row. Every row is warmed up
 # first. Results go to bench/results/<timestamp>.md. Installs nothing: needs wrk, nginx and curl.
 #
@@ -17,7 +23,8 @@
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=64    wrk -t / -c
 #   BENCH_NGINX_WORKERS=auto
 #   BENCH_ROWS="direct nginx gateway edge+gateway"   which rows to measure (nginx is required);
-#                        add nginx-cache and cache for the response cache's hit path
+#                        add nginx-cache and cache for the response cache's hit path,
+#                        gateway-json and gateway-transform for a JSON transformation's cost
 #   BENCH_NGINX_CACHE_PORT=18086 BENCH_CACHE_GATEWAY_PORT=18085 BENCH_CACHE_GATEWAY_ADMIN_PORT=18095
 #   BENCH_CACHE_CLUSTER_PORT=18400 (the cache gateway's one-member Hazelcast cluster, ports 18400-18404)
 #   BENCH_UPSTREAM_PORT=18081 BENCH_PROXY_PORT=18082 BENCH_GATEWAY_PORT=18083
@@ -56,7 +63,7 @@ source "$ROOT/bench/lib.sh"
 
 read -r -a ROWS <<<"${BENCH_ROWS:-direct nginx gateway edge+gateway}"
 for row in "${ROWS[@]}"; do
-  case "$row" in direct | nginx | gateway | edge+gateway | nginx-cache | cache) ;;
+  case "$row" in direct | nginx | gateway | edge+gateway | nginx-cache | cache | gateway-json | gateway-transform) ;;
     *) fail "unknown row '$row' in BENCH_ROWS" ;; esac
 done
 [[ " ${ROWS[*]} " == *" nginx "* ]] || fail "BENCH_ROWS must include nginx, the reference of every ratio"
@@ -131,7 +138,17 @@ done
 
 declare -A PORT=([direct]="$BENCH_UPSTREAM_PORT" [nginx]="$BENCH_PROXY_PORT"
   [gateway]="$BENCH_GATEWAY_PORT" [edge+gateway]="$BENCH_EDGE_PORT"
-  [nginx-cache]="$BENCH_NGINX_CACHE_PORT" [cache]="$BENCH_CACHE_GATEWAY_PORT")
+  [nginx-cache]="$BENCH_NGINX_CACHE_PORT" [cache]="$BENCH_CACHE_GATEWAY_PORT"
+  [gateway-json]="$BENCH_GATEWAY_PORT" [gateway-transform]="$BENCH_GATEWAY_PORT")
+declare -A ROW_PATH=([gateway-json]="/bench/json" [gateway-transform]="/bench/transform/json")
+if [[ " ${ROWS[*]} " == *" gateway-transform "* || " ${ROWS[*]} " == *" gateway-json "* ]]; then
+  # The JSON rows must measure the intended work: the plain body, and a transformed one.
+  json="$(curl -fsS "http://127.0.0.1:$BENCH_GATEWAY_PORT/bench/json")" || fail "/bench/json does not answer 200"
+  [[ ${#json} -eq 2048 && "$json" == *'"name":'* ]] || fail "/bench/json is not the upstream's 2 KiB JSON"
+  shaped="$(curl -fsS "http://127.0.0.1:$BENCH_GATEWAY_PORT/bench/transform/json")" ||
+    fail "/bench/transform/json does not answer 200"
+  [[ "$shaped" == *'"title":'* && "$shaped" != *'"name":'* ]] || fail "/bench/transform/json is not transformed"
+fi
 declare -A RPS P50 P99 ERRORS OTHER CPU_US
 
 BUSY_BEFORE="$(busy_percent 3)"
@@ -141,7 +158,7 @@ fi
 
 echo "bench: wrk -t$THREADS -c$CONNECTIONS, warm-up ${WARMUP}s + ${DURATION}s measured per row (logs: ${LOG_DIR#"$ROOT"/})"
 for row in "${ROWS[@]}"; do
-  url="http://127.0.0.1:${PORT[$row]}$PATH_UNDER_TEST"
+  url="http://127.0.0.1:${PORT[$row]}${ROW_PATH[$row]:-$PATH_UNDER_TEST}"
   echo "bench: $row ($url): warming up"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >"$LOG_DIR/wrk-$row-warmup.txt" 2>&1 ||
     fail "wrk failed on $row: $(tail -n 3 "$LOG_DIR/wrk-$row-warmup.txt")"
@@ -149,7 +166,7 @@ for row in "${ROWS[@]}"; do
   out="$LOG_DIR/wrk-$row.txt"
   # The JVMs a row goes through: their CPU per request is steadier than req/s on a shared machine.
   case "$row" in
-    gateway) jvms=("$GATEWAY_PID") ;;
+    gateway | gateway-json | gateway-transform) jvms=("$GATEWAY_PID") ;;
     edge+gateway) jvms=("$EDGE_PID" "$GATEWAY_PID") ;;
     cache) jvms=("$CACHE_GATEWAY_PID") ;;
     *) jvms=() ;;
@@ -194,13 +211,19 @@ if [[ -n "${RPS[gateway]:-}" ]]; then
 else
   verdict="not measured (no gateway row)."
 fi
+transform_note=""
+if [[ -n "${RPS[gateway-json]:-}" && -n "${RPS[gateway-transform]:-}" ]]; then
+  transform_note="JSON transformation of a 2 KiB body vs the plain hop with the same body: req/s $(ratio \
+"${RPS[gateway-transform]}" "${RPS[gateway-json]}")x, JVM CPU µs/req ${CPU_US[gateway-json]} -> ${CPU_US[gateway-transform]}."
+fi
 
 {
   echo "# Benchmark $STAMP"
   echo
   echo "- machine: $(machine_description)"
   echo "- tools: $(wrk -v 2>&1 | head -n1 | awk '{print $1, $2}'), $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'), Java $(java_version) ($JAVA_HOME)"
-  echo "- load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency after ${WARMUP}s warm-up, GET $PATH_UNDER_TEST, 100-byte response"
+  echo "- load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency after ${WARMUP}s warm-up, GET $PATH_UNDER_TEST, 100-byte response$(
+    [[ -z "${RPS[gateway-json]:-}${RPS[gateway-transform]:-}" ]] || echo "; JSON rows: a 2048-byte JSON list at /bench/json and /bench/transform/json")"
   echo "- CPUs busy in the 3 s before the run: ${BUSY_BEFORE}%; *other CPU* is the share of all CPUs used during a row by processes other than wrk, nginx, the gateway and the edge (0% on a quiet machine)"
   echo "- nginx worker_processes $NGINX_WORKERS; gateway and edge JVM flags: $JAVA_OPTS"
   echo "- *JVM CPU µs/req*: user + system CPU of the row's JVMs (gateway; edge and gateway) per request, GC and JIT included"
@@ -211,6 +234,10 @@ fi
   echo "$table"
   echo
   echo "Target (one gateway hop >= 0.5x nginx req/s, p99 <= 3x nginx): $verdict"
+  if [[ -n "$transform_note" ]]; then
+    echo
+    echo "$transform_note"
+  fi
 } >"$RESULT_FILE"
 
 if [[ -n "${RPS[cache]:-}" ]]; then

@@ -6,6 +6,7 @@
 #   the edge router                                        8080, HTTPS 8443, admin 9080
 #   users gateway x2, products gateway x2                  8101/9101 8102/9102, 8201/9201 8202/9202
 #   orders gateway, payments gateway                       8310/9310, 8401/9401
+#   mobile gateway (a BFF: compositions only, no service)  8701/9701
 #
 # No default port is one of Consul's (8300-8302, 8500-8503, 8600), so DISCOVERY=consul works beside
 # a local Consul agent; the rule for choosing ports is in docs/operations.md#ports.
@@ -18,7 +19,8 @@
 #   EDGE_PORT, EDGE_ADMIN_PORT                     default 8080, 9080
 #   USER_SERVICE_PORT ... PAYMENT_SERVICE_PORT     default 3001 ... 3004
 #   USERS_GATEWAYS, PRODUCTS_GATEWAYS,             instances as "port:admin-port" separated by
-#   ORDERS_GATEWAYS, PAYMENTS_GATEWAYS             spaces, e.g. USERS_GATEWAYS="8101:9101 8102:9102"
+#   ORDERS_GATEWAYS, PAYMENTS_GATEWAYS,            spaces, e.g. USERS_GATEWAYS="8101:9101 8102:9102"
+#   MOBILE_GATEWAYS
 #   CLUSTER_NAME, CLUSTER_PORT                     default concierge-demo, 5701
 #   JWT_SECRET                                     default: a public development secret (warned)
 #   ALLOWED_ORIGINS                                default http://localhost:8080,http://localhost:3000
@@ -60,6 +62,7 @@ USERS_GATEWAYS="${USERS_GATEWAYS:-8101:9101 8102:9102}"
 PRODUCTS_GATEWAYS="${PRODUCTS_GATEWAYS:-8201:9201 8202:9202}"
 ORDERS_GATEWAYS="${ORDERS_GATEWAYS:-8310:9310}"
 PAYMENTS_GATEWAYS="${PAYMENTS_GATEWAYS:-8401:9401}"
+MOBILE_GATEWAYS="${MOBILE_GATEWAYS:-8701:9701}"
 START_TIMEOUT="${DEMO_START_TIMEOUT:-120}"
 STOP_TIMEOUT="${DEMO_STOP_TIMEOUT:-40}"
 MEMBER_STOP_TIMEOUT=10
@@ -72,7 +75,9 @@ DEV_JWT_SECRET="dev-secret-change-me-0123456789abcdef"
 
 DEMO_DIR="${DEMO_DIR:-$ROOT/.demo}"
 LOG_DIR="$DEMO_DIR/logs"
-DOMAINS=(users products orders payments)
+DOMAINS=(users products orders payments)   # a demo service and gateways each
+BFF_DOMAINS=(mobile)                        # gateways only: compositions of the other domains
+GATEWAY_DOMAINS=("${DOMAINS[@]}" "${BFF_DOMAINS[@]}")
 
 PIDS=()   # every process this script started, in start order
 NAMES=()  # NAMES[i] is the log name of PIDS[i]
@@ -188,6 +193,9 @@ for d in "${DOMAINS[@]}"; do
   [[ -f "$(jar_of "$d")" ]] || fail "$(jar_of "$d") is missing; run ./concierge build"
   [[ -f "domains/$d/gateway.yaml" ]] || fail "domains/$d/gateway.yaml is missing"
 done
+for d in "${BFF_DOMAINS[@]}"; do
+  [[ -f "domains/$d/gateway.yaml" ]] || fail "domains/$d/gateway.yaml is missing"
+done
 
 gateways_of() { # gateways_of <domain> -> its "port:admin" list, one per line
   local list
@@ -196,6 +204,7 @@ gateways_of() { # gateways_of <domain> -> its "port:admin" list, one per line
     products) list="$PRODUCTS_GATEWAYS" ;;
     orders) list="$ORDERS_GATEWAYS" ;;
     payments) list="$PAYMENTS_GATEWAYS" ;;
+    mobile) list="$MOBILE_GATEWAYS" ;;
   esac
   local spec
   for spec in ${list//,/ }; do
@@ -220,6 +229,8 @@ is_port() { [[ "$1" =~ ^[0-9]+$ && "$1" -ge 1 && "$1" -le 65535 ]]; }
 ALL_PORTS=("$EDGE_PORT" "$EDGE_ADMIN_PORT" "$EDGE_TLS_PORT")
 for d in "${DOMAINS[@]}"; do
   ALL_PORTS+=("$(service_port "$d")")
+done
+for d in "${GATEWAY_DOMAINS[@]}"; do
   [[ -n "$(gateways_of "$d")" ]] || fail "no gateway instances configured for $d"
   for spec in $(gateways_of "$d"); do
     [[ "$spec" =~ ^[0-9]+:[0-9]+$ ]] || fail "bad gateway ports '$spec' for $d (write port:admin-port, e.g. 8101:9101)"
@@ -369,7 +380,7 @@ joined() { # joined <health url> <expected members>
 # on a 2-core machine can take far longer than the sum of the single joins.
 say "demo: starting the domain gateways (one at a time; each joins the cluster)"
 MEMBERS=1 # the edge
-for d in "${DOMAINS[@]}"; do
+for d in "${GATEWAY_DOMAINS[@]}"; do
   n=0
   while IFS=: read -r p a; do
     n=$((n + 1))
@@ -389,7 +400,7 @@ edge_sees_all() {
   local health d block p
   health="$(curl -fsS --max-time 2 "http://127.0.0.1:$EDGE_ADMIN_PORT/health" 2>/dev/null)" || return 1
   health="$(printf '%s' "$health" | tr -d ' \n\r\t')"
-  for d in "${DOMAINS[@]}"; do
+  for d in "${GATEWAY_DOMAINS[@]}"; do
     # {"domains":{"users":{"prefixes":[...],"status":"UP","instances":["127.0.0.1:8101",...]},...
     block="$(printf '%s' "$health" | grep -o "\"$d\":{[^}]*}" | head -n1)" || return 1
     while IFS=: read -r p _; do
@@ -408,7 +419,7 @@ say "Concierge demo is up."
 say ""
 say "  edge router     $E            admin http://127.0.0.1:$EDGE_ADMIN_PORT  (health: $E/health)"
 say "                  https://localhost:$EDGE_TLS_PORT (self-signed unless EDGE_TLS_KEYSTORE; HTTP/2)"
-for d in "${DOMAINS[@]}"; do
+for d in "${GATEWAY_DOMAINS[@]}"; do
   n=0
   while IFS=: read -r p a; do
     n=$((n + 1))
@@ -423,6 +434,8 @@ say "Try:"
 say "  curl $E/health"
 say "  curl $E/api/products"
 say "  curl $E/api/products/p1/reviews"
+say "  curl $E/api/v2/products/p1                     # API version 2, made by the gateway (docs/versioning.md)"
+say "  curl $E/api/mobile/home                        # the mobile BFF, in the seed's envelope"
 say "  TOKEN=\$(curl -s -X POST $E/api/auth/login -H 'Content-Type: application/json' \\"
 say "          -d '{\"username\":\"alice\",\"password\":\"alice-pw\"}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')"
 say "  curl -H \"Authorization: Bearer \$TOKEN\" '$E/api/orders?userId=1'     # alice's orders; userId=2 is 403"

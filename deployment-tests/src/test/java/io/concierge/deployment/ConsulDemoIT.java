@@ -35,8 +35,8 @@ import io.concierge.gateway.testing.Poll;
  * The documented one-line switch, end to end: {@code DISCOVERY=consul compose/demo.sh} with the Consul
  * agent stand-in running as its own process (ConsulAgentStandInMain, started with this test's class
  * path; it follows Consul's documented HTTP API, HTTP checks included). The launcher starts the real
- * jars (four services, the edge, two users and two products gateways, one orders and one payments
- * gateway) on a block of free ports, so a developer's demo on the default ports is undisturbed.
+ * jars (four services, the edge, two users and two products gateways, one orders, one payments and
+ * one mobile gateway) on a block of free ports, so a developer's demo on the default ports is undisturbed.
  *
  * <p>Proves: every gateway registers with its HTTP check on its admin /health/live and the check
  * passes; the edge dispatches every path of the demo contract through Consul discovery; a gateway
@@ -48,7 +48,7 @@ class ConsulDemoIT {
     private static final Duration START = Duration.ofMinutes(6); // the launcher's own steps are bounded too
     private static final Duration CHANGE = Duration.ofSeconds(60);
     private static final Pattern GATEWAY_LINE = Pattern.compile(
-            "(users|products|orders|payments) gateway #(\\d+) +http://127\\.0\\.0\\.1:(\\d+) +admin http://127\\.0\\.0\\.1:(\\d+) +\\(pid (\\d+)\\)");
+            "(users|products|orders|payments|mobile) gateway #(\\d+) +http://127\\.0\\.0\\.1:(\\d+) +admin http://127\\.0\\.0\\.1:(\\d+) +\\(pid (\\d+)\\)");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> JARS = List.of("microgateway/target/microgateway.jar",
             "microgateway/target/libs/consul.jar", "edge-router/target/edge-router.jar",
@@ -95,11 +95,11 @@ class ConsulDemoIT {
             assertTrue(Files.isRegularFile(Checkout.path(jar)), jar + " is missing: build the jars first (mvn package)");
         }
         Files.createDirectories(work);
-        // 0-2 edge (http, https, admin), 3-6 services, 7-18 gateways, 19 the agent, 20-39 Hazelcast.
-        int base = Poll.freePortBlock(40);
+        // 0-2 edge (http, https, admin), 3-6 services, 7-20 gateways, 21 the agent, 22-41 Hazelcast.
+        int base = Poll.freePortBlock(42);
         int edgePort = base;
         int edgeAdmin = base + 2;
-        int agentPort = base + 19;
+        int agentPort = base + 21;
         Process agent = start("consul-standin", List.of(javaLauncher(), "-Xmx96m", "-cp",
                 System.getProperty("java.class.path"), "io.concierge.consul.testing.ConsulAgentStandInMain",
                 String.valueOf(agentPort)), Map.of());
@@ -121,13 +121,14 @@ class ConsulDemoIT {
         env.put("PRODUCTS_GATEWAYS", pair(base + 11) + " " + pair(base + 13));
         env.put("ORDERS_GATEWAYS", pair(base + 15));
         env.put("PAYMENTS_GATEWAYS", pair(base + 17));
+        env.put("MOBILE_GATEWAYS", pair(base + 19));
         env.put("CLUSTER_NAME", "consul-demo-it-" + UUID.randomUUID());
-        env.put("CLUSTER_PORT", String.valueOf(base + 20));
+        env.put("CLUSTER_PORT", String.valueOf(base + 22));
         env.put("JWT_SECRET", "consul-demo-it-secret-" + UUID.randomUUID());
         env.put("DEMO_DIR", work.resolve("demo").toString());
         env.put("JAVA_HOME", System.getProperty("java.home"));
         env.put("DEMO_START_TIMEOUT", "240");
-        // C1 only: eleven JVMs start on a small shared machine, and none of them carries load here.
+        // C1 only: twelve JVMs start on a small shared machine, and none of them carries load here.
         env.put("GATEWAY_JAVA_OPTS", "-XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1"
                 + " -Djava.net.preferIPv4Stack=true");
         Process demo = start("demo", List.of("bash", Checkout.path("compose/demo.sh").toString()), env);
@@ -135,7 +136,7 @@ class ConsulDemoIT {
                 () -> alive(demo, "demo") && log("demo").contains("Stop: Ctrl-C")); // the last line of the ready report
 
         List<Gateway> gateways = gateways(log("demo"));
-        assertEquals(6, gateways.size(), log("demo"));
+        assertEquals(7, gateways.size(), log("demo"));
 
         // Every gateway registered itself with its HTTP check on its admin /health/live ...
         Map<Integer, JsonNode> registered = registrations();
@@ -194,6 +195,10 @@ class ConsulDemoIT {
         assertEquals(200, get(e + paymentPath, alice).statusCode());
         assertEquals(401, get(e + paymentPath, null).statusCode());
         assertEquals(200, get(e + "/api/admin/users", admin).statusCode());
+        assertEquals(200, get(e + "/api/v2/products/p1", null).statusCode());
+        HttpResponse<String> home = get(e + "/api/mobile/home", alice);
+        assertEquals(200, home.statusCode(), home.body());
+        assertTrue(JSON.readTree(home.body()).path("data").has("me"), home.body());
         assertEquals(403, get(e + "/api/admin/users", alice).statusCode());
 
         // SIGTERM: the second users gateway deregisters on its way out.

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  */
 record DemoDefaults(Map<String, Integer> ports, Map<String, List<Gateway>> gateways) {
     static final List<String> DOMAINS = List.of("users", "products", "orders", "payments");
+    /** Domains with gateways but no demo service of their own (backends for frontends). */
+    static final List<String> BFF_DOMAINS = List.of("mobile");
     /** Domain -> the variable of its demo service's port. */
     static final Map<String, String> SERVICE_PORT_VARIABLES = Map.of("users", "USER_SERVICE_PORT",
             "products", "PRODUCT_SERVICE_PORT", "orders", "ORDER_SERVICE_PORT", "payments", "PAYMENT_SERVICE_PORT");

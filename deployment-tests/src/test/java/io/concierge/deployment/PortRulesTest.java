@@ -146,6 +146,20 @@ class PortRulesTest {
             demo.gatewaysOf(domain).forEach(g -> demoGateways.add(g.port() + ":" + g.adminPort()));
             assertEquals(demoGateways, composeGateways, domain + " gateways: compose vs compose/demo.sh");
         }
+        for (String domain : DemoDefaults.BFF_DOMAINS) {
+            Set<String> composeGateways = new TreeSet<>();
+            for (String service : compose.services().keySet()) {
+                Map<String, String> env = compose.environment(service);
+                Object command = compose.service(service).get("command");
+                if (env.containsKey("GATEWAY_PORT") && command instanceof List<?> args
+                        && args.contains("domains/" + domain + "/gateway.yaml")) {
+                    composeGateways.add(env.get("GATEWAY_PORT") + ":" + env.get("GATEWAY_ADMIN_PORT"));
+                }
+            }
+            Set<String> demoGateways = new TreeSet<>();
+            demo.gatewaysOf(domain).forEach(g -> demoGateways.add(g.port() + ":" + g.adminPort()));
+            assertEquals(demoGateways, composeGateways, domain + " gateways: compose vs compose/demo.sh");
+        }
     }
 
     @Test

@@ -22,6 +22,7 @@ import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.security.Access;
 import io.concierge.gateway.security.RouteAuthConfig;
 import io.concierge.gateway.security.SecurityConfig;
+import io.concierge.gateway.transform.TransformConfig;
 
 /**
  * One entry of {@code compositions} in {@code gateway.yaml}: a GET endpoint answered by merging the
@@ -36,10 +37,11 @@ import io.concierge.gateway.security.SecurityConfig;
  * @param fanOutConcurrency calls of one fan-out in flight at once (default 8)
  * @param maxFanOut      most elements a fan-out may have (default 100)
  * @param calls          in declaration order, which is also the order of placement
+ * @param transform      the response transformation of the merged answer (no request part), default none
  */
 public record CompositionConfig(String id, String path, RouteAuthConfig auth, List<RateLimitConfig> rateLimits,
                                 Duration timeout, long maxPartSize, int fanOutConcurrency, int maxFanOut,
-                                List<Call> calls) {
+                                List<Call> calls, TransformConfig transform) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final long DEFAULT_MAX_PART_SIZE = 1024 * 1024;
@@ -60,10 +62,13 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
      * @param required  a failure fails the endpoint (default true)
      * @param fallback  the value used when an optional call fails (default null)
      * @param timeout   this call's limit, inside the endpoint's budget (default: the budget)
+     * @param onlyWithCaller {@code when: authenticated}: made only for a request with a verified caller;
+     *                  skipped otherwise (nothing placed, not partial), so an optional-access endpoint
+     *                  can add the caller's own data when a token was sent
      */
     public record Call(String name, String service, String domain, PathTemplate path, Expression forEach,
                        Set<String> dependsOn, Placement at, List<String> pick, Map<String, String> rename,
-                       boolean required, JsonNode fallback, Duration timeout) {
+                       boolean required, JsonNode fallback, Duration timeout, boolean onlyWithCaller) {
     }
 
     /** Domains this composition calls. */
@@ -168,10 +173,11 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
             }
             calls.add(call);
         }
+        TransformConfig transform = TransformConfig.read(node.object("transform"), false);
         node.rejectUnknownKeys();
         checkGraph(callNodes, calls, index);
         return new CompositionConfig(id, path, auth, rateLimits, timeout,
-                maxPart < 0 ? DEFAULT_MAX_PART_SIZE : maxPart, concurrency, maxItems, List.copyOf(calls));
+                maxPart < 0 ? DEFAULT_MAX_PART_SIZE : maxPart, concurrency, maxItems, List.copyOf(calls), transform);
     }
 
     private static Call readCall(ConfigNode node, Duration budget, Set<String> callNames, PathPattern endpoint,
@@ -191,6 +197,14 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         }
         if (domain != null && !domain.matches("[a-z][a-z0-9-]{0,62}")) {
             throw node.error("domain", "not a domain name: '" + domain + "'");
+        }
+        String when = node.string("when", null);
+        if (when != null && !when.equals("authenticated")) {
+            throw node.error("when", "the only condition is 'authenticated' (was '" + when + "')");
+        }
+        boolean onlyWithCaller = when != null;
+        if (onlyWithCaller && access == Access.PUBLIC) {
+            throw node.error("when", "a public endpoint never verifies a caller; use access: optional");
         }
         String pathText = node.requiredString("path");
         PathTemplate path;
@@ -239,9 +253,10 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
                     if (!"subject".equals(e.firstField()) && !"consumer".equals(e.firstField())) {
                         throw node.error(key, e + ": the caller has 'subject' and 'consumer'");
                     }
-                    if (access == Access.PUBLIC || access == Access.OPTIONAL) {
+                    if (access == Access.PUBLIC || (access == Access.OPTIONAL && !onlyWithCaller)) {
                         throw node.error(key, e + " needs a verified caller, but the endpoint's access is "
-                                + access.name().toLowerCase());
+                                + access.name().toLowerCase() + (access == Access.OPTIONAL
+                                ? " (add 'when: authenticated' to make the call only for a verified caller)" : ""));
                     }
                 }
                 default -> {
@@ -301,7 +316,8 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
         }
         node.rejectUnknownKeys();
         return new Call(name, service, domain, path, forEach, Set.copyOf(deps), at, List.copyOf(pick),
-                Map.copyOf(rename), required, fallback == null ? NullNode.getInstance() : fallback, timeout);
+                Map.copyOf(rename), required, fallback == null ? NullNode.getInstance() : fallback, timeout,
+                onlyWithCaller);
     }
 
     /** A sample path's segments, as this gateway's router sees a request's path. */
@@ -315,6 +331,10 @@ public record CompositionConfig(String id, String path, RouteAuthConfig auth, Li
             Call c = calls.get(i);
             for (String d : c.dependsOn()) {
                 Call dep = calls.get(index.get(d));
+                if (dep.onlyWithCaller() && !c.onlyWithCaller()) {
+                    throw nodes.get(i).error("when", "the call '" + c.name() + "' depends on '" + d + "', which is made"
+                            + " only for a verified caller; give it 'when: authenticated' too");
+                }
                 if (c.required() && !dep.required()) {
                     throw nodes.get(i).error("required", "the required call '" + c.name() + "' depends on the"
                             + " optional call '" + d + "'; make it optional too, or '" + d + "' required");

@@ -44,6 +44,9 @@ final class CompositionRun {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /** A call's result: as the upstream sent it (for expressions), as placed (after pick/rename). */
+    /** A {@code when: authenticated} call of a request without a verified caller: not made, nothing placed. */
+    private static final Outcome SKIPPED = new Outcome(null, null, null, Map.of());
+
     private record Outcome(JsonNode raw, JsonNode shaped, List<JsonNode> elements, Map<String, String> missing) {
     }
 
@@ -59,6 +62,8 @@ final class CompositionRun {
     private final ObjectNode builtins = NODES.objectNode();
     /** The request's trace context, captured on its thread: the calls run on threads of their own. */
     private final io.opentelemetry.context.Context traceParent = io.opentelemetry.context.Context.current();
+
+    private int skippedCalls;
 
     CompositionRun(CompositionConfig config, CompositionClient client, Exchange exchange, List<String[]> headers) {
         this.config = config;
@@ -85,11 +90,21 @@ final class CompositionRun {
     }
 
     void execute() {
+        boolean hasCaller = exchange.attribute(Identity.class) != null;
+        int skipped = 0;
         for (CompositionConfig.Call call : config.calls()) {
-            futures.put(call.name(), new CompletableFuture<>());
+            if (call.onlyWithCaller() && !hasCaller) {
+                futures.put(call.name(), CompletableFuture.completedFuture(SKIPPED));
+                skipped++;
+            } else {
+                futures.put(call.name(), new CompletableFuture<>());
+            }
         }
+        skippedCalls = skipped;
         for (CompositionConfig.Call call : config.calls()) {
-            start("composition-" + config.id() + "-" + call.name(), () -> run(call));
+            if (!futures.get(call.name()).isDone()) {
+                start("composition-" + config.id() + "-" + call.name(), () -> run(call));
+            }
         }
         try {
             collect();
@@ -99,7 +114,7 @@ final class CompositionRun {
     }
 
     private void collect() {
-        int pending = futures.size();
+        int pending = futures.size() - skippedCalls;
         while (pending > 0) {
             CompositionConfig.Call done;
             try {
@@ -141,6 +156,9 @@ final class CompositionRun {
                     continue;
                 }
                 Outcome o = future.join();
+                if (o == SKIPPED) {
+                    continue;
+                }
                 missing.putAll(o.missing());
                 if (call.at().perElement()) {
                     call.at().placeEach(doc, o.elements(), call.name());

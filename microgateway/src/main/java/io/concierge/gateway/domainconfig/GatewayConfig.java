@@ -24,6 +24,7 @@ import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.security.SecurityConfig;
 import io.concierge.gateway.telemetry.AccessLogConfig;
+import io.concierge.gateway.versioning.VersioningConfig;
 
 /**
  * One domain's {@code gateway.yaml}, parsed and validated. Every key is documented in
@@ -34,7 +35,17 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
                             DiscoveryConfig discovery, SecurityConfig security, List<RateLimitConfig> rateLimits,
                             Map<String, ServiceConfig> services, List<RouteConfig> routes,
                             List<CompositionConfig> compositions, AccessLogConfig accessLog, CacheConfig cache,
-                            AdminToken adminToken) {
+                            AdminToken adminToken, List<VersioningConfig> versioning) {
+
+    /** The versioning group a route belongs to, or null. */
+    public VersioningConfig versioningOf(String routeId) {
+        for (VersioningConfig v : versioning) {
+            if (v.routes().contains(routeId)) {
+                return v;
+            }
+        }
+        return null;
+    }
 
     public static GatewayConfig load(Path file) {
         return load(file, System::getenv);
@@ -73,10 +84,11 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(root, "rate-limits");
         Map<String, ServiceConfig> services = new LinkedHashMap<>();
         root.namedObjects("services").forEach((name, node) -> services.put(name, ServiceConfig.read(name, node)));
-        if (services.isEmpty()) {
+        List<ConfigNode> routeNodes = root.objectList("routes");
+        // A backend-for-frontend domain has no service of its own: only compositions of other domains.
+        if (services.isEmpty() && !routeNodes.isEmpty()) {
             throw root.error("services", "at least one service is required");
         }
-        List<ConfigNode> routeNodes = root.objectList("routes");
         CacheConfig cache = CacheConfig.read(root.object("cache"));
         List<RouteConfig> routes = RouteConfig.readAll(root, cache.defaults());
         Set<String> ids = new HashSet<>();
@@ -101,9 +113,6 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
                         + "' is outside the domain's prefixes " + prefixes);
             }
         }
-        if (routes.isEmpty()) {
-            throw root.error("routes", "at least one route is required");
-        }
         // Checks across features live here, where every feature's config is known; a feature's own
         // config never imports the top level (that would be a package cycle).
         for (int i = 0; i < routes.size(); i++) {
@@ -117,10 +126,16 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         for (CompositionConfig c : compositions) {
             RateLimitConfig.checkNotDomainNames(rateLimits, c.rateLimits());
         }
+        if (routes.isEmpty() && compositions.isEmpty()) {
+            throw root.error("routes", "at least one route is required");
+        }
         AccessLogConfig accessLog = AccessLogConfig.read(root.object("access-log"));
+        Map<String, String> routePaths = new LinkedHashMap<>();
+        routes.forEach(r -> routePaths.put(r.id(), r.path()));
+        List<VersioningConfig> versioning = VersioningConfig.readAll(root, routePaths, prefixes);
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
                 discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes),
-                List.copyOf(compositions), accessLog, cache, AdminToken.of(env.apply(AdminToken.ENV)));
+                List.copyOf(compositions), accessLog, cache, AdminToken.of(env.apply(AdminToken.ENV)), versioning);
     }
 }

@@ -15,6 +15,7 @@ import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.resilience.RouteResilience;
 import io.concierge.gateway.rewrite.RewriteConfig;
 import io.concierge.gateway.security.RouteAuthConfig;
+import io.concierge.gateway.transform.TransformConfig;
 
 /**
  * One route: what it matches, how it rewrites, where it goes.
@@ -31,11 +32,12 @@ import io.concierge.gateway.security.RouteAuthConfig;
  * @param rateLimits     the {@code rate-limits} section (ratelimit package)
  * @param resilience     deadline and fallback of this route (resilience package)
  * @param cache          the route's response cache: the domain's {@code cache.defaults} under its own {@code cache}
+ * @param transform      request and response transformation (transform package), default none
  */
 public record RouteConfig(String id, String path, Set<String> methods, Map<String, String> headers,
                           RewriteConfig rewrite, String service, Duration connectTimeout, Duration readTimeout,
                           RouteAuthConfig auth, List<RateLimitConfig> rateLimits, RouteResilience resilience,
-                          RouteCacheConfig cache) {
+                          RouteCacheConfig cache, TransformConfig transform) {
 
     private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
 
@@ -65,9 +67,10 @@ public record RouteConfig(String id, String path, Set<String> methods, Map<Strin
         RouteResilience resilience = node.has("resilience") ? RouteResilience.read(node.object("resilience"))
                 : RouteResilience.NONE;
         RouteCacheConfig cache = RouteCacheConfig.read(node, "cache", cacheDefaults);
+        TransformConfig transform = TransformConfig.read(node.object("transform"), true);
         node.rejectUnknownKeys();
         return new RouteConfig(id, path, Set.copyOf(methods), Map.copyOf(headers), rewrite, service, connect, read,
-                auth, rateLimits, resilience, cache);
+                auth, rateLimits, resilience, cache, transform);
     }
 
     /**
@@ -76,7 +79,7 @@ public record RouteConfig(String id, String path, Set<String> methods, Map<Strin
      */
     public static RouteConfig forComposition(CompositionConfig c) {
         return new RouteConfig(c.id(), c.path(), Set.of("GET"), Map.of(), RewriteConfig.NONE, null, null, null,
-                c.auth(), c.rateLimits(), RouteResilience.NONE, RouteCacheConfig.OFF);
+                c.auth(), c.rateLimits(), RouteResilience.NONE, RouteCacheConfig.OFF, c.transform());
     }
 
     static List<RouteConfig> readAll(ConfigNode root, RouteCacheConfig cacheDefaults) {

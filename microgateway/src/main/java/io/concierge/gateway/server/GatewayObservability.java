@@ -27,6 +27,8 @@ final class GatewayObservability {
                                 Compositions compositions, Telemetry telemetry) {
         telemetry.addMetrics(FeatureMetrics.upstreams(services.values(), resilience));
         ServerAssembly.commonMetrics(telemetry, runtime, discovery);
+        telemetry.addMetrics(runtime.transformStats());
+        telemetry.addMetrics(runtime.versionStats());
         if (!config.compositions().isEmpty()) {
             telemetry.addMetrics(FeatureMetrics.compositions(compositions::describe));
         }

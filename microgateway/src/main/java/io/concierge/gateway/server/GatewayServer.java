@@ -23,6 +23,7 @@ import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.routing.RouteTable;
+import io.concierge.gateway.versioning.VersioningConfig;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
 import io.helidon.webserver.WebServer;
@@ -173,6 +174,14 @@ public final class GatewayServer implements AutoCloseable {
                     resilience.get(r.service()));
             GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime, service));
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
+            VersioningConfig v = config.versioningOf(r.id());
+            if (v != null && v.urlPrefix() != null) {
+                // The same route, and chain, at /api/v1/..., /api/v2/...: its VersionStep reads the segment.
+                for (VersioningConfig.ApiVersion version : v.versions()) {
+                    entries.add(new RouteTable.Entry<>(PathPattern.compile(v.versionedPath(r.path(), version.name())),
+                            r.methods(), r.headers(), order++, route));
+                }
+            }
         }
         for (CompositionEndpoint c : compositions.endpoints()) {
             RouteConfig r = RouteConfig.forComposition(c.config());

@@ -18,6 +18,10 @@ import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.security.RouteAuthConfig;
 import io.concierge.gateway.security.SecurityConfig;
 import io.concierge.gateway.security.SecuritySteps;
+import io.concierge.gateway.transform.TransformStep;
+import io.concierge.gateway.versioning.VersionShapeStep;
+import io.concierge.gateway.versioning.VersionStep;
+import io.concierge.gateway.versioning.VersioningConfig;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
@@ -30,7 +34,8 @@ import io.helidon.webserver.http.ServerResponse;
  * <pre>
  * gateway, every request: request id → admission → /health → route match ─┐
  *   the matched route:    client IP → IP lists → strip identity → auth → body limit
- *                         → rate limits → cache → proxy: deadline → bulkhead → relay → retry
+ *                         → rate limits → version → cache → transform → version shape
+ *                         → proxy: deadline → bulkhead → relay → retry
  *                                               → breaker + balancer → upstream exchange
  *                                       | composition
  * a local composition call: route match ─┘ (in process; the client's request passed the front)
@@ -84,8 +89,18 @@ public final class RouteChains {
         }
         addIfPresent(steps, RateLimitStep.forRoute(gateway.rateLimits(), route.id(), route.rateLimits(),
                 runtime.rateLimiting()));
+        VersioningConfig versioning = gateway.versioningOf(route.id());
+        if (versioning != null) {
+            steps.add(new VersionStep(versioning, runtime.versionStats()));
+        }
+        // After version selection, so a version chosen by a header reaches the cache as Vary; before the
+        // transformations, so the cache stores (and serves) the transformed representation.
         addIfPresent(steps, CacheStep.forRoute(route.id(), route.cache(), runtime.cache(), gateway.cache().tagHeader()));
-        // (later: transform)
+        addIfPresent(steps, TransformStep.forConfig(route.id(), route.transform(), runtime.transformStats()));
+        if (versioning != null) {
+            // Inside the route's own transformation, so the version's shape is made before an envelope.
+            steps.add(new VersionShapeStep(versioning, route.id(), runtime.transformStats()));
+        }
         steps.add(switch (backend) {
             case RouteBackend.Composition c -> c.target();
             case RouteBackend.Service s -> {

@@ -18,6 +18,8 @@ import io.concierge.gateway.ratelimit.RateLimitStep;
 import io.concierge.gateway.ratelimit.RateLimiting;
 import io.concierge.gateway.security.DomainSecurity;
 import io.concierge.gateway.security.SecurityStats;
+import io.concierge.gateway.transform.TransformStats;
+import io.concierge.gateway.versioning.VersionStats;
 
 /**
  * The state one server's steps share, built once when the server is built and closed with it, in
@@ -35,6 +37,8 @@ public final class ServerRuntime implements AutoCloseable {
     private final RateLimiting rateLimiting;
     private final SharedCache cache;
     private final ClientTimeouts clientTimeouts = new ClientTimeouts();
+    private final TransformStats transformStats = new TransformStats();
+    private final VersionStats versionStats = new VersionStats();
 
     private ServerRuntime(String owner, DomainSecurity domainSecurity, SecurityStats securityStats,
                           RateLimiting rateLimiting, SharedCache cache) {
@@ -122,6 +126,16 @@ public final class ServerRuntime implements AutoCloseable {
     /** The public listeners' slow-client defence: its head-deadline timer and the count of heads cut. */
     public ClientTimeouts clientTimeouts() {
         return clientTimeouts;
+    }
+
+    /** What the routes' transform steps did with response bodies (counters only, nothing to close). */
+    public TransformStats transformStats() {
+        return transformStats;
+    }
+
+    /** Requests per API version of the versioning groups. */
+    public VersionStats versionStats() {
+        return versionStats;
     }
 
     /** The {@code rateLimiting} section of {@code /health}. */

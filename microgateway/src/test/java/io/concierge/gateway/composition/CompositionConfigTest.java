@@ -262,4 +262,40 @@ class CompositionConfigTest {
         assertEquals("test.yaml: compositions[0].calls[0].service: '/api/dashboard/stats' is served by route"
                 + " 'stats-get' of service 'audit-service', not 'order-service'", message);
     }
+
+    @Test
+    void callsForAVerifiedCallerOnlyAreCheckedAtLoad() {
+        String home = """
+                  - id: home
+                    match: {path: /api/dashboard}
+                    auth: {access: %s}
+                    calls:
+                      - name: featured
+                        domain: products
+                        path: /api/products
+                      - name: me
+                        domain: users
+                        path: /api/users/${caller.subject}
+                        %s
+                        required: false
+                """;
+        CompositionConfig c = parse(home.formatted("optional", "when: authenticated")).compositions().get(0);
+        assertTrue(c.calls().get(1).onlyWithCaller());
+        assertFalse(c.calls().get(0).onlyWithCaller());
+        assertEquals("test.yaml: compositions[0].calls[1].path: ${caller.subject} needs a verified caller, but the"
+                + " endpoint's access is optional (add 'when: authenticated' to make the call only for a verified"
+                + " caller)", error(home.formatted("optional", "")));
+        assertEquals("test.yaml: compositions[0].calls[1].when: a public endpoint never verifies a caller; use access:"
+                + " optional", error(home.formatted("public", "when: authenticated")));
+        assertEquals("test.yaml: compositions[0].calls[1].when: the only condition is 'authenticated' (was 'always')",
+                error(home.formatted("optional", "when: always")));
+        String dependent = home.formatted("optional", "when: authenticated") + """
+                      - name: orders
+                        domain: payments
+                        path: /api/payments?userId=${me.id}
+                        required: false
+                """;
+        assertEquals("test.yaml: compositions[0].calls[2].when: the call 'orders' depends on 'me', which is made only"
+                + " for a verified caller; give it 'when: authenticated' too", error(dependent));
+    }
 }

@@ -1,27 +1,12 @@
 package io.concierge.demo.orders;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.concierge.demo.products.ProductService;
-import io.concierge.demo.users.UserService;
-import io.concierge.edge.EdgeConfig;
-import io.concierge.edge.EdgeServer;
-import io.concierge.gateway.domainconfig.GatewayConfig;
-import io.concierge.gateway.server.GatewayServer;
-import io.concierge.gateway.testing.MemoryDiscovery;
 import io.concierge.gateway.testing.Poll;
-import io.helidon.webserver.WebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,76 +23,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CompositionDemoIT {
     private static final String SECRET = "composition-demo-test-secret-0123456789";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String EDGE = """
-            listen: {host: 127.0.0.1, port: 0}
-            admin: {host: 127.0.0.1, port: 0}
-            upstream:
-              timeouts: {connect: 500ms, read: 10s}
-            """;
-
-    private static final List<AutoCloseable> RESOURCES = new ArrayList<>();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static EdgeServer edge;
+    private static DemoMesh mesh;
 
     @BeforeAll
     static void start() {
-        MemoryDiscovery discovery = new MemoryDiscovery();
-        WebServer users = UserService.start(0, SECRET);
-        WebServer products = ProductService.start(0);
-        WebServer orders = OrderService.start(0);
-        RESOURCES.add(users::stop);
-        RESOURCES.add(products::stop);
-        RESOURCES.add(orders::stop);
-        Map<String, String> env = Map.of("USER_SERVICE_PORT", String.valueOf(users.port()),
-                "PRODUCT_SERVICE_PORT", String.valueOf(products.port()),
-                "ORDER_SERVICE_PORT", String.valueOf(orders.port()),
-                "JWT_SECRET", SECRET);
-        for (String domain : List.of("users", "users", "products", "orders")) {
-            GatewayConfig config = GatewayConfig.load(Path.of("..", domain, "gateway.yaml"), env::get);
-            RESOURCES.add(0, GatewayServer.start(config, discovery));
-        }
-        edge = EdgeServer.start(EdgeConfig.parse("edge.yaml", EDGE, Map.<String, String>of()::get), discovery);
-        RESOURCES.add(0, edge::close);
+        mesh = DemoMesh.start(SECRET, List.of("users", "users", "products", "orders"));
         Poll.until("the edge routes to every domain", Duration.ofSeconds(10),
                 () -> get("/api/products/p1", null).statusCode() == 200);
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        for (AutoCloseable r : RESOURCES) {
-            r.close();
+    static void stop() {
+        if (mesh != null) {
+            mesh.close();
         }
     }
 
     private static HttpResponse<String> get(String path, String token) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path))
-                .timeout(Duration.ofSeconds(20));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        try {
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return token == null ? mesh.get(path) : mesh.get(path, "Authorization", "Bearer " + token);
     }
 
-    private static JsonNode json(HttpResponse<String> r, int status) {
-        assertEquals(status, r.statusCode(), r.body());
-        try {
-            return JSON.readTree(r.body());
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+    static JsonNode json(HttpResponse<String> r, int status) {
+        return DemoMesh.json(r, status);
     }
 
-    private static String login(String user) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/api/auth/login"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"" + user + "\",\"password\":\"" + user + "-pw\"}"))
-                .build();
-        return json(HTTP.send(req, HttpResponse.BodyHandlers.ofString()), 200).path("token").asText();
+    static String login(String user) throws Exception {
+        return mesh.login(user);
     }
 
     @Test

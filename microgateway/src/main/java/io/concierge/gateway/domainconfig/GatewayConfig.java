@@ -132,7 +132,7 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         AccessLogConfig accessLog = AccessLogConfig.read(root.object("access-log"));
         Map<String, String> routePaths = new LinkedHashMap<>();
         routes.forEach(r -> routePaths.put(r.id(), r.path()));
-        List<VersioningConfig> versioning = VersioningConfig.readAll(root, routePaths, prefixes);
+        List<VersioningConfig> versioning = VersioningConfig.readAll(root, routePaths, prefixes, services.keySet());
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
                 discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes),

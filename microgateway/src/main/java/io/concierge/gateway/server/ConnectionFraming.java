@@ -1,8 +1,10 @@
 package io.concierge.gateway.server;
 
 import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
+import io.helidon.http.Method;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http.Filter;
@@ -13,7 +15,7 @@ import io.helidon.webserver.spi.ServerConnection;
 /**
  * Ends an HTTP/1 connection after an answer that leaves the stream's framing in doubt, in one place
  * for every answer (proxied, refused by a filter, or an error turned into a response), because
- * Helidon 4.3.0 does neither of these itself:
+ * Helidon 4.3.0 does neither of these itself (and keeps a HEAD answer from claiming an empty body):
  *
  * <ul>
  *   <li>An answer given before the request body was read to its end. Helidon drains such a body
@@ -92,6 +94,13 @@ public final class ConnectionFraming {
 
     private void answering(Headers headers) {
         ServerRequest req = request;
+        if (req != null && req.prologue().method() == Method.HEAD && headers instanceof WritableHeaders<?> w
+                && w.contains(HeaderValues.CONTENT_LENGTH_ZERO)) {
+            // Helidon gives every answer sent without a length "Content-Length: 0", a HEAD answer too,
+            // where it claims the GET's body is empty (RFC 9110 8.6), e.g. after a transformation took
+            // the upstream's length away. A HEAD answer may always omit the field (9.3.2).
+            w.remove(HeaderNames.CONTENT_LENGTH);
+        }
         boolean close = req == null // an answer from outside routing: Helidon ends the connection anyway
                 || http10 // one request per HTTP/1.0 connection (Http10Exchange)
                 || headers.contains(HeaderValues.CONNECTION_CLOSE)

@@ -170,11 +170,10 @@ public final class GatewayServer implements AutoCloseable {
         List<RouteTable.Entry<GatewayRoute>> entries = new ArrayList<>();
         int order = 0;
         for (RouteConfig r : config.routes()) {
-            RouteBackend.Service service = new RouteBackend.Service(engine, services.get(r.service()),
-                    resilience.get(r.service()));
-            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime, service));
-            entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
             VersioningConfig v = config.versioningOf(r.id());
+            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime,
+                    proxied(r, v, services, resilience, engine)));
+            entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
             if (v != null && v.urlPrefix() != null) {
                 // The same route, and chain, at /api/v1/..., /api/v2/...: its VersionStep reads the segment.
                 for (VersioningConfig.ApiVersion version : v.versions()) {
@@ -190,6 +189,24 @@ public final class GatewayServer implements AutoCloseable {
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
         }
         return new RouteTable<>(entries);
+    }
+
+    /** The route's service; with the services its API versions name when they name any. */
+    private static RouteBackend proxied(RouteConfig r, VersioningConfig versioning, Map<String, UpstreamGroup> services,
+                                        Map<String, ServiceResilience> resilience, ProxyEngine engine) {
+        RouteBackend.Service own = new RouteBackend.Service(engine, services.get(r.service()),
+                resilience.get(r.service()));
+        if (versioning == null || !versioning.namesServices()) {
+            return own;
+        }
+        Map<String, RouteBackend.Service> named = new LinkedHashMap<>();
+        for (VersioningConfig.ApiVersion version : versioning.versions()) {
+            if (version.service() != null) {
+                named.computeIfAbsent(version.service(), name -> new RouteBackend.Service(engine, services.get(name),
+                        resilience.get(name)));
+            }
+        }
+        return new RouteBackend.Versioned(own, Map.copyOf(named));
     }
 
     /** Deregisters first, so the edge stops sending before the listener closes. */

@@ -2,7 +2,9 @@ package io.concierge.gateway.server;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import io.concierge.gateway.cache.CacheStep;
@@ -37,6 +39,7 @@ import io.helidon.webserver.http.ServerResponse;
  *                         → rate limits → version → cache → transform → version shape
  *                         → proxy: deadline → bulkhead → relay → retry
  *                                               → breaker + balancer → upstream exchange
+ *                                       | the selected version's proxy (versions that name services)
  *                                       | composition
  * a local composition call: route match ─┘ (in process; the client's request passed the front)
  * </pre>
@@ -101,24 +104,49 @@ public final class RouteChains {
             // Inside the route's own transformation, so the version's shape is made before an envelope.
             steps.add(new VersionShapeStep(versioning, route.id(), runtime.transformStats()));
         }
+        // The backend. API versions that name their own service each get their proxy here, at load;
+        // per request the selected version's is picked (the version shape step rewrote the path for it).
         steps.add(switch (backend) {
             case RouteBackend.Composition c -> c.target();
-            case RouteBackend.Service s -> {
-                ServiceResilience rz = s.resilience();
-                UpstreamStack upstream = UpstreamStack.outermostFirst()
-                        .deadline(deadline(route, rz))
-                        .bulkhead(rz)
-                        .relay()
-                        .retry(rz)
-                        .breakerAndBalancer(rz)
-                        .exchange(s.engine().exchange());
-                yield new ProxyTarget(s.engine(), new PathRewriter(route.rewrite()), s.group(), rz,
-                        route.connectTimeout() != null ? route.connectTimeout() : s.group().connectTimeout(),
-                        route.readTimeout() != null ? route.readTimeout() : s.group().readTimeout(),
-                        route.resilience().fallback(), upstream);
-            }
+            case RouteBackend.Service s -> proxy(route, s);
+            case RouteBackend.Versioned v -> versioned(route, versioning, v);
         });
         return Chain.of(steps);
+    }
+
+    /**
+     * The route's proxy to {@code service}: the upstream stack from the service's policies (the route's
+     * deadline and timeouts win), then the route's rewrite on the path the steps before left.
+     */
+    private static ProxyTarget proxy(RouteConfig route, RouteBackend.Service service) {
+        ServiceResilience rz = service.resilience();
+        UpstreamStack upstream = UpstreamStack.outermostFirst()
+                .deadline(deadline(route, rz))
+                .bulkhead(rz)
+                .relay()
+                .retry(rz)
+                .breakerAndBalancer(rz)
+                .exchange(service.engine().exchange());
+        return new ProxyTarget(service.engine(), new PathRewriter(route.rewrite()), service.group(), rz,
+                route.connectTimeout() != null ? route.connectTimeout() : service.group().connectTimeout(),
+                route.readTimeout() != null ? route.readTimeout() : service.group().readTimeout(),
+                route.resilience().fallback(), upstream);
+    }
+
+    /**
+     * Every API version's proxy, built once here: to the service the version names, else to the
+     * route's own; versions that share a service share its proxy. A request then only picks one.
+     */
+    private static VersionedTarget versioned(RouteConfig route, VersioningConfig versioning,
+                                             RouteBackend.Versioned backend) {
+        ProxyTarget own = proxy(route, backend.own());
+        Map<String, ProxyTarget> byService = new HashMap<>();
+        List<ProxyTarget> targets = new ArrayList<>();
+        for (VersioningConfig.ApiVersion v : versioning.versions()) {
+            targets.add(v.service() == null || v.service().equals(route.service()) ? own
+                    : byService.computeIfAbsent(v.service(), name -> proxy(route, backend.versionServices().get(name))));
+        }
+        return new VersionedTarget(targets, versioning.names().indexOf(versioning.defaultVersion()));
     }
 
     /** The route's deadline, else its service's; null (no deadline layer) without either. */

@@ -15,7 +15,8 @@ import io.helidon.http.ServerResponseHeaders;
  * One answer's body transformation: decides from the head whether the body is a candidate (a 2xx
  * JSON body, not encoded, not declared larger than the limit), and if so buffers it, transforms it
  * and writes the result with a fixed-up head. Anything else streams through untouched and is
- * counted. Per request, because it carries the decision and the buffer.
+ * counted. A HEAD answer whose GET would be transformed loses the upstream's Content-Length and gets
+ * the transformed ETag. Per request, because it carries the decision and the buffer.
  */
 final class BodyRewrite implements ResponseInterceptor {
     private final TransformStep step;
@@ -30,11 +31,21 @@ final class BodyRewrite implements ResponseInterceptor {
     @Override
     public void beforeHead(Exchange exchange, ChainResponse response) {
         step.beforeHead(exchange, response);
-        TransformStats.Outcome skip = skipReason(exchange, response);
+        TransformStats.Outcome skip = skipReason(response);
+        boolean head = exchange.request().prologue().method() == Method.HEAD;
         if (skip != null) {
-            if (skip != TransformStats.Outcome.TRANSFORMED) {
+            if (skip != TransformStats.Outcome.TRANSFORMED && !head) {
                 step.count(skip);
             }
+            return;
+        }
+        if (head) {
+            // The GET's body would be transformed, so the upstream's length and validator describe
+            // another representation. The new length is known only by generating the body, which a
+            // HEAD answer may omit (RFC 9110 9.3.2; if sent, it must be the GET's); the ETag is the
+            // one the transformed GET carries, computed from the upstream's alone.
+            response.headers().remove(HeaderNames.CONTENT_LENGTH);
+            weakenEtag(response.headers());
             return;
         }
         candidate = true;
@@ -45,9 +56,9 @@ final class BodyRewrite implements ResponseInterceptor {
     }
 
     /** Null for a candidate; TRANSFORMED for a body that is not counted at all (no body, not a success). */
-    private TransformStats.Outcome skipReason(Exchange exchange, ChainResponse response) {
+    private TransformStats.Outcome skipReason(ChainResponse response) {
         int code = response.status().code();
-        if (code < 200 || code > 299 || code == 204 || exchange.request().prologue().method() == Method.HEAD) {
+        if (code < 200 || code > 299 || code == 204) {
             return TransformStats.Outcome.TRANSFORMED; // nothing of ours to transform: errors stay as they are
         }
         ServerResponseHeaders h = response.headers();
@@ -152,7 +163,7 @@ final class BodyRewrite implements ResponseInterceptor {
                         out.write(buf, 0, size);
                     } else {
                         step.count(TransformStats.Outcome.TRANSFORMED);
-                        weakenEtag();
+                        weakenEtag(headers);
                         out.write(result);
                     }
                     buf = null;
@@ -162,17 +173,18 @@ final class BodyRewrite implements ResponseInterceptor {
             }
         }
 
-        /** A transformed body is another representation: its ETag must not match the upstream's. */
-        private void weakenEtag() {
-            String etag = headers.first(HeaderNames.ETAG).orElse(null);
-            if (etag == null) {
-                return;
-            }
-            String opaque = etag.startsWith("W/") ? etag.substring(2) : etag;
-            if (opaque.length() >= 2 && opaque.charAt(0) == '"' && opaque.charAt(opaque.length() - 1) == '"') {
-                opaque = opaque.substring(1, opaque.length() - 1);
-            }
-            headers.set(HeaderNames.ETAG, "W/\"" + opaque + step.etagSuffix() + "\"");
+    }
+
+    /** A transformed body is another representation: its ETag must not match the upstream's. */
+    private void weakenEtag(ServerResponseHeaders headers) {
+        String etag = headers.first(HeaderNames.ETAG).orElse(null);
+        if (etag == null) {
+            return;
         }
+        String opaque = etag.startsWith("W/") ? etag.substring(2) : etag;
+        if (opaque.length() >= 2 && opaque.charAt(0) == '"' && opaque.charAt(opaque.length() - 1) == '"') {
+            opaque = opaque.substring(1, opaque.length() - 1);
+        }
+        headers.set(HeaderNames.ETAG, "W/\"" + opaque + step.etagSuffix() + "\"");
     }
 }

@@ -28,7 +28,7 @@ final class VersionSelector {
         selected = new SelectedVersion[versions.size()][SelectedVersion.Source.values().length];
         for (int i = 0; i < versions.size(); i++) {
             for (SelectedVersion.Source s : SelectedVersion.Source.values()) {
-                selected[i][s.ordinal()] = new SelectedVersion(versions.get(i), s);
+                selected[i][s.ordinal()] = new SelectedVersion(versions.get(i), i, s);
             }
         }
         urlSegment = config.urlPrefix() == null ? -1

@@ -58,7 +58,7 @@ public final class VersionShapeStep implements Step, ResponseInterceptor {
             next.proceed(exchange); // assembly puts VersionStep first; nothing to do without it
             return;
         }
-        int index = config.versions().indexOf(selected.version());
+        int index = selected.index();
         if (selected.source() == SelectedVersion.Source.URL) {
             exchange.path(withoutSegment(exchange.path(), urlSegment));
         }

@@ -50,6 +50,15 @@ public final class VersionStep implements Step {
         return selector;
     }
 
+    /**
+     * The position in its group's {@code versions} of the version {@code exchange} selected, or -1
+     * when no {@code VersionStep} ran for it (the route's backend picks its target by it).
+     */
+    public static int selectedIndex(Exchange exchange) {
+        SelectedVersion s = exchange.attribute(SelectedVersion.class);
+        return s == null ? -1 : s.index();
+    }
+
     @Override
     public void handle(Exchange exchange, Chain next) {
         Object choice = selector.select(exchange.path().segments(), exchange.request().headers(),
@@ -65,7 +74,7 @@ public final class VersionStep implements Step {
             return;
         }
         SelectedVersion selected = (SelectedVersion) choice;
-        int i = config.versions().indexOf(selected.version());
+        int i = selected.index();
         counts[i].increment();
         exchange.attribute(SelectedVersion.class, selected);
         if (signals[i] != null) {

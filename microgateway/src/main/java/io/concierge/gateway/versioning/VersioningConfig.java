@@ -40,8 +40,10 @@ public record VersioningConfig(String id, List<String> routes, String defaultVer
      * @param deprecation null unless deprecated
      * @param transform   what the gateway changes for this version (often the response body), or none
      * @param rewrite     the version's own upstream path, applied before the route's {@code rewrite}, or none
+     * @param service     a service of the gateway that serves this version instead of the route's own, or null
      */
-    public record ApiVersion(String name, Deprecation deprecation, TransformConfig transform, RewriteConfig rewrite) {
+    public record ApiVersion(String name, Deprecation deprecation, TransformConfig transform, RewriteConfig rewrite,
+                             String service) {
     }
 
     /**
@@ -62,6 +64,11 @@ public record VersioningConfig(String id, List<String> routes, String defaultVer
         return null;
     }
 
+    /** Whether a version names its own service (the route's backend then depends on the version). */
+    public boolean namesServices() {
+        return versions.stream().anyMatch(v -> v.service() != null);
+    }
+
     /** The names of the versions, in declaration order, for the 400 that lists them. */
     public List<String> names() {
         return versions.stream().map(ApiVersion::name).toList();
@@ -76,12 +83,14 @@ public record VersioningConfig(String id, List<String> routes, String defaultVer
      * Reads every group and checks it against the routes and the domain's prefixes.
      *
      * @param routePaths route id → path pattern, in file order
+     * @param services   the names of the gateway's services, which a version may name
      */
-    public static List<VersioningConfig> readAll(ConfigNode root, Map<String, String> routePaths, List<String> prefixes) {
+    public static List<VersioningConfig> readAll(ConfigNode root, Map<String, String> routePaths, List<String> prefixes,
+                                                 Set<String> services) {
         List<VersioningConfig> groups = new ArrayList<>();
         Map<String, String> grouped = new HashMap<>();
         for (ConfigNode n : root.objectList("versioning")) {
-            VersioningConfig g = read(n, routePaths, prefixes);
+            VersioningConfig g = read(n, routePaths, prefixes, services);
             for (String r : g.routes()) {
                 String other = grouped.putIfAbsent(r, g.id());
                 if (other != null) {
@@ -96,7 +105,8 @@ public record VersioningConfig(String id, List<String> routes, String defaultVer
         return List.copyOf(groups);
     }
 
-    private static VersioningConfig read(ConfigNode n, Map<String, String> routePaths, List<String> prefixes) {
+    private static VersioningConfig read(ConfigNode n, Map<String, String> routePaths, List<String> prefixes,
+                                         Set<String> services) {
         String id = n.requiredString("id");
         List<String> routes = n.stringList("routes");
         if (routes.isEmpty()) {
@@ -153,8 +163,13 @@ public record VersioningConfig(String id, List<String> routes, String defaultVer
                     : null;
             TransformConfig t = TransformConfig.read(v.object("transform"), true);
             RewriteConfig rw = v.has("rewrite") ? RewriteConfig.read(v.object("rewrite")) : RewriteConfig.NONE;
+            String service = v.string("service", null);
+            if (service != null && !services.contains(service)) {
+                throw v.error("service", "unknown service '" + service + "' (services: " + String.join(", ", services)
+                        + ")");
+            }
             v.rejectUnknownKeys();
-            versions.add(new ApiVersion(name, d, t, rw));
+            versions.add(new ApiVersion(name, d, t, rw, service));
         }
         String defaultVersion = n.requiredString("default");
         if (!names.containsKey(defaultVersion)) {

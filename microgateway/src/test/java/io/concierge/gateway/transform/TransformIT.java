@@ -207,6 +207,26 @@ class TransformIT {
     }
 
     @Test
+    void aHeadAnswerDoesNotCarryTheUntransformedLengthOrEtag() throws Exception {
+        WireResponse get = get("/api/products");
+        WireResponse head = WireClient.exchange(gateway.port(), "HEAD", "/api/products");
+
+        assertEquals(200, head.status(), head.toString());
+        assertEquals("HEAD", upstream.lastRequest().method());
+        // RFC 9110 9.3.2: a HEAD answer may omit what only generating the content determines, and its
+        // Content-Length must be the GET's if sent; the upstream's 600-odd bytes are not the GET's length.
+        assertNull(head.header("Content-Length"), head.toString());
+        assertEquals(get.header("ETag"), head.header("ETag"), "the transformed GET's validator, not the upstream's");
+        assertEquals("application/json", head.header("Content-Type"));
+        assertNull(head.header("Server"), "the response header edits apply to HEAD as to GET");
+        assertEquals("v2", head.header("X-Shape"));
+
+        WireResponse untouched = WireClient.exchange(gateway.port(), "HEAD", "/api/raw/text");
+        assertEquals(String.valueOf("{\"a\":1} but text".length()), untouched.header("Content-Length"),
+                "a body the GET would not transform keeps its length");
+    }
+
+    @Test
     void anErrorAnswerIsNotTransformed() throws Exception {
         WireResponse r = get("/api/products/404");
 

@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class VersionSelectorTest {
     private static final VersioningConfig GROUP = new VersioningConfig("catalog", List.of("list"), "1", "/api",
             "API-Version", "application/vnd.concierge.v{version}+json", "version", List.of(
-            new VersioningConfig.ApiVersion("1", null, TransformConfig.NONE, RewriteConfig.NONE),
-            new VersioningConfig.ApiVersion("2", null, TransformConfig.NONE, RewriteConfig.NONE),
-            new VersioningConfig.ApiVersion("2.1", null, TransformConfig.NONE, RewriteConfig.NONE)));
+            new VersioningConfig.ApiVersion("1", null, TransformConfig.NONE, RewriteConfig.NONE, null),
+            new VersioningConfig.ApiVersion("2", null, TransformConfig.NONE, RewriteConfig.NONE, null),
+            new VersioningConfig.ApiVersion("2.1", null, TransformConfig.NONE, RewriteConfig.NONE, null)));
     private static final VersionSelector SELECTOR = new VersionSelector(GROUP);
 
     private static String select(String path, String query, String... headerPairs) {

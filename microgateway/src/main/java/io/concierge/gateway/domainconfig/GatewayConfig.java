@@ -18,6 +18,7 @@ import io.concierge.gateway.config.Prefixes;
 import io.concierge.gateway.config.ServerLimits;
 import io.concierge.gateway.config.YamlSource;
 import io.concierge.gateway.discovery.DiscoveryConfig;
+import io.concierge.gateway.grpc.MethodBinding;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.security.SecurityConfig;
@@ -43,6 +44,26 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
 
     public static GatewayConfig parse(String name, String yaml, Function<String, String> env) {
         return from(YamlSource.parse(name, yaml, env));
+    }
+
+    /**
+     * A gRPC route needs a gRPC service whose descriptors have its method and fields; a gRPC service
+     * serves gRPC routes only (the HTTP proxy cannot speak to it).
+     */
+    private static void checkGrpc(String file, ConfigNode node, String yamlPath, RouteConfig r, PathPattern pattern,
+                                  ServiceConfig s) {
+        if (r.grpc() == null) {
+            if (s.grpc() != null) {
+                throw node.error("service", "'" + r.service() + "' is a gRPC service; the route needs a grpc section "
+                        + "(docs/grpc.md)");
+            }
+            return;
+        }
+        if (s.grpc() == null) {
+            throw node.error("grpc", "service '" + r.service() + "' is not a gRPC service (it has no grpc section)");
+        }
+        MethodBinding.compile(r.grpc(), s.grpc().descriptors(), pattern.parameterNames(), file,
+                yamlPath + ".grpc");
     }
 
     private static GatewayConfig from(ConfigNode root) {
@@ -96,6 +117,7 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
                 throw new ConfigException(root.file(), node.child("match.path"), "'" + r.path()
                         + "' is outside the domain's prefixes " + prefixes);
             }
+            checkGrpc(root.file(), node, "routes[" + i + "]", r, pattern, services.get(r.service()));
         }
         if (routes.isEmpty()) {
             throw root.error("routes", "at least one route is required");

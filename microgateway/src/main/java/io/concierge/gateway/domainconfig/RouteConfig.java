@@ -10,6 +10,7 @@ import java.util.Set;
 
 import io.concierge.gateway.composition.CompositionConfig;
 import io.concierge.gateway.config.ConfigNode;
+import io.concierge.gateway.grpc.GrpcRouteConfig;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.resilience.RouteResilience;
 import io.concierge.gateway.rewrite.RewriteConfig;
@@ -29,10 +30,13 @@ import io.concierge.gateway.security.RouteAuthConfig;
  * @param auth           the {@code auth} section (security package)
  * @param rateLimits     the {@code rate-limits} section (ratelimit package)
  * @param resilience     deadline and fallback of this route (resilience package)
+ * @param grpc           the {@code grpc} section: the route's target is a gRPC method of its (gRPC)
+ *                       service (docs/grpc.md); null for a proxied route
  */
 public record RouteConfig(String id, String path, Set<String> methods, Map<String, String> headers,
                           RewriteConfig rewrite, String service, Duration connectTimeout, Duration readTimeout,
-                          RouteAuthConfig auth, List<RateLimitConfig> rateLimits, RouteResilience resilience) {
+                          RouteAuthConfig auth, List<RateLimitConfig> rateLimits, RouteResilience resilience,
+                          GrpcRouteConfig grpc) {
 
     private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
 
@@ -61,9 +65,13 @@ public record RouteConfig(String id, String path, Set<String> methods, Map<Strin
         List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(node, "rate-limits");
         RouteResilience resilience = node.has("resilience") ? RouteResilience.read(node.object("resilience"))
                 : RouteResilience.NONE;
+        GrpcRouteConfig grpc = node.has("grpc") ? GrpcRouteConfig.read(node.object("grpc")) : null;
+        if (grpc != null && node.has("rewrite")) {
+            throw node.error("rewrite", "a gRPC route has no upstream path to rewrite");
+        }
         node.rejectUnknownKeys();
         return new RouteConfig(id, path, Set.copyOf(methods), Map.copyOf(headers), rewrite, service, connect, read,
-                auth, rateLimits, resilience);
+                auth, rateLimits, resilience, grpc);
     }
 
     /**
@@ -72,7 +80,7 @@ public record RouteConfig(String id, String path, Set<String> methods, Map<Strin
      */
     public static RouteConfig forComposition(CompositionConfig c) {
         return new RouteConfig(c.id(), c.path(), Set.of("GET"), Map.of(), RewriteConfig.NONE, null, null, null,
-                c.auth(), c.rateLimits(), RouteResilience.NONE);
+                c.auth(), c.rateLimits(), RouteResilience.NONE, null);
     }
 
     static List<RouteConfig> readAll(ConfigNode root) {

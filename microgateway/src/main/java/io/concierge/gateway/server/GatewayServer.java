@@ -1,5 +1,6 @@
 package io.concierge.gateway.server;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,9 @@ import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.domainconfig.ServiceConfig;
+import io.concierge.gateway.grpc.GrpcChannels;
+import io.concierge.gateway.grpc.GrpcTranscoder;
+import io.concierge.gateway.grpc.MethodBinding;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
@@ -38,6 +42,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Discovery discovery;
     private final Map<String, UpstreamGroup> services;
     private final Map<String, ServiceResilience> resilience;
+    private final Map<String, GrpcChannels> grpcServices;
     private final WebServer server;
     private final String instanceId;
     private final ServerRuntime runtime;
@@ -51,8 +56,11 @@ public final class GatewayServer implements AutoCloseable {
         this.services = buildServices(config);
         this.resilience = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
-            resilience.put(s.name(), new ServiceResilience(s.resilience(), services.get(s.name())));
+            if (s.grpc() == null) {
+                resilience.put(s.name(), new ServiceResilience(s.resilience(), services.get(s.name())));
+            }
         }
+        this.grpcServices = buildGrpcServices(config);
         this.runtime = ServerRuntime.gateway(config, cluster);
         this.telemetry = new Telemetry(config.domain(), tracing, ownsTracing, config.accessLog());
         String apiKeyHeader = config.security().apiKeys().consumers().isEmpty() ? null
@@ -60,7 +68,8 @@ public final class GatewayServer implements AutoCloseable {
         this.compositions = new Compositions(config.compositions(), apiKeyHeader, discovery, telemetry.tracing());
         String via = "concierge-" + config.domain();
         ProxyEngine engine = new ProxyEngine(via, telemetry);
-        RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, runtime, compositions, engine);
+        RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, runtime, compositions, engine,
+                grpcServices, telemetry.tracing());
         compositions.bindLocal(new LocalRouteCalls(RouteChains.local(table), config.limits().allowEncodedSlash()));
         String[] id = new String[1];
         HealthReport health = new HealthReport(new GatewayHealth(config.domain(), () -> id[0], services, resilience),
@@ -127,6 +136,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private void releaseUpstreams() {
         services.values().forEach(UpstreamGroup::close);
+        grpcServices.values().forEach(GrpcChannels::close);
         resilience.values().forEach(ServiceResilience::close);
         compositions.close();
         runtime.close();
@@ -153,6 +163,9 @@ public final class GatewayServer implements AutoCloseable {
     static Map<String, UpstreamGroup> buildServices(GatewayConfig config) {
         Map<String, UpstreamGroup> groups = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
+            if (s.grpc() != null) {
+                continue; // its channels are built by buildGrpcServices
+            }
             List<UpstreamGroup.Endpoint> endpoints = new ArrayList<>();
             for (InstanceConfig i : s.instances()) {
                 endpoints.add(new UpstreamGroup.Endpoint(i.host(), i.port(), i.weight()));
@@ -163,15 +176,29 @@ public final class GatewayServer implements AutoCloseable {
         return groups;
     }
 
+    /** One set of channels per gRPC service (docs/grpc.md); connections open on the first call. */
+    static Map<String, GrpcChannels> buildGrpcServices(GatewayConfig config) {
+        Map<String, GrpcChannels> channels = new LinkedHashMap<>();
+        for (ServiceConfig s : config.services().values()) {
+            if (s.grpc() != null) {
+                channels.put(s.name(), new GrpcChannels(s.name(), s.instances(), s.grpc()));
+            }
+        }
+        return channels;
+    }
+
     static RouteTable<GatewayRoute> buildRoutes(GatewayConfig config, Map<String, UpstreamGroup> services,
                                                 Map<String, ServiceResilience> resilience, ServerRuntime runtime,
-                                                Compositions compositions, ProxyEngine engine) {
+                                                Compositions compositions, ProxyEngine engine,
+                                                Map<String, GrpcChannels> grpcServices, Tracing tracing) {
         List<RouteTable.Entry<GatewayRoute>> entries = new ArrayList<>();
         int order = 0;
         for (RouteConfig r : config.routes()) {
-            RouteBackend.Service service = new RouteBackend.Service(engine, services.get(r.service()),
-                    resilience.get(r.service()));
-            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime, service));
+            RouteBackend backend = r.grpc() != null
+                    ? new RouteBackend.Grpc(new GrpcTarget(grpcTranscoder(config, r, grpcServices.get(r.service()),
+                            tracing)))
+                    : new RouteBackend.Service(engine, services.get(r.service()), resilience.get(r.service()));
+            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime, backend));
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
         }
         for (CompositionEndpoint c : compositions.endpoints()) {
@@ -181,6 +208,23 @@ public final class GatewayServer implements AutoCloseable {
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
         }
         return new RouteTable<>(entries);
+    }
+
+    /**
+     * A gRPC route's transcoder. The call's deadline: the route's, else its service's, else the read
+     * timeout (a gRPC call always gets one). Retries: the service's attempts, for {@code retryable}
+     * methods only.
+     */
+    private static GrpcTranscoder grpcTranscoder(GatewayConfig config, RouteConfig r, GrpcChannels channels,
+                                                 Tracing tracing) {
+        ServiceConfig s = config.services().get(r.service());
+        MethodBinding binding = MethodBinding.compile(r.grpc(), s.grpc().descriptors(),
+                PathPattern.compile(r.path()).parameterNames(), config.file(), "routes[" + config.routes().indexOf(r) + "].grpc");
+        Duration deadline = r.resilience().deadline() != null ? r.resilience().deadline()
+                : s.resilience().deadline() != null ? s.resilience().deadline()
+                : r.readTimeout() != null ? r.readTimeout() : s.readTimeout();
+        int attempts = s.resilience().retry() == null ? 1 : s.resilience().retry().attempts();
+        return new GrpcTranscoder(binding, r.grpc(), channels, deadline, attempts, tracing);
     }
 
     /** Deregisters first, so the edge stops sending before the listener closes. */

@@ -6,7 +6,7 @@ import io.concierge.gateway.resilience.ServiceResilience;
 
 /**
  * What a route's chain ends in, as the server found it at load: a service to proxy to (from which
- * {@link RouteChains#route} builds the upstream stack) or a composition.
+ * {@link RouteChains#route} builds the upstream stack) a composition, or a gRPC method.
  */
 public sealed interface RouteBackend {
     /** @param resilience the service's resilience state, or null for none */
@@ -14,5 +14,9 @@ public sealed interface RouteBackend {
     }
 
     record Composition(CompositionTarget target) implements RouteBackend {
+    }
+
+    /** A gRPC method (docs/grpc.md): the transcoder holds the method, its mapping and the service's channels. */
+    record Grpc(GrpcTarget target) implements RouteBackend {
     }
 }

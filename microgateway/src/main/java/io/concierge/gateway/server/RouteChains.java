@@ -31,7 +31,7 @@ import io.helidon.webserver.http.ServerResponse;
  *   the matched route:    client IP → IP lists → strip identity → auth → body limit
  *                         → rate limits → proxy: deadline → bulkhead → relay → retry
  *                                               → breaker + balancer → upstream exchange
- *                                       | composition
+ *                                       | composition | gRPC method (transcoded)
  * a local composition call: route match ─┘ (in process; the client's request passed the front)
  * </pre>
  *
@@ -86,6 +86,7 @@ public final class RouteChains {
         // (later: cache, transform)
         steps.add(switch (backend) {
             case RouteBackend.Composition c -> c.target();
+            case RouteBackend.Grpc g -> g.target();
             case RouteBackend.Service s -> {
                 ServiceResilience rz = s.resilience();
                 UpstreamStack upstream = UpstreamStack.outermostFirst()

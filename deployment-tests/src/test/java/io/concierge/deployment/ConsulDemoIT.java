@@ -115,6 +115,7 @@ class ConsulDemoIT {
         env.put("EDGE_ADMIN_PORT", String.valueOf(edgeAdmin));
         env.put("USER_SERVICE_PORT", String.valueOf(base + 3));
         env.put("PRODUCT_SERVICE_PORT", String.valueOf(base + 4));
+        env.put("PRODUCT_GRPC_PORT", String.valueOf(base + 21));
         env.put("ORDER_SERVICE_PORT", String.valueOf(base + 5));
         env.put("PAYMENT_SERVICE_PORT", String.valueOf(base + 6));
         env.put("USERS_GATEWAYS", pair(base + 7) + " " + pair(base + 9));

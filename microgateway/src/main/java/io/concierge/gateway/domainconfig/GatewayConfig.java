@@ -62,7 +62,7 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         if (s.grpc() == null) {
             throw node.error("grpc", "service '" + r.service() + "' is not a gRPC service (it has no grpc section)");
         }
-        MethodBinding.compile(r.grpc(), s.grpc().descriptors(), pattern.parameterNames(), file,
+        MethodBinding.compile(r.grpc(), s.grpc().descriptors(), r.path(), r.methods(), pattern.parameterNames(), file,
                 yamlPath + ".grpc");
     }
 

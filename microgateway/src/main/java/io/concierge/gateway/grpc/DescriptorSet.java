@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.google.api.AnnotationsProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.Descriptors;
@@ -20,6 +21,13 @@ import com.google.protobuf.ExtensionRegistry;
  * code, no per-method Java.
  */
 public final class DescriptorSet {
+    /** The method option the gateway reads: {@code google.api.http} ({@link HttpRuleMapping}). */
+    private static final ExtensionRegistry OPTIONS = ExtensionRegistry.newInstance();
+
+    static {
+        OPTIONS.add(AnnotationsProto.http);
+    }
+
     private final Map<String, Descriptors.ServiceDescriptor> services;
 
     private DescriptorSet(Map<String, Descriptors.ServiceDescriptor> services) {
@@ -36,7 +44,7 @@ public final class DescriptorSet {
     public static DescriptorSet read(Path file) {
         FileDescriptorSet set;
         try (InputStream in = Files.newInputStream(file)) {
-            set = FileDescriptorSet.parseFrom(in, ExtensionRegistry.getEmptyRegistry());
+            set = FileDescriptorSet.parseFrom(in, OPTIONS);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read descriptor set " + file + ": " + e.getMessage());
         }

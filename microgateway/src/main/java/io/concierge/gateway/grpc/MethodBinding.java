@@ -3,6 +3,7 @@ package io.concierge.gateway.grpc;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
@@ -27,11 +28,18 @@ public record MethodBinding(MethodDescriptor method, Map<String, FieldPath> path
                             FieldDescriptor bodyField, boolean bodyWhole) {
 
     /**
-     * @param pathParams the names of the route's {@code {name}} segments
-     * @param yamlPath   the route's {@code grpc} section, e.g. {@code routes[2].grpc}
+     * Without an explicit mapping ({@code path-params}, {@code query}, {@code body}) a method's
+     * {@code google.api.http} option maps path parameters and body ({@link HttpRuleMapping}); query
+     * parameters fill fields by name either way.
+     *
+     * @param routePath    the route's {@code match.path}
+     * @param routeMethods the route's {@code match.methods} (empty: any)
+     * @param pathParams   the names of the route's {@code {name}} segments, in order
+     * @param yamlPath     the route's {@code grpc} section, e.g. {@code routes[2].grpc}
      */
-    public static MethodBinding compile(GrpcRouteConfig config, DescriptorSet descriptors, List<String> pathParams,
-                                        String file, String yamlPath) {
+    public static MethodBinding compile(GrpcRouteConfig config, DescriptorSet descriptors, String routePath,
+                                        Set<String> routeMethods, List<String> pathParams, String file,
+                                        String yamlPath) {
         ServiceDescriptor service = descriptors.service(config.serviceName());
         if (service == null) {
             throw new ConfigException(file, yamlPath + ".method", "unknown gRPC service '" + config.serviceName()
@@ -46,6 +54,11 @@ public record MethodBinding(MethodDescriptor method, Map<String, FieldPath> path
         if (method.isClientStreaming()) {
             throw new ConfigException(file, yamlPath + ".method", "client-streaming methods cannot be transcoded ("
                     + config.method() + ")");
+        }
+        HttpRuleMapping rule = HttpRuleMapping.of(method);
+        boolean explicit = !config.pathParams().isEmpty() || !config.query().isEmpty() || config.body() != null;
+        if (rule != null && !explicit) {
+            config = fromRule(config, rule, routePath, routeMethods, pathParams, file, yamlPath);
         }
         Descriptor input = method.getInputType();
         Map<String, FieldPath> pathFields = new HashMap<>();
@@ -85,6 +98,29 @@ public record MethodBinding(MethodDescriptor method, Map<String, FieldPath> path
         }
         return new MethodBinding(method, Map.copyOf(pathFields), Map.copyOf(queryFields), Map.copyOf(byName),
                 bodyField, whole);
+    }
+
+    /** The route's mapping as the method's google.api.http option gives it. */
+    private static GrpcRouteConfig fromRule(GrpcRouteConfig config, HttpRuleMapping rule, String routePath,
+                                            Set<String> routeMethods, List<String> pathParams, String file,
+                                            String yamlPath) {
+        if (!routeMethods.isEmpty() && !routeMethods.contains(rule.verb())) {
+            throw new ConfigException(file, yamlPath + ".method", "the method's google.api.http verb is "
+                    + rule.verb() + " but the route matches " + routeMethods);
+        }
+        List<String> variables;
+        try {
+            variables = rule.variablesFor(routePath);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file, yamlPath + ".method", e.getMessage());
+        }
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < pathParams.size(); i++) {
+            params.put(pathParams.get(i), variables.get(i));
+        }
+        return new GrpcRouteConfig(config.method(), Map.copyOf(params), config.query(),
+                rule.body().isEmpty() ? null : rule.body(), config.ignoreUnknownQuery(), config.requestMetadata(),
+                config.responseMetadata(), config.json(), config.stream(), config.retryable());
     }
 
     private static FieldPath resolve(Descriptor input, String field, String file, String yamlPath, String what) {

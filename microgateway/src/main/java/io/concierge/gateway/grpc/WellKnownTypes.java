@@ -2,6 +2,8 @@ package io.concierge.gateway.grpc;
 
 import java.util.Map;
 
+import com.google.api.AnnotationsProto;
+import com.google.api.HttpProto;
 import com.google.protobuf.AnyProto;
 import com.google.protobuf.ApiProto;
 import com.google.protobuf.DescriptorProtos;
@@ -23,7 +25,9 @@ final class WellKnownTypes {
             entry(EmptyProto.getDescriptor()), entry(FieldMaskProto.getDescriptor()),
             entry(SourceContextProto.getDescriptor()), entry(StructProto.getDescriptor()),
             entry(TimestampProto.getDescriptor()), entry(TypeProto.getDescriptor()),
-            entry(WrappersProto.getDescriptor()));
+            entry(WrappersProto.getDescriptor()),
+            // google.api.http's own files, which protoc users rarely have at hand (proto-google-common-protos).
+            entry(AnnotationsProto.getDescriptor()), entry(HttpProto.getDescriptor()));
 
     private WellKnownTypes() {
     }

@@ -218,8 +218,9 @@ public final class GatewayServer implements AutoCloseable {
     private static GrpcTranscoder grpcTranscoder(GatewayConfig config, RouteConfig r, GrpcChannels channels,
                                                  Tracing tracing) {
         ServiceConfig s = config.services().get(r.service());
-        MethodBinding binding = MethodBinding.compile(r.grpc(), s.grpc().descriptors(),
-                PathPattern.compile(r.path()).parameterNames(), config.file(), "routes[" + config.routes().indexOf(r) + "].grpc");
+        MethodBinding binding = MethodBinding.compile(r.grpc(), s.grpc().descriptors(), r.path(), r.methods(),
+                PathPattern.compile(r.path()).parameterNames(), config.file(),
+                "routes[" + config.routes().indexOf(r) + "].grpc");
         Duration deadline = r.resilience().deadline() != null ? r.resilience().deadline()
                 : s.resilience().deadline() != null ? s.resilience().deadline()
                 : r.readTimeout() != null ? r.readTimeout() : s.readTimeout();

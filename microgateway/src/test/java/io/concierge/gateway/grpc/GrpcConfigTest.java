@@ -87,7 +87,7 @@ class GrpcConfigTest {
     @Test
     void anUnknownMethodIsALoadErrorListingTheKnownOnes() {
         assertEquals("test.yaml: routes[1].grpc.method: unknown method 'Ech' of concierge.test.TestService "
-                        + "(methods: [Echo, Fail, Slow, Count])",
+                        + "(methods: [Echo, Fail, Slow, Count, GetItem, PutItem])",
                 error(yaml("method: concierge.test.TestService/Ech", "")));
     }
 
@@ -165,6 +165,28 @@ class GrpcConfigTest {
         assertEquals("test.yaml: routes[1].rewrite: a gRPC route has no upstream path to rewrite",
                 error(yaml("method: concierge.test.TestService/Echo\npath-params: {id: item_id}",
                         "rewrite: {strip-prefix: /api}")));
+    }
+
+    @Test
+    void withoutAnExplicitMappingTheMethodsGoogleApiHttpOptionMapsPathAndBody() {
+        String yaml = yaml("method: concierge.test.TestService/PutItem", "").replace("/api/echo/{id}", "/api/items/{id}");
+        GatewayConfig c = parse(yaml);
+        assertEquals("concierge.test.TestService/PutItem", c.routes().get(1).grpc().method());
+    }
+
+    @Test
+    void aRoutePathThatIsNotTheGoogleApiHttpPathIsALoadError() {
+        assertEquals("test.yaml: routes[1].grpc.method: the route's path /api/echo/{id} is not the method's "
+                        + "google.api.http path /api/items/{item_id}",
+                error(yaml("method: concierge.test.TestService/PutItem", "")));
+    }
+
+    @Test
+    void aRouteMethodThatIsNotTheGoogleApiHttpVerbIsALoadError() {
+        String yaml = yaml("method: concierge.test.TestService/PutItem", "").replace("match: {path: \"/api/echo/{id}\"}",
+                "match: {path: \"/api/items/{id}\", methods: [GET]}");
+        assertEquals("test.yaml: routes[1].grpc.method: the method's google.api.http verb is PUT but the route "
+                + "matches [GET]", error(yaml));
     }
 
     @Test

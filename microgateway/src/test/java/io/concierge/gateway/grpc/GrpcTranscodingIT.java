@@ -82,6 +82,14 @@ class GrpcTranscodingIT {
                     match: {path: /api/count}
                     service: grpc-test
                     grpc: {method: concierge.test.TestService/Count}
+                  - id: get-item
+                    match: {path: "/api/items/{item}/labels/{label}", methods: [GET]}
+                    service: grpc-test
+                    grpc: {method: concierge.test.TestService/GetItem}
+                  - id: put-item
+                    match: {path: "/api/items/{item}", methods: [PUT]}
+                    service: grpc-test
+                    grpc: {method: concierge.test.TestService/PutItem}
                   - id: count-ndjson
                     match: {path: /api/count-ndjson}
                     service: grpc-test
@@ -128,6 +136,28 @@ class GrpcTranscodingIT {
         assertEquals("AQID", echoed.get("blob").asText());
         assertEquals("first", r.json().get("items").get(0).get("label").asText());
         assertNull(r.json().get("echoed").get("smallish"));
+    }
+
+    @Test
+    void theMethodsGoogleApiHttpOptionMapsPathVariablesToNestedFieldsAndTheBody() throws IOException {
+        WireResponse get = get("/api/items/i-7/labels/blue?count=2");
+        assertEquals(200, get.status(), get.toString());
+        assertEquals("i-7", get.json().get("echoed").get("itemId").asText());
+        assertEquals("blue", get.json().get("echoed").get("inner").get("label").asText());
+        assertEquals(2, get.json().get("echoed").get("count").asInt());
+
+        byte[] body = "{\"label\":\"from-body\",\"rank\":4}".getBytes(StandardCharsets.UTF_8);
+        WireResponse put;
+        try (WireClient c = WireClient.connect(gateway.port())) {
+            c.send(c.head("PUT", "/api/items/i-8", "Content-Type: application/json", "Content-Length: " + body.length));
+            c.send(body);
+            put = c.readResponse();
+        }
+        assertEquals(200, put.status(), put.toString());
+        JsonNode echoed = put.json().get("echoed");
+        assertEquals("i-8", echoed.get("itemId").asText());
+        assertEquals("from-body", echoed.get("inner").get("label").asText(), "body: inner");
+        assertEquals(4, echoed.get("inner").get("rank").asInt());
     }
 
     @ParameterizedTest

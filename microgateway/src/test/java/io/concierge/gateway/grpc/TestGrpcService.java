@@ -32,7 +32,7 @@ import io.grpc.stub.StreamObserver;
 /**
  * A real gRPC server on an ephemeral port serving {@code concierge.test.TestService} from the
  * committed descriptor set with dynamic messages (no generated code): Echo returns the request and
- * the metadata it saw, Fail answers the status it is asked for, Slow waits (until its deadline or the
+ * the metadata it saw (so do GetItem and PutItem, mapped by their google.api.http options), Fail answers the status it is asked for, Slow waits (until its deadline or the
  * server closes), Count streams messages and can fail midway.
  */
 final class TestGrpcService implements AutoCloseable {
@@ -52,6 +52,8 @@ final class TestGrpcService implements AutoCloseable {
         def.addMethod(grpcMethod("Fail"), ServerCalls.asyncUnaryCall(this::fail));
         def.addMethod(grpcMethod("Slow"), ServerCalls.asyncUnaryCall(this::slow));
         def.addMethod(grpcMethod("Count"), ServerCalls.asyncServerStreamingCall(this::count));
+        def.addMethod(grpcMethod("GetItem"), ServerCalls.asyncUnaryCall(this::echo));
+        def.addMethod(grpcMethod("PutItem"), ServerCalls.asyncUnaryCall(this::echo));
         Metadata served = new Metadata();
         served.put(Metadata.Key.of("x-served-by", Metadata.ASCII_STRING_MARSHALLER), "test-grpc");
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())

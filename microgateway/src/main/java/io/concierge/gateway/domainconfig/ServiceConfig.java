@@ -52,7 +52,29 @@ public record ServiceConfig(String name, LoadBalancing loadBalancing, List<Insta
         pool.rejectUnknownKeys();
         ResilienceConfig resilience = ResilienceConfig.read(node.object("resilience"));
         GrpcServiceConfig grpc = node.has("grpc") ? GrpcServiceConfig.read(node.object("grpc")) : null;
+        if (grpc != null) {
+            rejectWhatGrpcDoesNotApply(node, lb);
+        }
         node.rejectUnknownKeys();
         return new ServiceConfig(name, lb, List.copyOf(instances), connect, read, maxIdle, idle, resilience, grpc);
+    }
+
+    /**
+     * A gRPC service uses its deadline and retry attempts only (docs/grpc.md); a policy it would not
+     * apply is refused rather than silently ignored.
+     */
+    private static void rejectWhatGrpcDoesNotApply(ConfigNode node, LoadBalancing lb) {
+        if (lb != LoadBalancing.ROUND_ROBIN) {
+            throw node.error("load-balancing", "a gRPC service is balanced round-robin (docs/grpc.md)");
+        }
+        if (node.has("pool")) {
+            throw node.error("pool", "a gRPC service keeps one HTTP/2 connection per instance; no pool to configure");
+        }
+        ConfigNode rz = node.object("resilience");
+        for (String key : List.of("circuit-breaker", "bulkhead", "outlier-ejection", "health-check")) {
+            if (rz.has(key)) {
+                throw rz.error(key, "not applied to gRPC services yet (docs/grpc.md); only deadline and retry are");
+            }
+        }
     }
 }

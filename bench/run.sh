@@ -6,6 +6,11 @@
 #   gateway       wrk -> one microgateway (bench/gateway.yaml) -> upstream
 #   edge+gateway  wrk -> edge router (bench/edge.yaml) -> microgateway -> upstream
 #
+# and, only when BENCH_ROWS names them (docs/grpc.md), against the demo product service:
+#
+#   rest-grpc     wrk -> microgateway (bench/grpc-gateway.yaml) -> gRPC GetProduct (REST->gRPC)
+#   rest-http     wrk -> the same microgateway -> the same product over the service's HTTP API
+#
 # and prints req/s, p50 and p99 of each with its ratio to the nginx row. Every row is warmed up
 # first. Results go to bench/results/<timestamp>.md. Installs nothing: needs wrk, nginx and curl.
 #
@@ -14,7 +19,10 @@
 #   BENCH_DURATION=20    seconds measured per row
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=64    wrk -t / -c
 #   BENCH_NGINX_WORKERS=auto
-#   BENCH_ROWS="direct nginx gateway edge+gateway"   which rows to measure (nginx is required)
+#   BENCH_ROWS="direct nginx gateway edge+gateway"   which rows to measure (nginx is required);
+#                        add "rest-grpc rest-http" for the REST->gRPC comparison (needs the products jar)
+#   BENCH_GRPC_GATEWAY_PORT=18085 BENCH_GRPC_GATEWAY_ADMIN_PORT=18095
+#   BENCH_PRODUCT_PORT=18086 BENCH_PRODUCT_GRPC_PORT=18087    (the REST->gRPC rows only)
 #   BENCH_UPSTREAM_PORT=18081 BENCH_PROXY_PORT=18082 BENCH_GATEWAY_PORT=18083
 #   BENCH_EDGE_PORT=18084 BENCH_GATEWAY_ADMIN_PORT=18093 BENCH_EDGE_ADMIN_PORT=18094
 #   BENCH_JAVA_OPTS      JVM flags of the gateway and the edge
@@ -35,8 +43,15 @@ export BENCH_GATEWAY_PORT="${BENCH_GATEWAY_PORT:-18083}"
 export BENCH_EDGE_PORT="${BENCH_EDGE_PORT:-18084}"
 export BENCH_GATEWAY_ADMIN_PORT="${BENCH_GATEWAY_ADMIN_PORT:-18093}"
 export BENCH_EDGE_ADMIN_PORT="${BENCH_EDGE_ADMIN_PORT:-18094}"
+export BENCH_GRPC_GATEWAY_PORT="${BENCH_GRPC_GATEWAY_PORT:-18085}"
+export BENCH_GRPC_GATEWAY_ADMIN_PORT="${BENCH_GRPC_GATEWAY_ADMIN_PORT:-18095}"
+export BENCH_PRODUCT_PORT="${BENCH_PRODUCT_PORT:-18086}"
+export BENCH_PRODUCT_GRPC_PORT="${BENCH_PRODUCT_GRPC_PORT:-18087}"
 JAVA_OPTS="${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m -Djava.net.preferIPv4Stack=true}"
 PATH_UNDER_TEST="/bench/item"
+# The REST->gRPC rows run only when asked for: they need the demo product service.
+GRPC_ROWS=false
+[[ " ${BENCH_ROWS:-} " == *" rest-grpc "* || " ${BENCH_ROWS:-} " == *" rest-http "* ]] && GRPC_ROWS=true
 
 BENCH_TAG="bench"
 # shellcheck source=bench/lib.sh
@@ -51,6 +66,11 @@ find_java
 require_jars microgateway/target/microgateway.jar edge-router/target/edge-router.jar
 require_free_ports "$BENCH_UPSTREAM_PORT" "$BENCH_PROXY_PORT" "$BENCH_GATEWAY_PORT" "$BENCH_EDGE_PORT" \
   "$BENCH_GATEWAY_ADMIN_PORT" "$BENCH_EDGE_ADMIN_PORT"
+if $GRPC_ROWS; then
+  require_jars domains/products/target/products-service.jar
+  require_free_ports "$BENCH_GRPC_GATEWAY_PORT" "$BENCH_GRPC_GATEWAY_ADMIN_PORT" "$BENCH_PRODUCT_PORT" \
+    "$BENCH_PRODUCT_GRPC_PORT"
+fi
 
 # --- processes ----------------------------------------------------------------------------------
 
@@ -71,6 +91,21 @@ PIDS+=("$!")
 EDGE_PID="$!"
 wait_http "http://127.0.0.1:$BENCH_EDGE_PORT$PATH_UNDER_TEST" "the edge" "${PIDS[-1]}"
 
+GRPC_GATEWAY_PID=""
+if $GRPC_ROWS; then
+  # shellcheck disable=SC2086
+  PRODUCT_SERVICE_PORT="$BENCH_PRODUCT_PORT" PRODUCT_GRPC_PORT="$BENCH_PRODUCT_GRPC_PORT" \
+    "$JAVA" $JAVA_OPTS -jar domains/products/target/products-service.jar >"$LOG_DIR/product-service.log" 2>&1 &
+  PIDS+=("$!")
+  wait_http "http://127.0.0.1:$BENCH_PRODUCT_PORT/api/products/p1" "the product service" "${PIDS[-1]}"
+  # shellcheck disable=SC2086
+  "$JAVA" $JAVA_OPTS -jar microgateway/target/microgateway.jar run bench/grpc-gateway.yaml \
+    >"$LOG_DIR/grpc-gateway.log" 2>&1 &
+  PIDS+=("$!")
+  GRPC_GATEWAY_PID="$!"
+  wait_http "http://127.0.0.1:$BENCH_GRPC_GATEWAY_PORT/api/catalog/p1" "the REST->gRPC gateway" "${PIDS[-1]}"
+fi
+
 # Every row must return the upstream's body, or we would be measuring an error page.
 EXPECTED="$(curl -fsS "http://127.0.0.1:$BENCH_UPSTREAM_PORT$PATH_UNDER_TEST")"
 for port in "$BENCH_PROXY_PORT" "$BENCH_GATEWAY_PORT" "$BENCH_EDGE_PORT"; do
@@ -82,11 +117,15 @@ done
 
 read -r -a ROWS <<<"${BENCH_ROWS:-direct nginx gateway edge+gateway}"
 for row in "${ROWS[@]}"; do
-  case "$row" in direct | nginx | gateway | edge+gateway) ;; *) fail "unknown row '$row' in BENCH_ROWS" ;; esac
+  case "$row" in direct | nginx | gateway | edge+gateway | rest-grpc | rest-http) ;;
+    *) fail "unknown row '$row' in BENCH_ROWS" ;; esac
 done
 [[ " ${ROWS[*]} " == *" nginx "* ]] || fail "BENCH_ROWS must include nginx, the reference of every ratio"
 declare -A PORT=([direct]="$BENCH_UPSTREAM_PORT" [nginx]="$BENCH_PROXY_PORT"
-  [gateway]="$BENCH_GATEWAY_PORT" [edge+gateway]="$BENCH_EDGE_PORT")
+  [gateway]="$BENCH_GATEWAY_PORT" [edge+gateway]="$BENCH_EDGE_PORT"
+  [rest-grpc]="$BENCH_GRPC_GATEWAY_PORT" [rest-http]="$BENCH_GRPC_GATEWAY_PORT")
+# The REST->gRPC rows ask the product service for the same product, transcoded or proxied.
+declare -A ROW_PATH=([rest-grpc]="/api/catalog/p1" [rest-http]="/api/products/p1")
 declare -A RPS P50 P99 ERRORS OTHER CPU_US
 
 BUSY_BEFORE="$(busy_percent 3)"
@@ -96,7 +135,7 @@ fi
 
 echo "bench: wrk -t$THREADS -c$CONNECTIONS, warm-up ${WARMUP}s + ${DURATION}s measured per row (logs: ${LOG_DIR#"$ROOT"/})"
 for row in "${ROWS[@]}"; do
-  url="http://127.0.0.1:${PORT[$row]}$PATH_UNDER_TEST"
+  url="http://127.0.0.1:${PORT[$row]}${ROW_PATH[$row]:-$PATH_UNDER_TEST}"
   echo "bench: $row ($url): warming up"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >"$LOG_DIR/wrk-$row-warmup.txt" 2>&1 ||
     fail "wrk failed on $row: $(tail -n 3 "$LOG_DIR/wrk-$row-warmup.txt")"
@@ -106,6 +145,7 @@ for row in "${ROWS[@]}"; do
   case "$row" in
     gateway) jvms=("$GATEWAY_PID") ;;
     edge+gateway) jvms=("$EDGE_PID" "$GATEWAY_PID") ;;
+    rest-grpc | rest-http) jvms=("$GRPC_GATEWAY_PID") ;;
     *) jvms=() ;;
   esac
   jvm0=0; [[ ${#jvms[@]} -eq 0 ]] || jvm0="$(proc_cpu "${jvms[@]}")"
@@ -158,6 +198,9 @@ fi
   echo "- CPUs busy in the 3 s before the run: ${BUSY_BEFORE}%; *other CPU* is the share of all CPUs used during a row by processes other than wrk, nginx, the gateway and the edge (0% on a quiet machine)"
   echo "- nginx worker_processes $NGINX_WORKERS; gateway and edge JVM flags: $JAVA_OPTS"
   echo "- *JVM CPU µs/req*: user + system CPU of the row's JVMs (gateway; edge and gateway) per request, GC and JIT included"
+  if $GRPC_ROWS; then
+    echo "- rest-grpc / rest-http: GET /api/catalog/p1 (REST->gRPC GetProduct) / GET /api/products/p1 (HTTP) through one gateway (bench/grpc-gateway.yaml) to the demo product service (a JVM, not nginx: compare these two rows with each other); JVM CPU is the gateway's"
+  fi
   echo
   echo "$table"
   echo

@@ -41,8 +41,8 @@ public record GrpcRouteConfig(String method, Map<String, String> pathParams, Map
         String body = node.string("body", null);
         boolean ignoreUnknown = node.bool("ignore-unknown-query", false);
         ConfigNode metadata = node.object("metadata");
-        List<String> request = lower(metadata.stringList("request"));
-        List<String> response = lower(metadata.stringList("response"));
+        List<String> request = metadataNames(metadata, "request");
+        List<String> response = metadataNames(metadata, "response");
         metadata.rejectUnknownKeys();
         JsonOptions json = node.has("json") ? JsonOptions.read(node.object("json")) : JsonOptions.DEFAULT;
         String streamValue = node.string("stream", "json-array");
@@ -57,9 +57,39 @@ public record GrpcRouteConfig(String method, Map<String, String> pathParams, Map
                 request, response, json, stream, retryable);
     }
 
-    /** gRPC metadata keys are lower case; so are the configured names once read. */
-    private static List<String> lower(List<String> names) {
-        return names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
+    /**
+     * gRPC metadata keys are lower case; so are the configured names once read. Names gRPC itself
+     * uses ({@code grpc-*}, pseudo-headers, the HTTP/2 connection's own fields) cannot be passed
+     * through, and binary ({@code -bin}) metadata has no header form.
+     */
+    private static List<String> metadataNames(ConfigNode node, String key) {
+        List<String> names = node.stringList(key);
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i).toLowerCase(Locale.ROOT);
+            if (!validName(n) || n.startsWith("grpc-") || n.endsWith("-bin") || RESERVED.contains(n)) {
+                throw new io.concierge.gateway.config.ConfigException(node.file(), node.child(key) + "[" + i + "]",
+                        "'" + names.get(i) + "' cannot be passed as gRPC metadata (a header token, not grpc-*, "
+                                + "*-bin, " + String.join(", ", RESERVED) + ")");
+            }
+            names.set(i, n);
+        }
+        return List.copyOf(names);
+    }
+
+    private static final List<String> RESERVED = List.of("content-type", "te", "host", "connection", "user-agent",
+            "content-length", "transfer-encoding");
+
+    private static boolean validName(String n) {
+        if (n.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < n.length(); i++) {
+            char c = n.charAt(i);
+            if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-' && c != '_' && c != '.') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public String serviceName() {

@@ -203,6 +203,17 @@ class GrpcConfigTest {
     }
 
     @Test
+    void metadataNamesGrpcReservesAreLoadErrors() {
+        assertEquals("test.yaml: routes[1].grpc.metadata.request[1]: 'grpc-timeout' cannot be passed as gRPC "
+                        + "metadata (a header token, not grpc-*, *-bin, content-type, te, host, connection, user-agent, "
+                        + "content-length, transfer-encoding)",
+                error(yaml("method: concierge.test.TestService/Echo\npath-params: {id: item_id}\n"
+                        + "metadata: {request: [x-tenant, grpc-timeout]}", "")));
+        assertTrue(error(yaml("method: concierge.test.TestService/Echo\npath-params: {id: item_id}\n"
+                + "metadata: {response: [\":path\"]}", "")).startsWith("test.yaml: routes[1].grpc.metadata.response[0]: "));
+    }
+
+    @Test
     void unknownKeysInTheGrpcSectionsAreLoadErrors() {
         String e = error(yaml("method: concierge.test.TestService/Echo\npath-params: {id: item_id}\nbodyy: \"*\"", ""));
         assertTrue(e.startsWith("test.yaml: routes[1].grpc.bodyy: unknown key"), e);

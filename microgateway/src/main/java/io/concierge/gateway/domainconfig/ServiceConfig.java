@@ -60,7 +60,7 @@ public record ServiceConfig(String name, LoadBalancing loadBalancing, List<Insta
     }
 
     /**
-     * A gRPC service uses its deadline and retry attempts only (docs/grpc.md); a policy it would not
+     * A gRPC service uses its deadline, retry attempts and breakers only (docs/grpc.md); a policy it would not
      * apply is refused rather than silently ignored.
      */
     private static void rejectWhatGrpcDoesNotApply(ConfigNode node, LoadBalancing lb) {
@@ -71,9 +71,10 @@ public record ServiceConfig(String name, LoadBalancing loadBalancing, List<Insta
             throw node.error("pool", "a gRPC service keeps one HTTP/2 connection per instance; no pool to configure");
         }
         ConfigNode rz = node.object("resilience");
-        for (String key : List.of("circuit-breaker", "bulkhead", "outlier-ejection", "health-check")) {
+        for (String key : List.of("bulkhead", "outlier-ejection", "health-check")) {
             if (rz.has(key)) {
-                throw rz.error(key, "not applied to gRPC services yet (docs/grpc.md); only deadline and retry are");
+                throw rz.error(key, "not applied to gRPC services yet (docs/grpc.md); deadline, retry and "
+                        + "circuit-breaker are");
             }
         }
     }

@@ -13,22 +13,26 @@ import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 
 import io.concierge.gateway.config.InstanceConfig;
+import io.concierge.gateway.resilience.InstanceBreaker;
+import io.concierge.gateway.resilience.ResilienceConfig;
 
 /**
  * The channels of one gRPC service, one per instance (each an HTTP/2 connection that multiplexes
  * every call to that instance), built at startup and closed with the gateway. Calls are spread
- * round-robin; {@link #next} after a failure moves on to another instance.
+ * round-robin over the instances whose circuit breaker admits a call.
  */
 public final class GrpcChannels implements AutoCloseable {
-    /** One instance's channel, with its address for spans and errors. */
-    public record Instance(String host, int port, ManagedChannel channel) {
+    /** One instance's channel, with its address for spans and errors and its circuit breaker. */
+    public record Instance(String host, int port, ManagedChannel channel, InstanceBreaker breaker) {
     }
 
     private final String service;
     private final List<Instance> instances;
     private final AtomicInteger next = new AtomicInteger();
 
-    public GrpcChannels(String service, List<InstanceConfig> instances, GrpcServiceConfig config) {
+    /** @param breaker the service's {@code resilience.circuit-breaker}, one breaker per instance */
+    public GrpcChannels(String service, List<InstanceConfig> instances, GrpcServiceConfig config,
+                        ResilienceConfig.Breaker breaker) {
         this.service = service;
         ChannelCredentials credentials = credentials(service, config);
         List<Instance> list = new ArrayList<>();
@@ -38,7 +42,7 @@ public final class GrpcChannels implements AutoCloseable {
             ManagedChannel channel = Grpc.newChannelBuilderForAddress(i.host(), i.port(), credentials)
                     .userAgent("concierge")
                     .build();
-            list.add(new Instance(i.host(), i.port(), channel));
+            list.add(new Instance(i.host(), i.port(), channel, new InstanceBreaker(breaker, System::nanoTime)));
         }
         this.instances = List.copyOf(list);
     }
@@ -62,15 +66,30 @@ public final class GrpcChannels implements AutoCloseable {
         return service;
     }
 
-    /** The instance for a call's first try (round-robin). */
-    Instance pick() {
-        return instances.get(Math.floorMod(next.getAndIncrement(), instances.size()));
+    /**
+     * The instance for a call's first try: round-robin, skipping instances whose breaker is open;
+     * null when every breaker is open. The caller records the outcome on the instance's breaker.
+     */
+    Instance acquire() {
+        return acquireFrom(Math.floorMod(next.getAndIncrement(), instances.size()), instances.size());
     }
 
-    /** Another instance than {@code tried} for a retry, or the same when there is only one. */
-    Instance after(Instance tried) {
-        int i = instances.indexOf(tried);
-        return instances.get((i + 1) % instances.size());
+    /** An instance other than {@code tried} for a retry (breakers respected), or null. */
+    Instance acquireAfter(Instance tried) {
+        if (instances.size() == 1) {
+            return tried.breaker().tryAcquire() ? tried : null;
+        }
+        return acquireFrom(instances.indexOf(tried) + 1, instances.size() - 1);
+    }
+
+    private Instance acquireFrom(int start, int count) {
+        for (int k = 0; k < count; k++) {
+            Instance i = instances.get((start + k) % instances.size());
+            if (i.breaker().tryAcquire()) {
+                return i;
+            }
+        }
+        return null;
     }
 
     int size() {

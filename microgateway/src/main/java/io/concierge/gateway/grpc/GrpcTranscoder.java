@@ -103,13 +103,20 @@ public final class GrpcTranscoder {
         }
         Metadata metadata = requestMetadata(exchange);
         long deadlineNanos = System.nanoTime() + deadline.toNanos();
-        GrpcChannels.Instance instance = channels.pick();
+        GrpcChannels.Instance instance = channels.acquire();
         for (int attempt = 1; ; attempt++) {
+            if (instance == null) {
+                Problem.send(res, 503, "Service Unavailable", "no instance of the gRPC service is available",
+                        exchange.requestId());
+                return;
+            }
+            Status.Code failed = null;
             try {
                 call(exchange, instance, request, metadata, deadlineNanos);
                 return;
             } catch (StatusRuntimeException e) {
-                boolean again = attempt < attempts && e.getStatus().getCode() == Status.Code.UNAVAILABLE
+                failed = e.getStatus().getCode();
+                boolean again = attempt < attempts && failed == Status.Code.UNAVAILABLE
                         && System.nanoTime() < deadlineNanos && !res.isSent();
                 if (!again) {
                     if (!res.isSent()) {
@@ -117,8 +124,10 @@ public final class GrpcTranscoder {
                     }
                     return;
                 }
-                instance = channels.after(instance);
+            } finally {
+                instance.breaker().record(failed == null || !StatusProblems.countsAgainstInstance(failed));
             }
+            instance = channels.acquireAfter(instance);
         }
     }
 

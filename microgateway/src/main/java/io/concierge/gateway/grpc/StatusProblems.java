@@ -32,6 +32,18 @@ final class StatusProblems {
         };
     }
 
+    /**
+     * Whether a status says the instance is in trouble (its circuit breaker counts it), rather than
+     * answering the request: unreachable, too slow, or failing internally. NOT_FOUND and the other
+     * answers about the request count as successes.
+     */
+    static boolean countsAgainstInstance(Status.Code code) {
+        return switch (code) {
+            case UNAVAILABLE, DEADLINE_EXCEEDED, UNKNOWN, INTERNAL, DATA_LOSS -> true;
+            default -> false;
+        };
+    }
+
     static String detail(Status status, Mapped mapped) {
         if (mapped.detailIsSafe() && status.getDescription() != null) {
             return status.getDescription();

@@ -181,7 +181,7 @@ public final class GatewayServer implements AutoCloseable {
         Map<String, GrpcChannels> channels = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
             if (s.grpc() != null) {
-                channels.put(s.name(), new GrpcChannels(s.name(), s.instances(), s.grpc()));
+                channels.put(s.name(), new GrpcChannels(s.name(), s.instances(), s.grpc(), s.resilience().breaker()));
             }
         }
         return channels;

@@ -193,9 +193,9 @@ class GrpcConfigTest {
     void aPolicyAGrpcServiceDoesNotApplyIsALoadErrorNotIgnored() {
         String breaker = yaml("method: concierge.test.TestService/Echo\npath-params: {id: item_id}", "").replace(
                 "      - url: http://127.0.0.1:50051", "      - url: http://127.0.0.1:50051\n    resilience:\n"
-                        + "      circuit-breaker: {window: 20}");
-        assertEquals("test.yaml: services.grpc-test.resilience.circuit-breaker: not applied to gRPC services yet "
-                + "(docs/grpc.md); only deadline and retry are", error(breaker));
+                        + "      bulkhead: {max-concurrent: 20}");
+        assertEquals("test.yaml: services.grpc-test.resilience.bulkhead: not applied to gRPC services yet "
+                + "(docs/grpc.md); deadline, retry and circuit-breaker are", error(breaker));
         String weighted = yaml("method: concierge.test.TestService/Echo\npath-params: {id: item_id}", "").replace(
                 "    grpc:\n      descriptors", "    load-balancing: weighted\n    grpc:\n      descriptors");
         assertEquals("test.yaml: services.grpc-test.load-balancing: a gRPC service is balanced round-robin "

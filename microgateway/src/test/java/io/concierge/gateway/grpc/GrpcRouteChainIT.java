@@ -88,6 +88,30 @@ class GrpcRouteChainIT {
     }
 
     @Test
+    void anInstanceThatKeepsFailingIsCutOffByItsBreaker() throws Exception {
+        try (TestGrpcService up = new TestGrpcService()) {
+            String yaml = yaml("      - url: http://127.0.0.1:" + up.port(), "", "").replace(
+                    "    instances:\n", "    resilience:\n      circuit-breaker: {window: 4, minimum-calls: 2, "
+                            + "failure-rate: 60, open-for: 60s}\n    instances:\n").replace(
+                    "method: concierge.test.TestService/Echo", "method: concierge.test.TestService/Fail");
+            try (GatewayServer g = TestGateways.start(yaml)) {
+                List<Integer> statuses = new ArrayList<>();
+                statuses.add(WireClient.exchange(g.port(), "GET", "/api/echo?code=NOT_FOUND").status());
+                for (int i = 0; i < 2; i++) {
+                    statuses.add(WireClient.exchange(g.port(), "GET", "/api/echo?code=INTERNAL").status());
+                }
+                int reached = up.calls.get();
+                WireResponse cut = WireClient.exchange(g.port(), "GET", "/api/echo?code=NOT_FOUND");
+                statuses.add(cut.status());
+
+                assertEquals(List.of(404, 502, 502, 503), statuses, "NOT_FOUND is an answer, INTERNAL a failure");
+                assertEquals("no instance of the gRPC service is available", cut.json().get("detail").asText());
+                assertEquals(reached, up.calls.get(), "the open breaker sent nothing to the instance");
+            }
+        }
+    }
+
+    @Test
     void rateLimitsApplyAsOnAnyRoute() throws Exception {
         try (TestGrpcService up = new TestGrpcService();
              GatewayServer g = TestGateways.start(yaml("      - url: http://127.0.0.1:" + up.port(),

@@ -44,6 +44,8 @@ final class TestGrpcService implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final ServiceDescriptor service;
     final AtomicReference<Metadata> lastHeaders = new AtomicReference<>();
+    /** Calls that reached the service. */
+    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
 
     TestGrpcService() throws IOException {
         service = DescriptorSet.read(DESCRIPTORS).service("concierge.test.TestService");
@@ -84,6 +86,7 @@ final class TestGrpcService implements AutoCloseable {
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                               ServerCallHandler<Q, R> next) {
                 lastHeaders.set(headers);
+                calls.incrementAndGet();
                 return Contexts.interceptCall(Context.current().withValue(HEADERS, headers), call, headers, next);
             }
         };

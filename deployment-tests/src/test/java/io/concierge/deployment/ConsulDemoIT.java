@@ -96,7 +96,7 @@ class ConsulDemoIT {
         }
         Files.createDirectories(work);
         // 0-2 edge (http, https, admin), 3-6 services, 7-18 gateways, 19 the agent, 20-39 Hazelcast.
-        int base = Poll.freePortBlock(40);
+        int base = Poll.freePortBlock(41);
         int edgePort = base;
         int edgeAdmin = base + 2;
         int agentPort = base + 19;
@@ -115,7 +115,8 @@ class ConsulDemoIT {
         env.put("EDGE_ADMIN_PORT", String.valueOf(edgeAdmin));
         env.put("USER_SERVICE_PORT", String.valueOf(base + 3));
         env.put("PRODUCT_SERVICE_PORT", String.valueOf(base + 4));
-        env.put("PRODUCT_GRPC_PORT", String.valueOf(base + 21));
+        // Not base + 21..39: CLUSTER_PORT's port-count (20) makes Hazelcast probe those for members.
+        env.put("PRODUCT_GRPC_PORT", String.valueOf(base + 40));
         env.put("ORDER_SERVICE_PORT", String.valueOf(base + 5));
         env.put("PAYMENT_SERVICE_PORT", String.valueOf(base + 6));
         env.put("USERS_GATEWAYS", pair(base + 7) + " " + pair(base + 9));

@@ -14,6 +14,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.Context;
 import io.grpc.ClientInterceptors;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -148,7 +149,17 @@ public final class GrpcTranscoder {
                     TimeUnit.NANOSECONDS);
             try {
                 if (binding.serverStreaming()) {
-                    stream(res, ClientCalls.blockingServerStreamingCall(channel, method, options, request), headers);
+                    // The call belongs to this context: when the client goes away mid-stream (or the
+                    // stream fails), cancelling it ends the call at once instead of at its deadline.
+                    Context.CancellableContext call = Context.current().withCancellation();
+                    Context previous = call.attach();
+                    try {
+                        stream(res, ClientCalls.blockingServerStreamingCall(channel, method, options, request),
+                                headers);
+                    } finally {
+                        call.detach(previous);
+                        call.cancel(null);
+                    }
                 } else {
                     DynamicMessage reply = ClientCalls.blockingUnaryCall(channel, method, options, request);
                     res.status(200);

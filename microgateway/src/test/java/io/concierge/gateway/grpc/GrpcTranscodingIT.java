@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.concierge.gateway.server.GatewayServer;
+import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.Resources;
 import io.concierge.gateway.testing.TestGateways;
 import io.concierge.gateway.testing.WireClient;
@@ -317,6 +318,17 @@ class GrpcTranscodingIT {
             c.send(c.head("GET", "/api/count?upto=5&failAfter=2"));
             assertThrows(IOException.class, c::readResponse, "a truncated stream must not read as complete");
         }
+    }
+
+    @Test
+    void aClientThatLeavesMidStreamCancelsTheGrpcCall() throws IOException {
+        int before = grpc.cancelledStreams.get();
+        try (WireClient c = WireClient.connect(gateway.port())) {
+            c.send(c.head("GET", "/api/count-ndjson?failAfter=-1"));
+            c.readHeadResponse();
+        }
+        Poll.until("the service sees its stream cancelled", java.time.Duration.ofSeconds(10),
+                () -> grpc.cancelledStreams.get() == before + 1);
     }
 
     @Test

@@ -44,6 +44,8 @@ final class TestGrpcService implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final ServiceDescriptor service;
     final AtomicReference<Metadata> lastHeaders = new AtomicReference<>();
+    /** Streams the client (the gateway) cancelled. */
+    final java.util.concurrent.atomic.AtomicInteger cancelledStreams = new java.util.concurrent.atomic.AtomicInteger();
     /** Calls that reached the service. */
     final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -153,6 +155,10 @@ final class TestGrpcService implements AutoCloseable {
         Descriptor in = request.getDescriptorForType();
         int upto = (Integer) request.getField(in.findFieldByName("upto"));
         int failAfter = (Integer) request.getField(in.findFieldByName("fail_after"));
+        if (failAfter < 0) {
+            endless((io.grpc.stub.ServerCallStreamObserver<DynamicMessage>) out);
+            return;
+        }
         if (upto < 0) {
             out.onError(Status.NOT_FOUND.withDescription("nothing to count").asRuntimeException());
             return;
@@ -167,6 +173,27 @@ final class TestGrpcService implements AutoCloseable {
                     .setField(inner.findFieldByName("rank"), i).build());
         }
         out.onCompleted();
+    }
+
+    /**
+     * A stream that goes on (paced at about one message per millisecond, for at most 10 s) until the
+     * caller cancels it.
+     */
+    private void endless(io.grpc.stub.ServerCallStreamObserver<DynamicMessage> out) {
+        out.setOnCancelHandler(cancelledStreams::incrementAndGet);
+        Descriptor inner = type("Inner");
+        for (int i = 1; i <= 10_000 && !out.isCancelled(); i++) {
+            out.onNext(DynamicMessage.newBuilder(inner).setField(inner.findFieldByName("label"), "n" + i).build());
+            try {
+                closing.await(1, TimeUnit.MILLISECONDS); // pacing the fake service, not synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (!out.isCancelled()) {
+            out.onCompleted();
+        }
     }
 
     @Override

@@ -14,6 +14,11 @@
 #   gateway-transform  wrk -> microgateway, transforming that body -> upstream, GET /bench/transform/json
 #   e.g. BENCH_ROWS="nginx gateway-json gateway-transform" ./concierge bench
 #
+# and, only when BENCH_ROWS names them (docs/grpc.md), against the demo product service:
+#
+#   rest-grpc     wrk -> microgateway (bench/grpc-gateway.yaml) -> gRPC GetProduct (REST->gRPC)
+#   rest-http     wrk -> the same microgateway -> the same product over the service's HTTP API
+#
 # and prints req/s, p50 and p99 of each with its ratio to the nginx row. Every row is warmed up
 # first. Results go to bench/results/<timestamp>.md. Installs nothing: needs wrk, nginx and curl.
 #
@@ -27,6 +32,9 @@
 #                        gateway-json and gateway-transform for a JSON transformation's cost
 #   BENCH_NGINX_CACHE_PORT=18086 BENCH_CACHE_GATEWAY_PORT=18085 BENCH_CACHE_GATEWAY_ADMIN_PORT=18095
 #   BENCH_CACHE_CLUSTER_PORT=18400 (the cache gateway's one-member Hazelcast cluster, ports 18400-18404)
+#                        add "rest-grpc rest-http" for the REST->gRPC comparison (needs the products jar)
+#   BENCH_GRPC_GATEWAY_PORT=18088 BENCH_GRPC_GATEWAY_ADMIN_PORT=18098
+#   BENCH_PRODUCT_PORT=18089 BENCH_PRODUCT_GRPC_PORT=18090    (the REST->gRPC rows only)
 #   BENCH_UPSTREAM_PORT=18081 BENCH_PROXY_PORT=18082 BENCH_GATEWAY_PORT=18083
 #   BENCH_EDGE_PORT=18084 BENCH_GATEWAY_ADMIN_PORT=18093 BENCH_EDGE_ADMIN_PORT=18094
 #   BENCH_JAVA_OPTS      JVM flags of the gateway and the edge
@@ -52,8 +60,15 @@ export BENCH_CACHE_GATEWAY_PORT="${BENCH_CACHE_GATEWAY_PORT:-18085}"
 export BENCH_CACHE_GATEWAY_ADMIN_PORT="${BENCH_CACHE_GATEWAY_ADMIN_PORT:-18095}"
 export BENCH_CACHE_CLUSTER_PORT="${BENCH_CACHE_CLUSTER_PORT:-18400}"
 export BENCH_CACHE_CLUSTER_SUFFIX="$$"
+export BENCH_GRPC_GATEWAY_PORT="${BENCH_GRPC_GATEWAY_PORT:-18088}"
+export BENCH_GRPC_GATEWAY_ADMIN_PORT="${BENCH_GRPC_GATEWAY_ADMIN_PORT:-18098}"
+export BENCH_PRODUCT_PORT="${BENCH_PRODUCT_PORT:-18089}"
+export BENCH_PRODUCT_GRPC_PORT="${BENCH_PRODUCT_GRPC_PORT:-18090}"
 JAVA_OPTS="${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m -Djava.net.preferIPv4Stack=true}"
 PATH_UNDER_TEST="/bench/item"
+# The REST->gRPC rows run only when asked for: they need the demo product service.
+GRPC_ROWS=false
+[[ " ${BENCH_ROWS:-} " == *" rest-grpc "* || " ${BENCH_ROWS:-} " == *" rest-http "* ]] && GRPC_ROWS=true
 
 BENCH_TAG="bench"
 # shellcheck source=bench/lib.sh
@@ -63,7 +78,7 @@ source "$ROOT/bench/lib.sh"
 
 read -r -a ROWS <<<"${BENCH_ROWS:-direct nginx gateway edge+gateway}"
 for row in "${ROWS[@]}"; do
-  case "$row" in direct | nginx | gateway | edge+gateway | nginx-cache | cache | gateway-json | gateway-transform) ;;
+  case "$row" in direct | nginx | gateway | edge+gateway | nginx-cache | cache | gateway-json | gateway-transform | rest-grpc | rest-http) ;;
     *) fail "unknown row '$row' in BENCH_ROWS" ;; esac
 done
 [[ " ${ROWS[*]} " == *" nginx "* ]] || fail "BENCH_ROWS must include nginx, the reference of every ratio"
@@ -79,6 +94,11 @@ require_free_ports "$BENCH_UPSTREAM_PORT" "$BENCH_PROXY_PORT" "$BENCH_GATEWAY_PO
 if has_row nginx-cache; then require_free_ports "$BENCH_NGINX_CACHE_PORT"; fi
 if has_row cache; then
   require_free_ports "$BENCH_CACHE_GATEWAY_PORT" "$BENCH_CACHE_GATEWAY_ADMIN_PORT" "$BENCH_CACHE_CLUSTER_PORT"
+fi
+if $GRPC_ROWS; then
+  require_jars domains/products/target/products-service.jar
+  require_free_ports "$BENCH_GRPC_GATEWAY_PORT" "$BENCH_GRPC_GATEWAY_ADMIN_PORT" "$BENCH_PRODUCT_PORT" \
+    "$BENCH_PRODUCT_GRPC_PORT"
 fi
 
 # --- processes ----------------------------------------------------------------------------------
@@ -126,6 +146,20 @@ if has_row nginx-cache; then
   curl -fsS -D "$LOG_DIR/nginx-cache-hit.txt" -o /dev/null "http://127.0.0.1:$BENCH_NGINX_CACHE_PORT$PATH_UNDER_TEST"
   grep -qi '^Cache-Status: HIT' "$LOG_DIR/nginx-cache-hit.txt" || fail "nginx's proxy_cache does not hit"
 fi
+GRPC_GATEWAY_PID=""
+if $GRPC_ROWS; then
+  # shellcheck disable=SC2086
+  PRODUCT_SERVICE_PORT="$BENCH_PRODUCT_PORT" PRODUCT_GRPC_PORT="$BENCH_PRODUCT_GRPC_PORT" \
+    "$JAVA" $JAVA_OPTS -jar domains/products/target/products-service.jar >"$LOG_DIR/product-service.log" 2>&1 &
+  PIDS+=("$!")
+  wait_http "http://127.0.0.1:$BENCH_PRODUCT_PORT/api/products/p1" "the product service" "${PIDS[-1]}"
+  # shellcheck disable=SC2086
+  "$JAVA" $JAVA_OPTS -jar microgateway/target/microgateway.jar run bench/grpc-gateway.yaml \
+    >"$LOG_DIR/grpc-gateway.log" 2>&1 &
+  PIDS+=("$!")
+  GRPC_GATEWAY_PID="$!"
+  wait_http "http://127.0.0.1:$BENCH_GRPC_GATEWAY_PORT/api/catalog/p1" "the REST->gRPC gateway" "${PIDS[-1]}"
+fi
 
 # Every row must return the upstream's body, or we would be measuring an error page.
 EXPECTED="$(curl -fsS "http://127.0.0.1:$BENCH_UPSTREAM_PORT$PATH_UNDER_TEST")"
@@ -139,8 +173,11 @@ done
 declare -A PORT=([direct]="$BENCH_UPSTREAM_PORT" [nginx]="$BENCH_PROXY_PORT"
   [gateway]="$BENCH_GATEWAY_PORT" [edge+gateway]="$BENCH_EDGE_PORT"
   [nginx-cache]="$BENCH_NGINX_CACHE_PORT" [cache]="$BENCH_CACHE_GATEWAY_PORT"
-  [gateway-json]="$BENCH_GATEWAY_PORT" [gateway-transform]="$BENCH_GATEWAY_PORT")
-declare -A ROW_PATH=([gateway-json]="/bench/json" [gateway-transform]="/bench/transform/json")
+  [gateway-json]="$BENCH_GATEWAY_PORT" [gateway-transform]="$BENCH_GATEWAY_PORT"
+  [rest-grpc]="$BENCH_GRPC_GATEWAY_PORT" [rest-http]="$BENCH_GRPC_GATEWAY_PORT")
+# The REST->gRPC rows ask the product service for the same product, transcoded or proxied.
+declare -A ROW_PATH=([gateway-json]="/bench/json" [gateway-transform]="/bench/transform/json"
+  [rest-grpc]="/api/catalog/p1" [rest-http]="/api/products/p1")
 if [[ " ${ROWS[*]} " == *" gateway-transform "* || " ${ROWS[*]} " == *" gateway-json "* ]]; then
   # The JSON rows must measure the intended work: the plain body, and a transformed one.
   json="$(curl -fsS "http://127.0.0.1:$BENCH_GATEWAY_PORT/bench/json")" || fail "/bench/json does not answer 200"
@@ -169,6 +206,7 @@ for row in "${ROWS[@]}"; do
     gateway | gateway-json | gateway-transform) jvms=("$GATEWAY_PID") ;;
     edge+gateway) jvms=("$EDGE_PID" "$GATEWAY_PID") ;;
     cache) jvms=("$CACHE_GATEWAY_PID") ;;
+    rest-grpc | rest-http) jvms=("$GRPC_GATEWAY_PID") ;;
     *) jvms=() ;;
   esac
   jvm0=0; [[ ${#jvms[@]} -eq 0 ]] || jvm0="$(proc_cpu "${jvms[@]}")"
@@ -229,6 +267,9 @@ fi
   echo "- *JVM CPU µs/req*: user + system CPU of the row's JVMs (gateway; edge and gateway) per request, GC and JIT included"
   if has_row cache || has_row nginx-cache; then
     echo "- cache rows: every measured request is a hit (checked before the row); cache = one gateway with the shared cache on a one-member Hazelcast cluster (bench/cache-gateway.yaml), nginx-cache = nginx proxy_cache"
+  fi
+  if $GRPC_ROWS; then
+    echo "- rest-grpc / rest-http: GET /api/catalog/p1 (REST->gRPC GetProduct) / GET /api/products/p1 (HTTP) through one gateway (bench/grpc-gateway.yaml) to the demo product service (a JVM, not nginx: compare these two rows with each other); JVM CPU is the gateway's"
   fi
   echo
   echo "$table"

@@ -2,7 +2,7 @@
 # The local launcher behind `./concierge demo`: runs the whole demo mesh as plain processes on
 # 127.0.0.1 and stops all of it on Ctrl-C / SIGTERM.
 #
-#   4 demo services (users, products, orders, payments)  ports 3001-3004
+#   4 demo services (users, products, orders, payments)  ports 3001-3004 (products also gRPC on 50051)
 #   the edge router                                        8080, HTTPS 8443, admin 9080
 #   users gateway x2, products gateway x2                  8101/9101 8102/9102, 8201/9201 8202/9202
 #   orders gateway, payments gateway                       8310/9310, 8401/9401
@@ -51,6 +51,8 @@ export EDGE_PORT="${EDGE_PORT:-8080}"
 export EDGE_ADMIN_PORT="${EDGE_ADMIN_PORT:-9080}"
 export USER_SERVICE_PORT="${USER_SERVICE_PORT:-3001}"
 export PRODUCT_SERVICE_PORT="${PRODUCT_SERVICE_PORT:-3002}"
+# The product service's gRPC face (docs/grpc.md).
+export PRODUCT_GRPC_PORT="${PRODUCT_GRPC_PORT:-50051}"
 export ORDER_SERVICE_PORT="${ORDER_SERVICE_PORT:-3003}"
 export PAYMENT_SERVICE_PORT="${PAYMENT_SERVICE_PORT:-3004}"
 export CLUSTER_NAME="${CLUSTER_NAME:-concierge-demo}"
@@ -226,7 +228,7 @@ port_taken() { # true if something accepts connections on 127.0.0.1:$1
 }
 
 is_port() { [[ "$1" =~ ^[0-9]+$ && "$1" -ge 1 && "$1" -le 65535 ]]; }
-ALL_PORTS=("$EDGE_PORT" "$EDGE_ADMIN_PORT" "$EDGE_TLS_PORT")
+ALL_PORTS=("$EDGE_PORT" "$EDGE_ADMIN_PORT" "$EDGE_TLS_PORT" "$PRODUCT_GRPC_PORT")
 for d in "${DOMAINS[@]}"; do
   ALL_PORTS+=("$(service_port "$d")")
 done
@@ -436,6 +438,8 @@ say "  curl $E/api/products"
 say "  curl $E/api/products/p1/reviews"
 say "  curl $E/api/v2/products/p1                     # API version 2, made by the gateway (docs/versioning.md)"
 say "  curl $E/api/mobile/home                        # the mobile BFF, in the seed's envelope"
+say "  curl '$E/api/products/search?category=equipment&maxPrice=50'   # REST to gRPC (docs/grpc.md)"
+say "  curl $E/api/catalog/p3"
 say "  TOKEN=\$(curl -s -X POST $E/api/auth/login -H 'Content-Type: application/json' \\"
 say "          -d '{\"username\":\"alice\",\"password\":\"alice-pw\"}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')"
 say "  curl -H \"Authorization: Bearer \$TOKEN\" '$E/api/orders?userId=1'     # alice's orders; userId=2 is 403"

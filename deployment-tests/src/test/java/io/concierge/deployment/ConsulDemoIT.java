@@ -95,8 +95,9 @@ class ConsulDemoIT {
             assertTrue(Files.isRegularFile(Checkout.path(jar)), jar + " is missing: build the jars first (mvn package)");
         }
         Files.createDirectories(work);
-        // 0-2 edge (http, https, admin), 3-6 services, 7-20 gateways, 21 the agent, 22-41 Hazelcast.
-        int base = Poll.freePortBlock(42);
+        // 0-2 edge (http, https, admin), 3-6 services, 7-20 gateways, 21 the agent, 22-41 Hazelcast,
+        // 42 the product service's gRPC port (outside the Hazelcast members' probe range).
+        int base = Poll.freePortBlock(43);
         int edgePort = base;
         int edgeAdmin = base + 2;
         int agentPort = base + 21;
@@ -115,6 +116,8 @@ class ConsulDemoIT {
         env.put("EDGE_ADMIN_PORT", String.valueOf(edgeAdmin));
         env.put("USER_SERVICE_PORT", String.valueOf(base + 3));
         env.put("PRODUCT_SERVICE_PORT", String.valueOf(base + 4));
+        // Not base + 21..39: CLUSTER_PORT's port-count (20) makes Hazelcast probe those for members.
+        env.put("PRODUCT_GRPC_PORT", String.valueOf(base + 42));
         env.put("ORDER_SERVICE_PORT", String.valueOf(base + 5));
         env.put("PAYMENT_SERVICE_PORT", String.valueOf(base + 6));
         env.put("USERS_GATEWAYS", pair(base + 7) + " " + pair(base + 9));

@@ -11,6 +11,7 @@ import java.util.Set;
 import io.concierge.gateway.cache.RouteCacheConfig;
 import io.concierge.gateway.composition.CompositionConfig;
 import io.concierge.gateway.config.ConfigNode;
+import io.concierge.gateway.grpc.GrpcRouteConfig;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.resilience.RouteResilience;
 import io.concierge.gateway.rewrite.RewriteConfig;
@@ -33,11 +34,13 @@ import io.concierge.gateway.transform.TransformConfig;
  * @param resilience     deadline and fallback of this route (resilience package)
  * @param cache          the route's response cache: the domain's {@code cache.defaults} under its own {@code cache}
  * @param transform      request and response transformation (transform package), default none
+ * @param grpc           the {@code grpc} section: the route's target is a gRPC method of its (gRPC)
+ *                       service (docs/grpc.md); null for a proxied route
  */
 public record RouteConfig(String id, String path, Set<String> methods, Map<String, String> headers,
                           RewriteConfig rewrite, String service, Duration connectTimeout, Duration readTimeout,
                           RouteAuthConfig auth, List<RateLimitConfig> rateLimits, RouteResilience resilience,
-                          RouteCacheConfig cache, TransformConfig transform) {
+                          RouteCacheConfig cache, TransformConfig transform, GrpcRouteConfig grpc) {
 
     private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
 
@@ -68,9 +71,13 @@ public record RouteConfig(String id, String path, Set<String> methods, Map<Strin
                 : RouteResilience.NONE;
         RouteCacheConfig cache = RouteCacheConfig.read(node, "cache", cacheDefaults);
         TransformConfig transform = TransformConfig.read(node.object("transform"), true);
+        GrpcRouteConfig grpc = node.has("grpc") ? GrpcRouteConfig.read(node.object("grpc")) : null;
+        if (grpc != null && node.has("rewrite")) {
+            throw node.error("rewrite", "a gRPC route has no upstream path to rewrite");
+        }
         node.rejectUnknownKeys();
         return new RouteConfig(id, path, Set.copyOf(methods), Map.copyOf(headers), rewrite, service, connect, read,
-                auth, rateLimits, resilience, cache, transform);
+                auth, rateLimits, resilience, cache, transform, grpc);
     }
 
     /**
@@ -79,7 +86,7 @@ public record RouteConfig(String id, String path, Set<String> methods, Map<Strin
      */
     public static RouteConfig forComposition(CompositionConfig c) {
         return new RouteConfig(c.id(), c.path(), Set.of("GET"), Map.of(), RewriteConfig.NONE, null, null, null,
-                c.auth(), c.rateLimits(), RouteResilience.NONE, RouteCacheConfig.OFF, c.transform());
+                c.auth(), c.rateLimits(), RouteResilience.NONE, RouteCacheConfig.OFF, c.transform(), null);
     }
 
     static List<RouteConfig> readAll(ConfigNode root, RouteCacheConfig cacheDefaults) {

@@ -7,6 +7,7 @@ import java.util.List;
 import io.concierge.gateway.config.ConfigNode;
 import io.concierge.gateway.config.InstanceConfig;
 import io.concierge.gateway.config.LoadBalancing;
+import io.concierge.gateway.grpc.GrpcServiceConfig;
 import io.concierge.gateway.resilience.ResilienceConfig;
 
 /**
@@ -22,10 +23,12 @@ import io.concierge.gateway.resilience.ResilienceConfig;
  *                       below the 5s keep-alive of common upstream servers so we never reuse a socket
  *                       the upstream is about to close)
  * @param resilience     retries, breakers, bulkhead, outlier ejection, health checks (docs/resilience.md)
+ * @param grpc           the {@code grpc} section: a gRPC service with its descriptors (docs/grpc.md), or
+ *                       null for an HTTP service
  */
 public record ServiceConfig(String name, LoadBalancing loadBalancing, List<InstanceConfig> instances,
                             Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout,
-                            ResilienceConfig resilience) {
+                            ResilienceConfig resilience, GrpcServiceConfig grpc) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
@@ -48,7 +51,31 @@ public record ServiceConfig(String name, LoadBalancing loadBalancing, List<Insta
         Duration idle = pool.duration("idle-timeout", Duration.ofSeconds(4));
         pool.rejectUnknownKeys();
         ResilienceConfig resilience = ResilienceConfig.read(node.object("resilience"));
+        GrpcServiceConfig grpc = node.has("grpc") ? GrpcServiceConfig.read(node.object("grpc")) : null;
+        if (grpc != null) {
+            rejectWhatGrpcDoesNotApply(node, lb);
+        }
         node.rejectUnknownKeys();
-        return new ServiceConfig(name, lb, List.copyOf(instances), connect, read, maxIdle, idle, resilience);
+        return new ServiceConfig(name, lb, List.copyOf(instances), connect, read, maxIdle, idle, resilience, grpc);
+    }
+
+    /**
+     * A gRPC service uses its deadline, retry attempts and breakers only (docs/grpc.md); a policy it would not
+     * apply is refused rather than silently ignored.
+     */
+    private static void rejectWhatGrpcDoesNotApply(ConfigNode node, LoadBalancing lb) {
+        if (lb != LoadBalancing.ROUND_ROBIN) {
+            throw node.error("load-balancing", "a gRPC service is balanced round-robin (docs/grpc.md)");
+        }
+        if (node.has("pool")) {
+            throw node.error("pool", "a gRPC service keeps one HTTP/2 connection per instance; no pool to configure");
+        }
+        ConfigNode rz = node.object("resilience");
+        for (String key : List.of("bulkhead", "outlier-ejection", "health-check")) {
+            if (rz.has(key)) {
+                throw rz.error(key, "not applied to gRPC services yet (docs/grpc.md); deadline, retry and "
+                        + "circuit-breaker are");
+            }
+        }
     }
 }

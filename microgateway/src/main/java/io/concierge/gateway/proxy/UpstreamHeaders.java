@@ -94,7 +94,8 @@ public final class UpstreamHeaders {
         return lowerName.replace('_', '-');
     }
 
-    List<String[]> added() {
+    /** The headers to add, as {name, value} pairs (also sent as gRPC metadata, docs/grpc.md). */
+    public List<String[]> added() {
         return added == null ? List.of() : added;
     }
 

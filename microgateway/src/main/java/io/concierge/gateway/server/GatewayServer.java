@@ -1,5 +1,6 @@
 package io.concierge.gateway.server;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,9 @@ import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.domainconfig.ServiceConfig;
+import io.concierge.gateway.grpc.GrpcChannels;
+import io.concierge.gateway.grpc.GrpcTranscoder;
+import io.concierge.gateway.grpc.MethodBinding;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
@@ -39,6 +43,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Discovery discovery;
     private final Map<String, UpstreamGroup> services;
     private final Map<String, ServiceResilience> resilience;
+    private final Map<String, GrpcChannels> grpcServices;
     private final WebServer server;
     private final String instanceId;
     private final ServerRuntime runtime;
@@ -52,8 +57,11 @@ public final class GatewayServer implements AutoCloseable {
         this.services = buildServices(config);
         this.resilience = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
-            resilience.put(s.name(), new ServiceResilience(s.resilience(), services.get(s.name())));
+            if (s.grpc() == null) {
+                resilience.put(s.name(), new ServiceResilience(s.resilience(), services.get(s.name())));
+            }
         }
+        this.grpcServices = buildGrpcServices(config);
         this.runtime = ServerRuntime.gateway(config, cluster);
         this.telemetry = new Telemetry(config.domain(), tracing, ownsTracing, config.accessLog());
         String apiKeyHeader = config.security().apiKeys().consumers().isEmpty() ? null
@@ -61,7 +69,8 @@ public final class GatewayServer implements AutoCloseable {
         this.compositions = new Compositions(config.compositions(), apiKeyHeader, discovery, telemetry.tracing());
         String via = "concierge-" + config.domain();
         ProxyEngine engine = new ProxyEngine(via, telemetry);
-        RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, runtime, compositions, engine);
+        RouteTable<GatewayRoute> table = buildRoutes(config, services, resilience, runtime, compositions, engine,
+                grpcServices, telemetry.tracing());
         compositions.bindLocal(new LocalRouteCalls(RouteChains.local(table), config.limits().allowEncodedSlash()));
         String[] id = new String[1];
         HealthReport health = new HealthReport(new GatewayHealth(config.domain(), () -> id[0], services, resilience),
@@ -128,6 +137,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private void releaseUpstreams() {
         services.values().forEach(UpstreamGroup::close);
+        grpcServices.values().forEach(GrpcChannels::close);
         resilience.values().forEach(ServiceResilience::close);
         compositions.close();
         runtime.close();
@@ -154,6 +164,9 @@ public final class GatewayServer implements AutoCloseable {
     static Map<String, UpstreamGroup> buildServices(GatewayConfig config) {
         Map<String, UpstreamGroup> groups = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
+            if (s.grpc() != null) {
+                continue; // its channels are built by buildGrpcServices
+            }
             List<UpstreamGroup.Endpoint> endpoints = new ArrayList<>();
             for (InstanceConfig i : s.instances()) {
                 endpoints.add(new UpstreamGroup.Endpoint(i.host(), i.port(), i.weight()));
@@ -164,15 +177,30 @@ public final class GatewayServer implements AutoCloseable {
         return groups;
     }
 
+    /** One set of channels per gRPC service (docs/grpc.md); connections open on the first call. */
+    static Map<String, GrpcChannels> buildGrpcServices(GatewayConfig config) {
+        Map<String, GrpcChannels> channels = new LinkedHashMap<>();
+        for (ServiceConfig s : config.services().values()) {
+            if (s.grpc() != null) {
+                channels.put(s.name(), new GrpcChannels(s.name(), s.instances(), s.grpc(), s.resilience().breaker()));
+            }
+        }
+        return channels;
+    }
+
     static RouteTable<GatewayRoute> buildRoutes(GatewayConfig config, Map<String, UpstreamGroup> services,
                                                 Map<String, ServiceResilience> resilience, ServerRuntime runtime,
-                                                Compositions compositions, ProxyEngine engine) {
+                                                Compositions compositions, ProxyEngine engine,
+                                                Map<String, GrpcChannels> grpcServices, Tracing tracing) {
         List<RouteTable.Entry<GatewayRoute>> entries = new ArrayList<>();
         int order = 0;
         for (RouteConfig r : config.routes()) {
             VersioningConfig v = config.versioningOf(r.id());
-            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime,
-                    proxied(r, v, services, resilience, engine)));
+            RouteBackend backend = r.grpc() != null
+                    ? new RouteBackend.Grpc(new GrpcTarget(grpcTranscoder(config, r, grpcServices.get(r.service()),
+                            tracing)))
+                    : proxied(r, v, services, resilience, engine);
+            GatewayRoute route = new GatewayRoute(r, RouteChains.route(config, r, runtime, backend));
             entries.add(new RouteTable.Entry<>(PathPattern.compile(r.path()), r.methods(), r.headers(), order++, route));
             if (v != null && v.urlPrefix() != null) {
                 // The same route, and chain, at /api/v1/..., /api/v2/...: its VersionStep reads the segment.
@@ -207,6 +235,24 @@ public final class GatewayServer implements AutoCloseable {
             }
         }
         return new RouteBackend.Versioned(own, Map.copyOf(named));
+    }
+
+    /**
+     * A gRPC route's transcoder. The call's deadline: the route's, else its service's, else the read
+     * timeout (a gRPC call always gets one). Retries: the service's attempts, for {@code retryable}
+     * methods only.
+     */
+    private static GrpcTranscoder grpcTranscoder(GatewayConfig config, RouteConfig r, GrpcChannels channels,
+                                                 Tracing tracing) {
+        ServiceConfig s = config.services().get(r.service());
+        MethodBinding binding = MethodBinding.compile(r.grpc(), s.grpc().descriptors(), r.path(), r.methods(),
+                PathPattern.compile(r.path()).parameterNames(), config.file(),
+                "routes[" + config.routes().indexOf(r) + "].grpc");
+        Duration deadline = r.resilience().deadline() != null ? r.resilience().deadline()
+                : s.resilience().deadline() != null ? s.resilience().deadline()
+                : r.readTimeout() != null ? r.readTimeout() : s.readTimeout();
+        int attempts = s.resilience().retry() == null ? 1 : s.resilience().retry().attempts();
+        return new GrpcTranscoder(binding, r.grpc(), channels, deadline, attempts, tracing);
     }
 
     /** Deregisters first, so the edge stops sending before the listener closes. */

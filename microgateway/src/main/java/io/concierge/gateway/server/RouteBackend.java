@@ -9,7 +9,7 @@ import io.concierge.gateway.resilience.ServiceResilience;
 /**
  * What a route's chain ends in, as the server found it at load: a service to proxy to (from which
  * {@link RouteChains#route} builds the upstream stack), several when the route's API versions name
- * their own services, or a composition.
+ * their own services, a composition, or a gRPC method.
  */
 public sealed interface RouteBackend {
     /** @param resilience the service's resilience state, or null for none */
@@ -26,5 +26,9 @@ public sealed interface RouteBackend {
     }
 
     record Composition(CompositionTarget target) implements RouteBackend {
+    }
+
+    /** A gRPC method (docs/grpc.md): the transcoder holds the method, its mapping and the service's channels. */
+    record Grpc(GrpcTarget target) implements RouteBackend {
     }
 }

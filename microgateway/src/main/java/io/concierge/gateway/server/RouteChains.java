@@ -40,7 +40,7 @@ import io.helidon.webserver.http.ServerResponse;
  *                         → proxy: deadline → bulkhead → relay → retry
  *                                               → breaker + balancer → upstream exchange
  *                                       | the selected version's proxy (versions that name services)
- *                                       | composition
+ *                                       | composition | gRPC method (transcoded)
  * a local composition call: route match ─┘ (in process; the client's request passed the front)
  * </pre>
  *
@@ -108,6 +108,7 @@ public final class RouteChains {
         // per request the selected version's is picked (the version shape step rewrote the path for it).
         steps.add(switch (backend) {
             case RouteBackend.Composition c -> c.target();
+            case RouteBackend.Grpc g -> g.target();
             case RouteBackend.Service s -> proxy(route, s);
             case RouteBackend.Versioned v -> versioned(route, versioning, v);
         });

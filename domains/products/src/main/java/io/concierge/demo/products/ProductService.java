@@ -22,7 +22,15 @@ public final class ProductService {
     }
 
     public static void main(String[] args) {
-        DemoServer.runMain(NAME, () -> start(ServiceEnvironment.port(PORT_VARIABLE, DEFAULT_PORT)));
+        DemoServer.runMain(NAME, () -> {
+            WebServer web = start(ServiceEnvironment.port(PORT_VARIABLE, DEFAULT_PORT));
+            // The gRPC face of the same catalog (docs/grpc.md), for the gateway's REST to gRPC routes;
+            // a taken port ends the process like the HTTP port does.
+            ProductGrpcService.start(ServiceEnvironment.host(),
+                    ServiceEnvironment.port(ProductGrpcService.PORT_VARIABLE, ProductGrpcService.DEFAULT_PORT),
+                    ProductCatalog.demo());
+            return web;
+        });
     }
 
     /** Starts on {@code port} (0: any free port). */

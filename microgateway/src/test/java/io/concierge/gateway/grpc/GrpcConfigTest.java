@@ -60,6 +60,34 @@ class GrpcConfigTest {
     }
 
     @Test
+    void apiVersionsRefuseGrpcRoutesAndGrpcServices() {
+        String base = yaml("method: concierge.test.TestService/Echo\npath-params: {id: item_id}", "");
+        String versionedGrpcRoute = base + """
+                versioning:
+                  - id: g
+                    routes: [echo]
+                    default: "1"
+                    header: API-Version
+                    versions:
+                      - version: "1"
+                """;
+        assertTrue(error(versionedGrpcRoute).startsWith("test.yaml: versioning[0].routes"), error(versionedGrpcRoute));
+        String versionOnGrpcService = base + """
+                versioning:
+                  - id: h
+                    routes: [plain]
+                    default: "1"
+                    header: API-Version
+                    versions:
+                      - version: "1"
+                      - version: "2"
+                        service: grpc-test
+                """;
+        String message = error(versionOnGrpcService);
+        assertTrue(message.startsWith("test.yaml: versioning[0].versions[1].service: unknown service 'grpc-test'"), message);
+    }
+
+    @Test
     void aGrpcRouteGetsTheDocumentedDefaults() {
         GatewayConfig c = parse(yaml("method: concierge.test.TestService/Echo\npath-params: {id: item_id}", ""));
 

@@ -111,12 +111,16 @@ public final class GrpcTranscoder {
                         exchange.requestId());
                 return;
             }
-            Status.Code failed = null;
+            boolean recorded = false;
             try {
                 call(exchange, instance, request, metadata, deadlineNanos);
                 return;
             } catch (StatusRuntimeException e) {
-                failed = e.getStatus().getCode();
+                Status.Code failed = e.getStatus().getCode();
+                // Recorded before the client has the answer, so its next request sees the breaker's
+                // new state (recording after sending raced with a fast client).
+                instance.breaker().record(!StatusProblems.countsAgainstInstance(failed));
+                recorded = true;
                 boolean again = attempt < attempts && failed == Status.Code.UNAVAILABLE
                         && System.nanoTime() < deadlineNanos && !res.isSent();
                 if (!again) {
@@ -126,7 +130,9 @@ public final class GrpcTranscoder {
                     return;
                 }
             } finally {
-                instance.breaker().record(failed == null || !StatusProblems.countsAgainstInstance(failed));
+                if (!recorded) {
+                    instance.breaker().record(true);
+                }
             }
             instance = channels.acquireAfter(instance);
         }

@@ -140,6 +140,9 @@ final class CrashableRelay implements AutoCloseable {
                     } else if (cut >= 0) {
                         // Die in the middle of the answer: the bytes so far, then the end of the
                         // connection (FIN, so they arrive before it), then everything else resets.
+                        // Marked crashed first: the edge may answer its client as soon as it sees the
+                        // FIN, and a test that then asks crashed() must not race this thread.
+                        crashed = true;
                         out.write(buf, 0, cut);
                         out.flush();
                         to.shutdownOutput();

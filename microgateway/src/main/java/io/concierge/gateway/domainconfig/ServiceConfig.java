@@ -51,10 +51,10 @@ public record ServiceConfig(String name, LoadBalancing loadBalancing, List<Insta
         Duration idle = pool.duration("idle-timeout", Duration.ofSeconds(4));
         pool.rejectUnknownKeys();
         ResilienceConfig resilience = ResilienceConfig.read(node.object("resilience"));
-        GrpcServiceConfig grpc = node.has("grpc") ? GrpcServiceConfig.read(node.object("grpc")) : null;
-        if (grpc != null) {
-            rejectWhatGrpcDoesNotApply(node, lb);
+        if (node.has("grpc")) {
+            rejectWhatGrpcDoesNotApply(node, lb); // before grpc.descriptors, which may ask the instances
         }
+        GrpcServiceConfig grpc = node.has("grpc") ? GrpcServiceConfig.read(node.object("grpc"), name, instances) : null;
         node.rejectUnknownKeys();
         return new ServiceConfig(name, lb, List.copyOf(instances), connect, read, maxIdle, idle, resilience, grpc);
     }

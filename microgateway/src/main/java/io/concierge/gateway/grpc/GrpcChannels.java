@@ -34,7 +34,7 @@ public final class GrpcChannels implements AutoCloseable {
     public GrpcChannels(String service, List<InstanceConfig> instances, GrpcServiceConfig config,
                         ResilienceConfig.Breaker breaker) {
         this.service = service;
-        ChannelCredentials credentials = credentials(service, config);
+        ChannelCredentials credentials = credentials(service, config.tls(), config.caFile());
         List<Instance> list = new ArrayList<>();
         for (InstanceConfig i : instances) {
             // Connections are opened lazily, on the first call: a gRPC service that is down at startup
@@ -47,17 +47,18 @@ public final class GrpcChannels implements AutoCloseable {
         this.instances = List.copyOf(list);
     }
 
-    private static ChannelCredentials credentials(String service, GrpcServiceConfig config) {
-        if (!config.tls()) {
+    /** The service's {@code tls} settings as gRPC credentials; also used for reflection at load. */
+    static ChannelCredentials credentials(String service, boolean tls, java.nio.file.Path caFile) {
+        if (!tls) {
             return InsecureChannelCredentials.create();
         }
-        if (config.caFile() == null) {
+        if (caFile == null) {
             return TlsChannelCredentials.create();
         }
         try {
-            return TlsChannelCredentials.newBuilder().trustManager(config.caFile().toFile()).build();
+            return TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build();
         } catch (IOException e) {
-            throw new IllegalStateException("service '" + service + "': cannot read tls.ca-file " + config.caFile()
+            throw new IllegalStateException("service '" + service + "': cannot read tls.ca-file " + caFile
                     + ": " + e.getMessage(), e);
         }
     }

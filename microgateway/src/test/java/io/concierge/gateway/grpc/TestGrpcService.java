@@ -32,7 +32,7 @@ import io.grpc.stub.StreamObserver;
 /**
  * A real gRPC server on an ephemeral port serving {@code concierge.test.TestService} from the
  * committed descriptor set with dynamic messages (no generated code): Echo returns the request and
- * the metadata it saw (so do GetItem and PutItem, mapped by their google.api.http options), Fail answers the status it is asked for, Slow waits (until its deadline or the
+ * the metadata it saw; the standard server reflection (grpc.reflection.v1) describes it (so do GetItem and PutItem, mapped by their google.api.http options), Fail answers the status it is asked for, Slow waits (until its deadline or the
  * server closes), Count streams messages and can fail midway.
  */
 final class TestGrpcService implements AutoCloseable {
@@ -51,20 +51,41 @@ final class TestGrpcService implements AutoCloseable {
 
     TestGrpcService() throws IOException {
         service = DescriptorSet.read(DESCRIPTORS).service("concierge.test.TestService");
-        ServerServiceDefinition.Builder def = ServerServiceDefinition.builder(service.getFullName());
-        def.addMethod(grpcMethod("Echo"), ServerCalls.asyncUnaryCall(this::echo));
-        def.addMethod(grpcMethod("Fail"), ServerCalls.asyncUnaryCall(this::fail));
-        def.addMethod(grpcMethod("Slow"), ServerCalls.asyncUnaryCall(this::slow));
-        def.addMethod(grpcMethod("Count"), ServerCalls.asyncServerStreamingCall(this::count));
-        def.addMethod(grpcMethod("GetItem"), ServerCalls.asyncUnaryCall(this::echo));
-        def.addMethod(grpcMethod("PutItem"), ServerCalls.asyncUnaryCall(this::echo));
+        var methods = new java.util.LinkedHashMap<io.grpc.MethodDescriptor<DynamicMessage, DynamicMessage>,
+                ServerCallHandler<DynamicMessage, DynamicMessage>>();
+        methods.put(grpcMethod("Echo"), ServerCalls.asyncUnaryCall(this::echo));
+        methods.put(grpcMethod("Fail"), ServerCalls.asyncUnaryCall(this::fail));
+        methods.put(grpcMethod("Slow"), ServerCalls.asyncUnaryCall(this::slow));
+        methods.put(grpcMethod("Count"), ServerCalls.asyncServerStreamingCall(this::count));
+        methods.put(grpcMethod("GetItem"), ServerCalls.asyncUnaryCall(this::echo));
+        methods.put(grpcMethod("PutItem"), ServerCalls.asyncUnaryCall(this::echo));
+        // The schema descriptor lets the standard reflection service describe this dynamically built service.
+        io.grpc.ServiceDescriptor.Builder schema = io.grpc.ServiceDescriptor.newBuilder(service.getFullName())
+                .setSchemaDescriptor(new Schema(service));
+        methods.keySet().forEach(schema::addMethod);
+        ServerServiceDefinition.Builder def = ServerServiceDefinition.builder(schema.build());
+        methods.forEach(def::addMethod);
         Metadata served = new Metadata();
         served.put(Metadata.Key.of("x-served-by", Metadata.ASCII_STRING_MARSHALLER), "test-grpc");
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                 .addService(ServerInterceptors.intercept(def.build(), captureHeaders(),
                         MetadataUtils.newAttachMetadataServerInterceptor(served)))
+                .addService(io.grpc.protobuf.services.ProtoReflectionServiceV1.newInstance())
                 .build()
                 .start();
+    }
+
+    /** What the reflection service reads to describe a service: its protobuf file and service. */
+    private record Schema(ServiceDescriptor service) implements io.grpc.protobuf.ProtoServiceDescriptorSupplier {
+        @Override
+        public com.google.protobuf.Descriptors.FileDescriptor getFileDescriptor() {
+            return service.getFile();
+        }
+
+        @Override
+        public ServiceDescriptor getServiceDescriptor() {
+            return service;
+        }
     }
 
     int port() {

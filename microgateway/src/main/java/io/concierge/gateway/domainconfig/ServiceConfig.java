@@ -52,7 +52,7 @@ public record ServiceConfig(String name, LoadBalancing loadBalancing, List<Insta
         pool.rejectUnknownKeys();
         ResilienceConfig resilience = ResilienceConfig.read(node.object("resilience"));
         if (node.has("grpc")) {
-            rejectWhatGrpcDoesNotApply(node, lb); // before grpc.descriptors, which may ask the instances
+            rejectWhatGrpcDoesNotApply(node); // before grpc.descriptors, which may ask the instances
         }
         GrpcServiceConfig grpc = node.has("grpc") ? GrpcServiceConfig.read(node.object("grpc"), name, instances) : null;
         node.rejectUnknownKeys();
@@ -60,13 +60,10 @@ public record ServiceConfig(String name, LoadBalancing loadBalancing, List<Insta
     }
 
     /**
-     * A gRPC service uses its deadline, retry attempts and breakers only (docs/grpc.md); a policy it would not
+     * A gRPC service uses its balancing, deadline, retry attempts and breakers only (docs/grpc.md); a policy it would not
      * apply is refused rather than silently ignored.
      */
-    private static void rejectWhatGrpcDoesNotApply(ConfigNode node, LoadBalancing lb) {
-        if (lb != LoadBalancing.ROUND_ROBIN) {
-            throw node.error("load-balancing", "a gRPC service is balanced round-robin (docs/grpc.md)");
-        }
+    private static void rejectWhatGrpcDoesNotApply(ConfigNode node) {
         if (node.has("pool")) {
             throw node.error("pool", "a gRPC service keeps one HTTP/2 connection per instance; no pool to configure");
         }

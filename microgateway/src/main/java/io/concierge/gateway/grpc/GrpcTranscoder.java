@@ -112,6 +112,7 @@ public final class GrpcTranscoder {
                 return;
             }
             boolean recorded = false;
+            instance.upstream().acquired(); // least-in-flight balancing counts the call
             try {
                 call(exchange, instance, request, metadata, deadlineNanos);
                 return;
@@ -130,6 +131,7 @@ public final class GrpcTranscoder {
                     return;
                 }
             } finally {
+                instance.upstream().released();
                 if (!recorded) {
                     instance.breaker().record(true);
                 }

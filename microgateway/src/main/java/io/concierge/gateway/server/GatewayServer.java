@@ -182,7 +182,8 @@ public final class GatewayServer implements AutoCloseable {
         Map<String, GrpcChannels> channels = new LinkedHashMap<>();
         for (ServiceConfig s : config.services().values()) {
             if (s.grpc() != null) {
-                channels.put(s.name(), new GrpcChannels(s.name(), s.instances(), s.grpc(), s.resilience().breaker()));
+                channels.put(s.name(), new GrpcChannels(s.name(), s.instances(), s.grpc(), s.loadBalancing(),
+                        s.resilience().breaker()));
             }
         }
         return channels;

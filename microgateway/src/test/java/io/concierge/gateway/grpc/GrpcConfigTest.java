@@ -226,8 +226,8 @@ class GrpcConfigTest {
                 + "(docs/grpc.md); deadline, retry and circuit-breaker are", error(breaker));
         String weighted = yaml("method: concierge.test.TestService/Echo\npath-params: {id: item_id}", "").replace(
                 "    grpc:\n      descriptors", "    load-balancing: weighted\n    grpc:\n      descriptors");
-        assertEquals("test.yaml: services.grpc-test.load-balancing: a gRPC service is balanced round-robin "
-                + "(docs/grpc.md)", error(weighted));
+        assertEquals(io.concierge.gateway.config.LoadBalancing.WEIGHTED,
+                parse(weighted).services().get("grpc-test").loadBalancing(), "balancing applies to gRPC services");
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.ChannelCredentials;
@@ -42,6 +43,8 @@ public final class GrpcChannels implements AutoCloseable {
     private final List<Upstream> upstreams;
     private final Map<Upstream, Instance> byUpstream;
     private final LoadBalancer balancer;
+    /** Tries after the first, for {@code concierge_retries_total} and the admin /health. */
+    private final LongAdder retries = new LongAdder();
 
     /**
      * @param balancing the service's {@code load-balancing}, the same balancers as for HTTP services
@@ -131,6 +134,20 @@ public final class GrpcChannels implements AutoCloseable {
             }
             excluded.add(u);
         }
+    }
+
+    /** Every instance in configuration order, for /health and /metrics. */
+    public List<Instance> instances() {
+        return instances;
+    }
+
+    /** Counts one try after the first. */
+    void retried() {
+        retries.increment();
+    }
+
+    public long retries() {
+        return retries.sum();
     }
 
     int size() {

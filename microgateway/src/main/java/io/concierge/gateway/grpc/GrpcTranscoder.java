@@ -136,6 +136,7 @@ public final class GrpcTranscoder {
                     instance.breaker().record(true);
                 }
             }
+            channels.retried();
             instance = channels.acquireAfter(instance);
         }
     }

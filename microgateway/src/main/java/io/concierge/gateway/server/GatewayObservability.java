@@ -11,6 +11,7 @@ import io.concierge.gateway.composition.Compositions;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
+import io.concierge.gateway.grpc.GrpcChannels;
 import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.telemetry.FeatureMetrics;
@@ -23,9 +24,10 @@ final class GatewayObservability {
     }
 
     static AdminEndpoints admin(GatewayConfig config, Discovery discovery, Map<String, UpstreamGroup> services,
-                                Map<String, ServiceResilience> resilience, ServerRuntime runtime,
+                                Map<String, ServiceResilience> resilience, Map<String, GrpcChannels> grpcServices,
+                                ServerRuntime runtime,
                                 Compositions compositions, Telemetry telemetry) {
-        telemetry.addMetrics(FeatureMetrics.upstreams(services.values(), resilience));
+        telemetry.addMetrics(FeatureMetrics.upstreams(services.values(), resilience, grpcServices.values()));
         ServerAssembly.commonMetrics(telemetry, runtime, discovery);
         telemetry.addMetrics(runtime.transformStats());
         telemetry.addMetrics(runtime.versionStats());

@@ -73,7 +73,8 @@ public final class GatewayServer implements AutoCloseable {
                 grpcServices, telemetry.tracing());
         compositions.bindLocal(new LocalRouteCalls(RouteChains.local(table), config.limits().allowEncodedSlash()));
         String[] id = new String[1];
-        HealthReport health = new HealthReport(new GatewayHealth(config.domain(), () -> id[0], services, resilience),
+        HealthReport health = new HealthReport(new GatewayHealth(config.domain(), () -> id[0], services, resilience,
+                grpcServices),
                 discovery::describe)
                 .section("security", () -> runtime.domainSecurity().describe())
                 .section("rateLimiting", runtime::rateLimitHealth);
@@ -81,8 +82,8 @@ public final class GatewayServer implements AutoCloseable {
             health.section("composition", compositions::describe);
         }
         ChainHandler handler = new ChainHandler(RouteChains.gateway(config, health::sendStatus, table), telemetry);
-        var admin = GatewayObservability.admin(config, discovery, services, resilience, runtime, compositions,
-                telemetry);
+        var admin = GatewayObservability.admin(config, discovery, services, resilience, grpcServices, runtime,
+                compositions, telemetry);
         // Nothing else would stop the health checkers and JWKS refreshes of a gateway that never started.
         this.server = ServerAssembly.start(ServerAssembly.listeners(config.listen(), config.admin(), config.limits(),
                 runtime.clientTimeouts(), handler, health, admin), this::releaseUpstreams);

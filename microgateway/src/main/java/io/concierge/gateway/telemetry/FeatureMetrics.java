@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import io.concierge.gateway.balancing.Upstream;
 import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.grpc.GrpcChannels;
 import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.InstanceBreaker;
 import io.concierge.gateway.resilience.ServiceResilience;
@@ -27,6 +28,15 @@ public final class FeatureMetrics {
 
     /** Instances, in-flight requests, breakers, retries, bulkhead and fallbacks per service. */
     public static MetricsSource upstreams(Collection<UpstreamGroup> groups, Map<String, ServiceResilience> resilience) {
+        return upstreams(groups, resilience, List.of());
+    }
+
+    /**
+     * As {@link #upstreams(Collection, Map)}, with the gRPC services' instances, in-flight calls,
+     * breakers and retries in the same families (a family may appear only once in the text format).
+     */
+    public static MetricsSource upstreams(Collection<UpstreamGroup> groups, Map<String, ServiceResilience> resilience,
+                                          Collection<GrpcChannels> grpc) {
         return out -> {
             out.family("concierge_upstream_instances", "gauge", "Instances of a service currently known.");
             out.family("concierge_upstream_in_flight", "gauge", "Requests in flight to one instance.");
@@ -37,30 +47,45 @@ public final class FeatureMetrics {
                             u.authority());
                 }
             }
-            if (resilience == null || resilience.isEmpty()) {
+            for (GrpcChannels c : grpc) {
+                out.sample("concierge_upstream_instances", c.instances().size(), "service", c.service());
+                for (GrpcChannels.Instance i : c.instances()) {
+                    out.sample("concierge_upstream_in_flight", i.upstream().inFlight(), "service", c.service(),
+                            "instance", i.upstream().authority());
+                }
+            }
+            boolean anyResilience = resilience != null && !resilience.isEmpty();
+            if (!anyResilience && grpc.isEmpty()) {
                 return;
             }
             out.family("concierge_breaker_state", "gauge",
                     "1 for the current circuit-breaker state of an instance, 0 for the others.");
             out.family("concierge_breaker_opens_total", "counter", "Times an instance's breaker opened.");
             for (UpstreamGroup g : groups) {
-                ServiceResilience rz = resilience.get(g.name());
+                ServiceResilience rz = anyResilience ? resilience.get(g.name()) : null;
                 if (rz == null) {
                     continue;
                 }
                 for (Upstream u : g.instances()) {
-                    InstanceBreaker b = rz.breaker(u);
-                    InstanceBreaker.State state = b.state();
-                    for (InstanceBreaker.State s : InstanceBreaker.State.values()) {
-                        out.sample("concierge_breaker_state", s == state ? 1 : 0, "service", g.name(), "instance",
-                                u.authority(), "state", s.name().toLowerCase(java.util.Locale.ROOT));
-                    }
-                    out.sample("concierge_breaker_opens_total", b.opens(), "service", g.name(), "instance",
-                            u.authority());
+                    breaker(out, g.name(), u.authority(), rz.breaker(u));
                 }
             }
-            counter(out, resilience, "concierge_retries_total", "Retries made (each try after the first).",
-                    "retries");
+            for (GrpcChannels c : grpc) {
+                for (GrpcChannels.Instance i : c.instances()) {
+                    breaker(out, c.service(), i.upstream().authority(), i.breaker());
+                }
+            }
+            out.family("concierge_retries_total", "counter", "Retries made (each try after the first).");
+            if (anyResilience) {
+                resilience.forEach((service, rz) -> sample(out, "concierge_retries_total", rz.describe().get("retries"),
+                        "service", service));
+            }
+            for (GrpcChannels c : grpc) {
+                out.sample("concierge_retries_total", c.retries(), "service", c.service());
+            }
+            if (!anyResilience) {
+                return;
+            }
             counter(out, resilience, "concierge_retry_budget_exhausted_total",
                     "Retries refused because the service's retry budget was spent.", "retryBudgetExhausted");
             counter(out, resilience, "concierge_bulkhead_rejections_total",
@@ -69,6 +94,15 @@ public final class FeatureMetrics {
             counter(out, resilience, "concierge_outlier_ejections_total", "Instances ejected as outliers.",
                     "ejections");
         };
+    }
+
+    private static void breaker(PrometheusText out, String service, String instance, InstanceBreaker b) {
+        InstanceBreaker.State state = b.state();
+        for (InstanceBreaker.State s : InstanceBreaker.State.values()) {
+            out.sample("concierge_breaker_state", s == state ? 1 : 0, "service", service, "instance", instance,
+                    "state", s.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        out.sample("concierge_breaker_opens_total", b.opens(), "service", service, "instance", instance);
     }
 
     private static void counter(PrometheusText out, Map<String, ServiceResilience> resilience, String name,

@@ -7,8 +7,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
@@ -22,6 +22,7 @@ import io.concierge.gateway.config.InstanceConfig;
 import io.concierge.gateway.config.LoadBalancing;
 import io.concierge.gateway.resilience.InstanceBreaker;
 import io.concierge.gateway.resilience.ResilienceConfig;
+import io.concierge.gateway.telemetry.MeteredService;
 
 /**
  * The channels of one gRPC service, one per instance (each an HTTP/2 connection that multiplexes
@@ -29,7 +30,7 @@ import io.concierge.gateway.resilience.ResilienceConfig;
  * service's {@code load-balancing} (the HTTP side's balancers) over the instances whose circuit breaker
  * admits a call.
  */
-public final class GrpcChannels implements AutoCloseable {
+public final class GrpcChannels implements AutoCloseable, MeteredService {
     /**
      * One instance's channel, with its address for spans and errors, its circuit breaker, and the
      * balancer's view of it ({@code upstream}: weight and calls in flight; it has no connection pool).
@@ -88,6 +89,7 @@ public final class GrpcChannels implements AutoCloseable {
         }
     }
 
+    @Override
     public String service() {
         return service;
     }
@@ -146,8 +148,19 @@ public final class GrpcChannels implements AutoCloseable {
         retries.increment();
     }
 
+    @Override
     public long retries() {
         return retries.sum();
+    }
+
+    @Override
+    public List<Upstream> upstreams() {
+        return upstreams;
+    }
+
+    @Override
+    public InstanceBreaker breaker(Upstream upstream) {
+        return byUpstream.get(upstream).breaker();
     }
 
     int size() {

@@ -9,7 +9,6 @@ import java.util.function.Supplier;
 
 import io.concierge.gateway.balancing.Upstream;
 import io.concierge.gateway.discovery.Discovery;
-import io.concierge.gateway.grpc.GrpcChannels;
 import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.InstanceBreaker;
 import io.concierge.gateway.resilience.ServiceResilience;
@@ -36,7 +35,7 @@ public final class FeatureMetrics {
      * breakers and retries in the same families (a family may appear only once in the text format).
      */
     public static MetricsSource upstreams(Collection<UpstreamGroup> groups, Map<String, ServiceResilience> resilience,
-                                          Collection<GrpcChannels> grpc) {
+                                          Collection<? extends MeteredService> grpc) {
         return out -> {
             out.family("concierge_upstream_instances", "gauge", "Instances of a service currently known.");
             out.family("concierge_upstream_in_flight", "gauge", "Requests in flight to one instance.");
@@ -47,11 +46,11 @@ public final class FeatureMetrics {
                             u.authority());
                 }
             }
-            for (GrpcChannels c : grpc) {
-                out.sample("concierge_upstream_instances", c.instances().size(), "service", c.service());
-                for (GrpcChannels.Instance i : c.instances()) {
-                    out.sample("concierge_upstream_in_flight", i.upstream().inFlight(), "service", c.service(),
-                            "instance", i.upstream().authority());
+            for (MeteredService c : grpc) {
+                out.sample("concierge_upstream_instances", c.upstreams().size(), "service", c.service());
+                for (Upstream u : c.upstreams()) {
+                    out.sample("concierge_upstream_in_flight", u.inFlight(), "service", c.service(),
+                            "instance", u.authority());
                 }
             }
             boolean anyResilience = resilience != null && !resilience.isEmpty();
@@ -70,9 +69,9 @@ public final class FeatureMetrics {
                     breaker(out, g.name(), u.authority(), rz.breaker(u));
                 }
             }
-            for (GrpcChannels c : grpc) {
-                for (GrpcChannels.Instance i : c.instances()) {
-                    breaker(out, c.service(), i.upstream().authority(), i.breaker());
+            for (MeteredService c : grpc) {
+                for (Upstream u : c.upstreams()) {
+                    breaker(out, c.service(), u.authority(), c.breaker(u));
                 }
             }
             out.family("concierge_retries_total", "counter", "Retries made (each try after the first).");
@@ -80,7 +79,7 @@ public final class FeatureMetrics {
                 resilience.forEach((service, rz) -> sample(out, "concierge_retries_total", rz.describe().get("retries"),
                         "service", service));
             }
-            for (GrpcChannels c : grpc) {
+            for (MeteredService c : grpc) {
                 out.sample("concierge_retries_total", c.retries(), "service", c.service());
             }
             if (!anyResilience) {

@@ -59,11 +59,21 @@ public final class ReflectionDescriptors {
             } catch (ReflectionFailure e) {
                 failures.add(instance.authority() + " (" + e.getMessage() + ")");
             } finally {
-                channel.shutdownNow();
+                close(channel);
             }
         }
         throw new IllegalArgumentException("no instance of '" + service + "' answered gRPC server reflection within "
                 + timeout.toMillis() + "ms: " + String.join(", ", failures));
+    }
+
+    /** Waits briefly for the channel's transport to go, so a load leaves no connection behind. */
+    private static void close(ManagedChannel channel) {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** One reflection stream: list the services, then ask for the file of each (with its imports). */

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
+import io.concierge.gateway.testing.PrometheusScrape;
 import io.concierge.gateway.testing.TestGateways;
 import io.concierge.gateway.testing.WireClient;
 import io.concierge.gateway.testing.WireResponse;
@@ -46,6 +47,15 @@ class GrpcBalancingIT {
                 """.formatted(balancing, TestGrpcService.DESCRIPTORS, heavyPort, heavyWeight, lightPort);
     }
 
+    private static double inFlight(GatewayServer g, String instance) {
+        try {
+            return new PrometheusScrape(WireClient.exchange(g.adminPort(), "GET", "/metrics").bodyText())
+                    .value("concierge_upstream_in_flight", "service", "grpc-test", "instance", instance);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void weightedSpreadsCallsInProportionToTheWeights() throws Exception {
         try (TestGrpcService heavy = new TestGrpcService();
@@ -78,9 +88,14 @@ class GrpcBalancingIT {
                         () -> a.calls.get() + b.calls.get() == 1);
                 TestGrpcService busy = a.calls.get() == 1 ? a : b;
                 TestGrpcService idle = busy == a ? b : a;
+                String idleInstance = "127.0.0.1:" + idle.port();
                 for (int i = 0; i < 6; i++) {
                     WireResponse r = WireClient.exchange(g.port(), "GET", "/api/echo");
                     assertEquals(200, r.status(), r.toString());
+                    // The gateway counts a call out just after the client has its answer; until then the
+                    // two instances tie and the next call could go either way.
+                    Poll.until("the echo call counted out", Duration.ofSeconds(10),
+                            () -> inFlight(g, idleInstance) == 0);
                 }
                 assertEquals(1, busy.calls.get(), "nothing more went to the busy instance");
                 assertEquals(6, idle.calls.get());

@@ -32,6 +32,12 @@ public final class VersionStats implements MetricsSource {
         return a == null ? 0 : a.sum();
     }
 
+    /** Requests refused for an unsupported version, for tests and /admin. */
+    public long unsupportedCount(String group) {
+        LongAdder a = unsupported.get(group);
+        return a == null ? 0 : a.sum();
+    }
+
     @Override
     public void write(PrometheusText out) {
         if (requests.isEmpty()) {

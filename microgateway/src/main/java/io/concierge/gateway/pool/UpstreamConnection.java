@@ -84,7 +84,11 @@ public final class UpstreamConnection implements AutoCloseable {
     }
 
     public void readTimeout(Duration timeout) throws IOException {
-        channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
+        // Rounded up to the socket's millisecond resolution: a try capped at the request's remaining
+        // deadline must not time out a fraction of a millisecond before it, or the retry layer sees
+        // time left and starts one more try that cannot finish.
+        long millis = timeout.toMillis() + (timeout.toNanosPart() % 1_000_000 == 0 ? 0 : 1);
+        channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, millis)));
     }
 
     /**

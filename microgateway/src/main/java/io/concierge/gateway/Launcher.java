@@ -14,13 +14,14 @@ import io.concierge.gateway.config.ConfigException;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.discovery.DiscoveryConfig;
 import io.concierge.gateway.discovery.EmbeddedRegistry;
+import io.concierge.gateway.reload.Reloadable;
 import io.helidon.logging.common.LogConfig;
 
 /**
  * What the gateway's and the edge's {@code main} share: the {@code run|validate <file>} command
  * line with its exit codes (64 usage, 2 missing file or invalid configuration, 1 failed start), and
- * the process life cycle: join the cluster, open discovery, start the server, and on shutdown close
- * them in reverse order.
+ * the process life cycle: join the cluster, open discovery, start the server, reload its file when
+ * it changes or on SIGHUP, and on shutdown close them in reverse order.
  */
 public final class Launcher {
     private Launcher() {
@@ -94,6 +95,10 @@ public final class Launcher {
             }
             System.exit(1);
             return;
+        }
+        if (server instanceof Reloadable r) {
+            // A process started from a file follows it: edits (debounced) and SIGHUP reload it.
+            r.reloads().watchFile().onSighup();
         }
         System.out.println(banner.apply(server));
         CountDownLatch stopped = new CountDownLatch(1);

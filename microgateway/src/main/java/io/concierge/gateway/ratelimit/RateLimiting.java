@@ -2,13 +2,16 @@ package io.concierge.gateway.ratelimit;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -31,7 +34,12 @@ public final class RateLimiting implements AutoCloseable {
     private final HazelcastInstance hz;
     private final LongSupplier clock;
     private final List<RateLimiter> limiters = new CopyOnWriteArrayList<>();
-    private final Map<Object, List<RateLimiter>> shared = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final Map<List<RateLimitConfig>, List<RateLimiter>> shared = new HashMap<>();
+    /** Every limiter by (scope, config): a reloaded configuration gets the same limiter, counters and all. */
+    private final Map<List<Object>, RateLimiter> byKey = new HashMap<>();
+    private final Map<RateLimiter, ScheduledFuture<?>> reconcilers = new IdentityHashMap<>();
+    /** The limiters asked for since the last {@link #beginReload}. */
+    private final Set<RateLimiter> touched = Collections.newSetFromMap(new IdentityHashMap<>());
     private volatile ClusterCounters cluster;
     private volatile ScheduledExecutorService scheduler;
     private volatile boolean closed;
@@ -54,34 +62,70 @@ public final class RateLimiting implements AutoCloseable {
      * The limiters of a list of limits that several routes share (the domain's limits), built once
      * so every route counts on the same state.
      */
-    List<RateLimiter> sharedLimiters(List<RateLimitConfig> configs, String scope) {
-        synchronized (shared) {
-            List<RateLimiter> ls = shared.get(configs);
-            if (ls == null) {
-                ls = new ArrayList<>();
-                for (RateLimitConfig c : configs) {
-                    ls.add(limiter(c, scope));
-                }
-                ls = List.copyOf(ls);
-                shared.put(configs, ls);
+    synchronized List<RateLimiter> sharedLimiters(List<RateLimitConfig> configs, String scope) {
+        List<RateLimiter> ls = shared.get(configs);
+        if (ls == null) {
+            ls = new ArrayList<>();
+            for (RateLimitConfig c : configs) {
+                ls.add(limiter(c, scope));
             }
-            return ls;
+            ls = List.copyOf(ls);
+            shared.put(List.copyOf(configs), ls);
+        } else {
+            touched.addAll(ls);
         }
+        return ls;
     }
 
+    /**
+     * The limiter of {@code config} in {@code scope}. A reloaded configuration whose limit is equal
+     * gets the limiter it had, so its counters (local ones included) continue; a changed limit gets
+     * a new limiter, whose cluster counters, keyed by the limit's name, still continue.
+     */
     synchronized RateLimiter limiter(RateLimitConfig config, String scope) {
+        List<Object> key = List.of(scope, config);
+        RateLimiter existing = byKey.get(key);
+        if (existing != null) {
+            touched.add(existing);
+            return existing;
+        }
         ClusterCounters c = null;
         if (config.mode() != Mode.LOCAL && hz != null) {
             c = cluster();
         }
         RateLimiter l = new RateLimiter(owner, scope, config, c, clock);
         limiters.add(l);
+        byKey.put(key, l);
+        touched.add(l);
         ScheduledExecutorService s = scheduler();
         if (l.clustered() && config.mode() == Mode.FAST) {
             long interval = config.syncInterval().toMillis();
-            s.scheduleWithFixedDelay(guard(l::reconcile), interval, interval, TimeUnit.MILLISECONDS);
+            reconcilers.put(l, s.scheduleWithFixedDelay(guard(l::reconcile), interval, interval,
+                    TimeUnit.MILLISECONDS));
         }
         return l;
+    }
+
+    /** A configuration reload starts building its chains: from now on, note which limiters it uses. */
+    public synchronized void beginReload() {
+        touched.clear();
+    }
+
+    /**
+     * The reloaded configuration is serving: drop the limiters it no longer uses from health,
+     * metrics and the background sweeps (requests still running on the old chain keep their objects).
+     */
+    public synchronized void endReload() {
+        limiters.removeIf(l -> !touched.contains(l));
+        byKey.values().removeIf(l -> !touched.contains(l));
+        shared.values().removeIf(ls -> !touched.containsAll(ls));
+        reconcilers.entrySet().removeIf(e -> {
+            if (touched.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().cancel(false);
+            return true;
+        });
     }
 
     private ClusterCounters cluster() {

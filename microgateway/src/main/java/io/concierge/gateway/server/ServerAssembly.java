@@ -81,8 +81,14 @@ public final class ServerAssembly {
 
     /** The metrics every server exports: its rate limits, its security counters and its discovery. */
     public static void commonMetrics(Telemetry telemetry, ServerRuntime runtime, Discovery discovery) {
-        telemetry.addMetrics(FeatureMetrics.rateLimits(runtime::rateLimitHealth));
-        telemetry.addMetrics(FeatureMetrics.security(runtime::securityStats, runtime.clientTimeouts()::headsCut));
+        commonMetrics(telemetry, () -> runtime, discovery);
+    }
+
+    /** The same, read from whichever runtime {@code runtime} supplies at scrape time (it changes on reload). */
+    public static void commonMetrics(Telemetry telemetry, Supplier<ServerRuntime> runtime, Discovery discovery) {
+        telemetry.addMetrics(FeatureMetrics.rateLimits(() -> runtime.get().rateLimitHealth()));
+        telemetry.addMetrics(FeatureMetrics.security(() -> runtime.get().securityStats(),
+                runtime.get().clientTimeouts()::headsCut));
         telemetry.addMetrics(FeatureMetrics.discovery(discovery));
     }
 }

@@ -36,17 +36,71 @@ public final class ServerRuntime implements AutoCloseable {
     private final SecurityStats securityStats;
     private final RateLimiting rateLimiting;
     private final SharedCache cache;
-    private final ClientTimeouts clientTimeouts = new ClientTimeouts();
-    private final TransformStats transformStats = new TransformStats();
-    private final VersionStats versionStats = new VersionStats();
+    private final ClientTimeouts clientTimeouts;
+    private final TransformStats transformStats;
+    private final VersionStats versionStats;
 
     private ServerRuntime(String owner, DomainSecurity domainSecurity, SecurityStats securityStats,
                           RateLimiting rateLimiting, SharedCache cache) {
+        this(owner, domainSecurity, securityStats, rateLimiting, cache, new ClientTimeouts(), new TransformStats(),
+                new VersionStats());
+    }
+
+    private ServerRuntime(String owner, DomainSecurity domainSecurity, SecurityStats securityStats,
+                          RateLimiting rateLimiting, SharedCache cache, ClientTimeouts clientTimeouts,
+                          TransformStats transformStats, VersionStats versionStats) {
         this.owner = owner;
         this.domainSecurity = domainSecurity;
         this.securityStats = securityStats;
         this.rateLimiting = rateLimiting;
         this.cache = cache;
+        this.clientTimeouts = clientTimeouts;
+        this.transformStats = transformStats;
+        this.versionStats = versionStats;
+    }
+
+    /**
+     * The runtime of a reloaded gateway configuration: it shares with this one what must survive a
+     * reload (the rate-limit state, so counters keyed by limit name continue; the shared cache; the
+     * listeners' client timeouts; the counters) and builds anew only the domain security, and only
+     * when its configuration changed (JWT issuers, API keys, owner claims). Rate limiting or a cache
+     * appear when the new configuration is the first to need them. Nothing of this runtime is closed
+     * here: {@link #closeUnshared} does that once the old generation has drained.
+     */
+    ServerRuntime reloaded(GatewayConfig running, GatewayConfig next, HazelcastInstance cluster) {
+        DomainSecurity security = domainSecurity;
+        if (!next.security().equals(running.security()) || !ownerClaims(next).equals(ownerClaims(running))) {
+            security = new DomainSecurity(next.domain(), next.security(), ownerClaims(next));
+        }
+        try {
+            RateLimiting limits = rateLimiting == null && anyLimits(next)
+                    ? RateLimiting.create(next.domain(), cluster) : rateLimiting;
+            SharedCache c = cache == null && next.routes().stream().anyMatch(r -> r.cache().enabled())
+                    ? new SharedCache(next.domain(), cluster, next.cache()) : cache;
+            return new ServerRuntime(owner, security, security.stats(), limits, c, clientTimeouts, transformStats,
+                    versionStats);
+        } catch (RuntimeException e) {
+            if (security != domainSecurity) {
+                security.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Closes what this runtime holds and {@code other} does not share: after a reload, the old
+     * runtime's replaced domain security; after a failed reload, what the new runtime built.
+     */
+    void closeUnshared(ServerRuntime other) {
+        if (cache != other.cache) {
+            close(cache);
+        }
+        if (rateLimiting != other.rateLimiting) {
+            close(rateLimiting);
+        }
+        if (domainSecurity != other.domainSecurity) {
+            close(domainSecurity);
+        }
     }
 
     /** A gateway's: its domain security, rate limiting when it has any limit, the shared cache when a route caches. */

@@ -32,7 +32,8 @@ record DispatchStep(PrefixDispatcher dispatcher, ProxyEngine engine, Duration co
         }
         // The edge's route is the owning domain: bounded by the registry, never a raw path.
         exchange.observer().route(domain);
-        UpstreamGroup group = dispatcher.group(domain);
+        PrefixDispatcher.Target domainTarget = dispatcher.target(domain);
+        UpstreamGroup group = domainTarget == null ? null : domainTarget.group();
         if (group == null || group.instances().isEmpty()) {
             exchange.response().header(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
             Problem.send(exchange.response(), 503, "Service Unavailable", "no live instance of the '" + domain
@@ -45,7 +46,7 @@ record DispatchStep(PrefixDispatcher dispatcher, ProxyEngine engine, Duration co
         // on another instance, and an instance that refuses connections is ejected.
         engine.forward(exchange.request(), exchange.response(), new ProxyCall(group, target, connectTimeout,
                 readTimeout, requestId,
-                exchange.upstreamChanges(), dispatcher.failover(domain),
+                exchange.upstreamChanges(), domainTarget.failover(),
                 null));
     }
 }

@@ -5,22 +5,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import io.concierge.gateway.admin.AdminEndpoints;
 import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.reload.ConfigReloads;
+import io.concierge.gateway.reload.ReloadEndpoint;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.server.ServerAssembly;
 import io.concierge.gateway.server.ServerRuntime;
 import io.concierge.gateway.telemetry.Telemetry;
+import io.helidon.http.Method;
 
 /** Wires the edge's features into {@code /metrics} and its state into {@code /admin}, in one place. */
 final class EdgeObservability {
     private EdgeObservability() {
     }
 
+    /** @param runtime the running runtime (a reload may replace it) */
     static AdminEndpoints admin(EdgeConfig config, Discovery discovery, PrefixDispatcher dispatcher,
-                                ServerRuntime runtime, Telemetry telemetry) {
+                                Supplier<ServerRuntime> runtime, ConfigReloads<EdgeConfig> reloads,
+                                Telemetry telemetry) {
         ServerAssembly.commonMetrics(telemetry, runtime, discovery);
+        telemetry.addMetrics(reloads.metrics());
         telemetry.addMetrics(out -> {
             out.family("concierge_edge_live_instances", "gauge", "Live gateway instances per domain.");
             dispatcher.table().instances().forEach((domain, rs) ->
@@ -43,9 +50,9 @@ final class EdgeObservability {
             failover.forEach((domain, rz) -> out.sample("concierge_edge_ejected_instances", rz.ejectedNow(), "domain",
                     domain));
         });
-        Map<String, Object> version = AdminEndpoints.configVersion(config.file(), null);
         return new AdminEndpoints(telemetry)
-                .section("config", () -> version)
+                .write(Method.POST, "/admin/reload", config.adminToken(), new ReloadEndpoint(reloads))
+                .section("config", reloads::describe)
                 .section("routes", () -> {
                     List<Map<String, Object>> routes = new ArrayList<>();
                     for (DispatchTable.Claim c : dispatcher.table().claims()) {
@@ -65,6 +72,6 @@ final class EdgeObservability {
                             "ejectedNow", rz.ejectedNow())));
                     return domains;
                 })
-                .section("limiters", runtime::rateLimitHealth);
+                .section("limiters", () -> runtime.get().rateLimitHealth());
     }
 }

@@ -21,9 +21,12 @@ import io.concierge.gateway.resilience.ServiceResilience;
 final class PrefixDispatcher {
     private static final Logger LOG = Logger.getLogger(PrefixDispatcher.class.getName());
 
-    private final EdgeConfig config;
+    private volatile EdgeConfig config;
+    /** A domain's group with its failover state, swapped together so a request never mixes two. */
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private final Map<String, UpstreamGroup> groups = new ConcurrentHashMap<>();
     private final Map<String, ServiceResilience> failover = new ConcurrentHashMap<>();
+    private List<Registration> lastRegistrations = List.of();
     private final Map<String, List<String>> remembered = new LinkedHashMap<>();
     private final Set<String> reportedConflicts = new HashSet<>();
     private volatile DispatchTable table = DispatchTable.EMPTY;
@@ -36,8 +39,17 @@ final class PrefixDispatcher {
         return table;
     }
 
+    /** A domain's gateway instances and their failover state, as one pair. */
+    record Target(UpstreamGroup group, ServiceResilience failover) {
+    }
+
     UpstreamGroup group(String domain) {
         return groups.get(domain);
+    }
+
+    /** The domain's group and failover state, read together (one map read per request). */
+    Target target(String domain) {
+        return targets.get(domain);
     }
 
     /** Retry budget and ejections of a domain's instances; present whenever its group is. */
@@ -51,6 +63,7 @@ final class PrefixDispatcher {
     }
 
     synchronized void update(List<Registration> registrations) {
+        lastRegistrations = List.copyOf(registrations);
         DispatchTable next = DispatchTable.build(registrations, remembered);
         for (Map.Entry<String, List<Registration>> e : next.instances().entrySet()) {
             List<UpstreamGroup.Endpoint> endpoints = new ArrayList<>();
@@ -59,11 +72,7 @@ final class PrefixDispatcher {
             }
             UpstreamGroup g = groups.get(e.getKey());
             if (g == null) {
-                g = new UpstreamGroup(e.getKey(), LoadBalancer.of(config.loadBalancing()),
-                        config.connectTimeout(), config.readTimeout(), config.maxIdle(), config.idleTimeout(), endpoints);
-                // The failover state first: a request that finds the group finds its state too.
-                failover.put(e.getKey(), new ServiceResilience(config.failover(), g));
-                groups.put(e.getKey(), g);
+                install(e.getKey(), endpoints);
             } else {
                 g.update(endpoints);
                 failover.get(e.getKey()).forgetDeparted();
@@ -93,6 +102,45 @@ final class PrefixDispatcher {
         }
     }
 
+    private void install(String domain, List<UpstreamGroup.Endpoint> endpoints) {
+        EdgeConfig c = config;
+        UpstreamGroup g = new UpstreamGroup(domain, LoadBalancer.of(c.loadBalancing()), c.connectTimeout(),
+                c.readTimeout(), c.maxIdle(), c.idleTimeout(), endpoints);
+        ServiceResilience rz = new ServiceResilience(c.failover(), g);
+        failover.put(domain, rz);
+        groups.put(domain, g);
+        targets.put(domain, new Target(g, rz));
+    }
+
+    /**
+     * A reloaded edge.yaml: when the settings of the domains' groups changed (load balancing,
+     * timeouts, pool, failover), every domain gets a new group and failover state over the same
+     * instances; the replaced ones are returned, to be closed once requests on them have drained.
+     */
+    synchronized List<AutoCloseable> reconfigure(EdgeConfig next) {
+        EdgeConfig old = config;
+        config = next;
+        if (old.loadBalancing() == next.loadBalancing() && old.connectTimeout().equals(next.connectTimeout())
+                && old.readTimeout().equals(next.readTimeout()) && old.maxIdle() == next.maxIdle()
+                && old.idleTimeout().equals(next.idleTimeout()) && old.failover().equals(next.failover())) {
+            return List.of();
+        }
+        List<AutoCloseable> retired = new ArrayList<>();
+        for (Target t : List.copyOf(targets.values())) {
+            retired.add(t.group()::close);
+            retired.add(t.failover());
+        }
+        DispatchTable t = DispatchTable.build(lastRegistrations, remembered);
+        for (String domain : List.copyOf(targets.keySet())) {
+            List<UpstreamGroup.Endpoint> endpoints = new ArrayList<>();
+            for (Registration r : t.instances(domain)) {
+                endpoints.add(new UpstreamGroup.Endpoint(r.host(), r.port(), 1));
+            }
+            install(domain, endpoints);
+        }
+        return retired;
+    }
+
     private static String summary(DispatchTable t) {
         StringBuilder sb = new StringBuilder();
         for (DispatchTable.Claim c : t.claims()) {
@@ -103,7 +151,9 @@ final class PrefixDispatcher {
     }
 
     void close() {
-        groups.values().forEach(UpstreamGroup::close);
-        failover.values().forEach(ServiceResilience::close);
+        targets.values().forEach(t -> {
+            t.group().close();
+            t.failover().close();
+        });
     }
 }

@@ -92,6 +92,12 @@ final class MeshFixture implements AutoCloseable {
         return e;
     }
 
+    /** Closes {@code resource} with the fixture (before what was started earlier). */
+    <T extends AutoCloseable> T track(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
     HttpResponse<String> get(int port, String path) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

@@ -193,7 +193,7 @@ public final class ConfigReloads<C> implements AutoCloseable {
                 out.sample("concierge_config_reloads_total", stats.get(r), "result", r.label());
             }
             out.family("concierge_config_info", "gauge", "The running configuration's version and file SHA-256.");
-            out.sample("concierge_config_info", 1, "version", s.version(), "sha256",
+            out.sample("concierge_config_info", 1, "version", s.version() == null ? "" : s.version(), "sha256",
                     s.sha256() == null ? "" : s.sha256());
             out.family("concierge_config_loaded_timestamp_seconds", "gauge",
                     "When the running configuration was loaded (Unix time).");

@@ -88,10 +88,21 @@ public final class ServerRuntime implements AutoCloseable {
     }
 
     /**
+     * The edge's runtime after a reload of edge.yaml: the same counters and rate-limit state (so the
+     * edge-wide limits continue), with rate limiting created when {@code limits} are the first.
+     */
+    public ServerRuntime edgeReloaded(List<RateLimitConfig> limits, HazelcastInstance cluster) {
+        RateLimiting rl = rateLimiting == null && !limits.isEmpty() ? RateLimiting.create("edge", cluster)
+                : rateLimiting;
+        return new ServerRuntime(owner, domainSecurity, securityStats, rl, cache, clientTimeouts, transformStats,
+                versionStats);
+    }
+
+    /**
      * Closes what this runtime holds and {@code other} does not share: after a reload, the old
      * runtime's replaced domain security; after a failed reload, what the new runtime built.
      */
-    void closeUnshared(ServerRuntime other) {
+    public void closeUnshared(ServerRuntime other) {
         if (cache != other.cache) {
             close(cache);
         }

@@ -24,7 +24,7 @@
 #   CLUSTER_NAME, CLUSTER_PORT                     default concierge-demo, 5701
 #   JWT_SECRET                                     default: a public development secret (warned)
 #   ALLOWED_ORIGINS                                default http://localhost:8080,http://localhost:3000
-#   ADMIN_TOKEN                                    bearer token for admin writes (cache purge); unset: they answer 403
+#   ADMIN_TOKEN                                    bearer token for admin writes (cache purge, config reload); unset: they answer 403
 #   EDGE_TLS_PORT                                  default 8443 (HTTPS beside HTTP)
 #   EDGE_TLS_KEYSTORE, EDGE_TLS_PASSWORD           a PKCS#12 certificate for the edge; default: a
 #                                                  self-signed one made on first start in .demo/tls/
@@ -447,9 +447,11 @@ say "  curl -k https://localhost:$EDGE_TLS_PORT/api/products"
 if [[ -n "${ADMIN_TOKEN:-}" ]]; then
   first_products="${PRODUCTS_GATEWAYS%% *}"
   say "  curl -X DELETE -H \"Authorization: Bearer \$ADMIN_TOKEN\" 'http://127.0.0.1:${first_products#*:}/admin/cache?prefix=/api/products'"
+  say "  curl -X POST -H \"Authorization: Bearer \$ADMIN_TOKEN\" http://127.0.0.1:${first_products#*:}/admin/reload"
 else
-  say "  (admin writes such as the cache purge answer 403: start the demo with ADMIN_TOKEN=<secret> to enable them)"
+  say "  (admin writes such as the cache purge and POST /admin/reload answer 403: start the demo with ADMIN_TOKEN=<secret> to enable them)"
 fi
+say "  Edit domains/<d>/gateway.yaml (or compose/edge.yaml) while this runs: the change is reloaded live (docs/operations.md)"
 say ""
 say "Logs: .demo/logs/   Stop: Ctrl-C"
 

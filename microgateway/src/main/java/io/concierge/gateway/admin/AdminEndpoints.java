@@ -2,12 +2,7 @@ package io.concierge.gateway.admin;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,32 +149,5 @@ public final class AdminEndpoints {
             }
             return byDomain;
         };
-    }
-
-    /**
-     * The config section: the file, its declared version and a SHA-256 of its bytes as loaded at
-     * startup (null when the configuration did not come from a file), so two instances can be
-     * compared at a glance.
-     */
-    public static Map<String, Object> configVersion(String file, String version) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("file", file);
-        if (version != null) {
-            c.put("version", version);
-        }
-        c.put("sha256", sha256(file));
-        return c;
-    }
-
-    static String sha256(String file) {
-        try {
-            Path p = Path.of(file);
-            if (!Files.isRegularFile(p)) {
-                return null;
-            }
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
-        } catch (IOException | RuntimeException | NoSuchAlgorithmException e) {
-            return null;
-        }
     }
 }

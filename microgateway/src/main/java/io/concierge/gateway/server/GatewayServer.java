@@ -187,8 +187,10 @@ public final class GatewayServer implements AutoCloseable, Reloadable {
             meta.put("configSha256", reloads.sha256());
         }
         meta.put("startedAt", Long.toString(startedAt));
+        // startedAt, not now: a re-registration after a reload must not lose a prefix conflict that the
+        // earlier registration wins (the registry orders claims by registeredAt).
         return new Registration(instanceId, config.domain(), config.prefixes(), config.listen().host(), port(),
-                adminPort(), System.currentTimeMillis(), meta);
+                adminPort(), startedAt, meta);
     }
 
     /** The running configuration's runtime: security and rate-limit state and counters. */

@@ -39,6 +39,15 @@ public record RateLimitConfig(String file, String path, String name, List<KeyPar
                               boolean legacyHeaders, int maxKeys, List<String> paths, Set<String> methods,
                               UsagePlans plans) {
 
+    /**
+     * This limit without where it was read (file, YAML path): how a reload recognises the same limit
+     * after other routes or limits moved it in the file.
+     */
+    public RateLimitConfig withoutSource() {
+        return new RateLimitConfig(null, null, name, key, algorithm, quota, mode, syncInterval, clusterTimeout, enforce,
+                legacyHeaders, maxKeys, paths, methods, plans);
+    }
+
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMillis(100);
     public static final Duration DEFAULT_CLUSTER_TIMEOUT = Duration.ofMillis(500);

@@ -63,14 +63,15 @@ public final class RateLimiting implements AutoCloseable {
      * so every route counts on the same state.
      */
     synchronized List<RateLimiter> sharedLimiters(List<RateLimitConfig> configs, String scope) {
-        List<RateLimiter> ls = shared.get(configs);
+        List<RateLimitConfig> key = configs.stream().map(RateLimitConfig::withoutSource).toList();
+        List<RateLimiter> ls = shared.get(key);
         if (ls == null) {
             ls = new ArrayList<>();
             for (RateLimitConfig c : configs) {
                 ls.add(limiter(c, scope));
             }
             ls = List.copyOf(ls);
-            shared.put(List.copyOf(configs), ls);
+            shared.put(key, ls);
         } else {
             touched.addAll(ls);
         }
@@ -83,7 +84,7 @@ public final class RateLimiting implements AutoCloseable {
      * a new limiter, whose cluster counters, keyed by the limit's name, still continue.
      */
     synchronized RateLimiter limiter(RateLimitConfig config, String scope) {
-        List<Object> key = List.of(scope, config);
+        List<Object> key = List.of(scope, config.withoutSource());
         RateLimiter existing = byKey.get(key);
         if (existing != null) {
             touched.add(existing);

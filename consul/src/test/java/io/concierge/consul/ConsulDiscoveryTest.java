@@ -68,7 +68,9 @@ class ConsulDiscoveryTest {
                     "concierge-admin-port", String.valueOf(gateway.adminPort()),
                     // Set when the gateway started; checked for shape below.
                     "concierge-registered-at", ((Map<?, ?>) body.get("Meta")).get("concierge-registered-at"),
-                    "version", "7"));
+                    "version", "7",
+                    // The gateway's start time (epoch ms), beside its config version (issue 18).
+                    "startedAt", gateway.registration().metadata().get("startedAt")));
             expected.put("EnableTagOverride", false);
             expected.put("Check", Map.of(
                     "CheckID", "service:" + gateway.instanceId(),
@@ -93,7 +95,8 @@ class ConsulDiscoveryTest {
             assertEquals(List.of("/api"), r.prefixes());
             assertEquals(gateway.port(), r.port());
             assertEquals(gateway.adminPort(), r.adminPort());
-            assertEquals(Map.of("version", "7"), r.metadata());
+            assertEquals(Map.of("version", "7", "startedAt", gateway.registration().metadata().get("startedAt")),
+                    r.metadata());
             assertTrue(agent.requests().stream().filter(q -> q.path().startsWith("/v1/health/"))
                     .allMatch(q -> "eu1".equals(q.query().get("dc")) && "shop".equals(q.query().get("ns"))
                             && q.query().containsKey("passing") && "gw-token".equals(q.token())));

@@ -22,6 +22,7 @@ import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.domainconfig.RouteConfig;
 import io.concierge.gateway.domainconfig.ServiceConfig;
 import io.concierge.gateway.grpc.GrpcChannels;
+import io.concierge.gateway.grpc.GrpcServiceConfig;
 import io.concierge.gateway.grpc.GrpcTranscoder;
 import io.concierge.gateway.grpc.MethodBinding;
 import io.concierge.gateway.pipeline.Chain;
@@ -106,7 +107,7 @@ final class GatewayGeneration {
         Compositions compositions = null;
         try {
             for (ServiceConfig s : config.services().values()) {
-                boolean same = previous != null && s.equals(previous.config.services().get(s.name()));
+                boolean same = previous != null && unchanged(s, previous.config.services().get(s.name()));
                 if (s.grpc() != null) {
                     GrpcChannels c = same && previous.grpcServices.containsKey(s.name())
                             ? previous.grpcServices.get(s.name()) : track(built, grpcChannels(s));
@@ -132,6 +133,25 @@ final class GatewayGeneration {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether a service's configuration is the same as before, so its groups, breakers and channels
+     * are kept. A gRPC service's descriptors are read anew at every load and have no equality; the
+     * channels do not use them (each generation's transcoders do), so they are left out.
+     */
+    private static boolean unchanged(ServiceConfig now, ServiceConfig before) {
+        if (before == null || (now.grpc() == null) != (before.grpc() == null)) {
+            return false;
+        }
+        return now.grpc() == null ? now.equals(before) : withoutDescriptors(now).equals(withoutDescriptors(before));
+    }
+
+    private static ServiceConfig withoutDescriptors(ServiceConfig s) {
+        GrpcServiceConfig g = s.grpc();
+        return new ServiceConfig(s.name(), s.loadBalancing(), s.instances(), s.connectTimeout(), s.readTimeout(),
+                s.maxIdle(), s.idleTimeout(), s.resilience(),
+                new GrpcServiceConfig(g.descriptorsFile(), null, g.tls(), g.caFile()));
     }
 
     private static <T extends AutoCloseable> T track(List<AutoCloseable> built, T t) {

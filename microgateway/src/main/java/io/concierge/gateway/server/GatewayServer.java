@@ -219,6 +219,11 @@ public final class GatewayServer implements AutoCloseable, Reloadable {
         return current.resilience.get(service);
     }
 
+    /** The running generation's channels of the gRPC service {@code service}. */
+    public GrpcChannels grpcChannels(String service) {
+        return current.grpcServices.get(service);
+    }
+
     private void releaseUpstreams() {
         reloads.close();
         retirements.close();

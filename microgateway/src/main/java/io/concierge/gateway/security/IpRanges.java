@@ -174,4 +174,15 @@ public final class IpRanges {
     public String toString() {
         return texts.toString();
     }
+
+    /** Equal when the same entries were configured (a reload then keeps the state built from them). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IpRanges r && texts.equals(r.texts);
+    }
+
+    @Override
+    public int hashCode() {
+        return texts.hashCode();
+    }
 }

@@ -262,6 +262,24 @@ class GatewayReloadIT {
     }
 
     @Test
+    void anUnchangedSecuritySectionKeepsItsStateAChangedOneIsRebuilt() throws Exception {
+        WireUpstream up = resources.track(WireUpstream.start());
+        String security = "security: {trusted-proxies: [10.0.0.0/8]}\nservices:";
+        GatewayServer g = start(yaml("1", up.port(), "a").replace("services:", security));
+        var state = g.runtime().domainSecurity();
+
+        write(yaml("2", up.port(), "a", "b").replace("services:", security));
+        assertEquals(200, reload(g, BEARER).status());
+        assertSame(state, g.runtime().domainSecurity(), "same trusted proxies: JWKS caches and counters kept");
+
+        write(yaml("3", up.port(), "a", "b").replace("services:",
+                "security: {trusted-proxies: [10.0.0.0/8, 192.0.2.0/24]}\nservices:"));
+        assertEquals(200, reload(g, BEARER).status());
+        assertNotSame(state, g.runtime().domainSecurity());
+        assertEquals(200, get(g, "/api/b/x"));
+    }
+
+    @Test
     void reloadsUnderSteadyLoadFailNoRequest() throws Exception {
         WireUpstream up = resources.track(WireUpstream.start());
         GatewayServer g = start(yaml(false, "1", up.port(), "a"));

@@ -214,3 +214,12 @@ hs256_token() { # hs256_token <issuer> <subject> <secret> <lifetime s>: a signed
   printf '%s.%s.%s' "$header" "$payload" \
     "$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac "$3" -binary | base64url)"
 }
+
+rss_mb() { # rss_mb <pid>...: resident memory of the given processes, in MB
+  local pid kb total=0
+  for pid in "$@"; do
+    kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)" || kb=0
+    total=$((total + ${kb:-0}))
+  done
+  echo $((total / 1024))
+}

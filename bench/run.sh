@@ -217,7 +217,7 @@ if [[ " ${ROWS[*]} " == *" gateway-transform "* || " ${ROWS[*]} " == *" gateway-
     fail "/bench/transform/json does not answer 200"
   [[ "$shaped" == *'"title":'* && "$shaped" != *'"name":'* ]] || fail "/bench/transform/json is not transformed"
 fi
-declare -A RPS P50 P99 ERRORS OTHER CPU_US NGINX_US
+declare -A RPS P50 P99 ERRORS OTHER CPU_US NGINX_US RSS_MB
 
 BUSY_BEFORE="$(busy_percent 3)"
 if [[ "$BUSY_BEFORE" -gt 20 ]]; then
@@ -258,6 +258,7 @@ for row in "${ROWS[@]}"; do
   P99[$row]="$WRK_P99"
   ERRORS[$row]="$WRK_ERRORS"
   CPU_US[$row]="-"
+  RSS_MB[$row]="-"; [[ ${#jvms[@]} -eq 0 ]] || RSS_MB[$row]="$(rss_mb "${jvms[@]}")"
   NGINX_US[$row]="$(per_request_us "$((ngx1 - ngx0))" "${RPS[$row]}" "$DURATION")"
   if [[ ${#jvms[@]} -gt 0 ]]; then
     CPU_US[$row]="$(per_request_us "$((jvm1 - jvm0))" "${RPS[$row]}" "$DURATION")"
@@ -267,12 +268,12 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 table="$(
-  echo "| row | req/s | p50 ms | p99 ms | req/s vs nginx | p99 vs nginx | errors | other CPU | JVM CPU µs/req | nginx CPU µs/req |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| row | req/s | p50 ms | p99 ms | req/s vs nginx | p99 vs nginx | errors | other CPU | JVM CPU µs/req | nginx CPU µs/req | JVM RSS MB |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for row in "${ROWS[@]}"; do
-    printf '| %s | %.0f | %.2f | %.2f | %sx | %sx | %s | %s%% | %s | %s |\n' "$row" "${RPS[$row]}" "${P50[$row]}" "${P99[$row]}" \
+    printf '| %s | %.0f | %.2f | %.2f | %sx | %sx | %s | %s%% | %s | %s | %s |\n' "$row" "${RPS[$row]}" "${P50[$row]}" "${P99[$row]}" \
       "$(ratio "${RPS[$row]}" "${RPS[nginx]}")" "$(ratio "${P99[$row]}" "${P99[nginx]}")" "${ERRORS[$row]}" "${OTHER[$row]}" \
-      "${CPU_US[$row]}" "${NGINX_US[$row]}"
+      "${CPU_US[$row]}" "${NGINX_US[$row]}" "${RSS_MB[$row]}"
   done
 )"
 if [[ -n "${RPS[gateway]:-}" ]]; then
@@ -309,7 +310,7 @@ fi
     [[ -z "${RPS[gateway-json]:-}${RPS[gateway-transform]:-}" ]] || echo "; JSON rows: a 2048-byte JSON list at /bench/json and /bench/transform/json")"
   echo "- CPUs busy in the 3 s before the run: ${BUSY_BEFORE}%; *other CPU* is the share of all CPUs used during a row by processes other than wrk, nginx, the gateway and the edge (0% on a quiet machine)"
   echo "- nginx worker_processes $NGINX_WORKERS; gateway and edge JVM flags: $JAVA_OPTS"
-  echo "- *JVM CPU µs/req*: user + system CPU of the row's JVMs (gateway; edge and gateway) per request, GC and JIT included; *nginx CPU µs/req*: nginx's (master and workers: the upstream, and in the nginx row the proxy too)"
+  echo "- *JVM CPU µs/req*: user + system CPU of the row's JVMs (gateway; edge and gateway) per request, GC and JIT included; *JVM RSS MB*: resident memory of those JVMs at the end of the row; *nginx CPU µs/req*: nginx's (master and workers: the upstream, and in the nginx row the proxy too)"
   if has_row full; then
     echo "- full: bench/full-gateway.yaml, one HS256 token on every request (Authorization header), a fast-mode limit per consumer on a one-member Hazelcast cluster (never reached), access log on (JSON lines to the row's log file)"
   fi

@@ -198,3 +198,28 @@ machine_description() { # "2 CPU (<model>), 8 GiB, kernel <release>"
   cpu="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)"
   echo "$(nproc) CPU ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
 }
+
+per_request_us() { # per_request_us <jiffies> <req/s> <seconds>: CPU microseconds per request
+  awk -v j="$1" -v hz="$CLK_TCK" -v rps="$2" -v d="$3" \
+    'BEGIN { n = rps * d; if (n > 0) printf "%.1f", j * 1000000 / hz / n; else print "n/a" }'
+}
+
+base64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+
+hs256_token() { # hs256_token <issuer> <subject> <secret> <lifetime s>: a signed HS256 JWT
+  local now header payload
+  now="$(date +%s)"
+  header="$(printf '{"alg":"HS256","typ":"JWT"}' | base64url)"
+  payload="$(printf '{"iss":"%s","sub":"%s","iat":%d,"exp":%d}' "$1" "$2" "$now" "$((now + $4))" | base64url)"
+  printf '%s.%s.%s' "$header" "$payload" \
+    "$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac "$3" -binary | base64url)"
+}
+
+rss_mb() { # rss_mb <pid>...: resident memory of the given processes, in MB
+  local pid kb total=0
+  for pid in "$@"; do
+    kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)" || kb=0
+    total=$((total + ${kb:-0}))
+  done
+  echo $((total / 1024))
+}

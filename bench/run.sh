@@ -7,6 +7,8 @@
 #   edge+gateway  wrk -> edge router (bench/edge.yaml) -> microgateway -> upstream
 #   nginx-cache   wrk -> nginx with proxy_cache (bench/nginx-cache.conf.template): every request a hit   (opt-in)
 #   cache         wrk -> one microgateway with the shared cache (bench/cache-gateway.yaml): a hit   (opt-in)
+#   full          wrk -> one microgateway running the full policy chain (bench/full-gateway.yaml: HS256
+#                 JWT on every request, a fast-mode rate limit per consumer, access log on) -> upstream
 #
 # and, opt-in through BENCH_ROWS (not measured by default), the cost of a JSON response
 # transformation on a 2 KiB body (docs/transformation.md):
@@ -27,7 +29,7 @@
 #   BENCH_DURATION=20    seconds measured per row
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=64    wrk -t / -c
 #   BENCH_NGINX_WORKERS=auto
-#   BENCH_ROWS="direct nginx gateway edge+gateway"   which rows to measure (nginx is required);
+#   BENCH_ROWS="direct nginx gateway full edge+gateway"   which rows to measure (nginx is required);
 #                        add nginx-cache and cache for the response cache's hit path,
 #                        gateway-json and gateway-transform for a JSON transformation's cost
 #   BENCH_NGINX_CACHE_PORT=18086 BENCH_CACHE_GATEWAY_PORT=18085 BENCH_CACHE_GATEWAY_ADMIN_PORT=18095
@@ -37,7 +39,10 @@
 #   BENCH_PRODUCT_PORT=18089 BENCH_PRODUCT_GRPC_PORT=18090    (the REST->gRPC rows only)
 #   BENCH_UPSTREAM_PORT=18081 BENCH_PROXY_PORT=18082 BENCH_GATEWAY_PORT=18083
 #   BENCH_EDGE_PORT=18084 BENCH_GATEWAY_ADMIN_PORT=18093 BENCH_EDGE_ADMIN_PORT=18094
+#   BENCH_FULL_GATEWAY_PORT=18087 BENCH_FULL_GATEWAY_ADMIN_PORT=18097
+#   BENCH_FULL_CLUSTER_PORT=18410 (the full-chain gateway's one-member cluster, ports 18410-18414)
 #   BENCH_JAVA_OPTS      JVM flags of the gateway and the edge
+# Issue 19's second load shape: BENCH_THREADS=1 BENCH_CONNECTIONS=32.
 set -euo pipefail
 set -o noglob # BENCH_JAVA_OPTS is split into words, never globbed
 
@@ -60,6 +65,11 @@ export BENCH_CACHE_GATEWAY_PORT="${BENCH_CACHE_GATEWAY_PORT:-18085}"
 export BENCH_CACHE_GATEWAY_ADMIN_PORT="${BENCH_CACHE_GATEWAY_ADMIN_PORT:-18095}"
 export BENCH_CACHE_CLUSTER_PORT="${BENCH_CACHE_CLUSTER_PORT:-18400}"
 export BENCH_CACHE_CLUSTER_SUFFIX="$$"
+export BENCH_FULL_GATEWAY_PORT="${BENCH_FULL_GATEWAY_PORT:-18087}"
+export BENCH_FULL_GATEWAY_ADMIN_PORT="${BENCH_FULL_GATEWAY_ADMIN_PORT:-18097}"
+export BENCH_FULL_CLUSTER_PORT="${BENCH_FULL_CLUSTER_PORT:-18410}"
+export BENCH_FULL_CLUSTER_SUFFIX="$$"
+export BENCH_JWT_SECRET="bench-secret-$$-0123456789abcdef-0123456789"
 export BENCH_GRPC_GATEWAY_PORT="${BENCH_GRPC_GATEWAY_PORT:-18088}"
 export BENCH_GRPC_GATEWAY_ADMIN_PORT="${BENCH_GRPC_GATEWAY_ADMIN_PORT:-18098}"
 export BENCH_PRODUCT_PORT="${BENCH_PRODUCT_PORT:-18089}"
@@ -76,9 +86,9 @@ source "$ROOT/bench/lib.sh"
 
 # --- prerequisites ----------------------------------------------------------------------------
 
-read -r -a ROWS <<<"${BENCH_ROWS:-direct nginx gateway edge+gateway}"
+read -r -a ROWS <<<"${BENCH_ROWS:-direct nginx gateway full edge+gateway}"
 for row in "${ROWS[@]}"; do
-  case "$row" in direct | nginx | gateway | edge+gateway | nginx-cache | cache | gateway-json | gateway-transform | rest-grpc | rest-http) ;;
+  case "$row" in direct | nginx | gateway | full | edge+gateway | nginx-cache | cache | gateway-json | gateway-transform | rest-grpc | rest-http) ;;
     *) fail "unknown row '$row' in BENCH_ROWS" ;; esac
 done
 [[ " ${ROWS[*]} " == *" nginx "* ]] || fail "BENCH_ROWS must include nginx, the reference of every ratio"
@@ -92,6 +102,9 @@ require_jars microgateway/target/microgateway.jar edge-router/target/edge-router
 require_free_ports "$BENCH_UPSTREAM_PORT" "$BENCH_PROXY_PORT" "$BENCH_GATEWAY_PORT" "$BENCH_EDGE_PORT" \
   "$BENCH_GATEWAY_ADMIN_PORT" "$BENCH_EDGE_ADMIN_PORT"
 if has_row nginx-cache; then require_free_ports "$BENCH_NGINX_CACHE_PORT"; fi
+if has_row full; then
+  require_free_ports "$BENCH_FULL_GATEWAY_PORT" "$BENCH_FULL_GATEWAY_ADMIN_PORT" "$BENCH_FULL_CLUSTER_PORT"
+fi
 if has_row cache; then
   require_free_ports "$BENCH_CACHE_GATEWAY_PORT" "$BENCH_CACHE_GATEWAY_ADMIN_PORT" "$BENCH_CACHE_CLUSTER_PORT"
 fi
@@ -140,6 +153,24 @@ if has_row cache; then
   grep -qi '^Cache-Status: Concierge; hit' "$LOG_DIR/cache-gateway-hit.txt" ||
     fail "the cache gateway does not answer from its cache: $(grep -i '^Cache-Status' "$LOG_DIR/cache-gateway-hit.txt")"
 fi
+FULL_GATEWAY_PID=""
+WRK_AUTH=()
+if has_row full; then
+  # shellcheck disable=SC2086
+  "$JAVA" $JAVA_OPTS -jar microgateway/target/microgateway.jar run bench/full-gateway.yaml \
+    >"$LOG_DIR/full-gateway.log" 2>&1 &
+  PIDS+=("$!")
+  FULL_GATEWAY_PID="$!"
+  # One HS256 token for the whole row, valid for longer than the run: every request verifies it.
+  WRK_AUTH=(-H "Authorization: Bearer $(hs256_token concierge-bench bench-user "$BENCH_JWT_SECRET" 7200)")
+  wait_http "http://127.0.0.1:$BENCH_FULL_GATEWAY_ADMIN_PORT/health/live" "the full-chain gateway" "${PIDS[-1]}"
+  code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BENCH_FULL_GATEWAY_PORT$PATH_UNDER_TEST")"
+  [[ "$code" == 401 ]] || fail "the full-chain gateway answers $code without a token instead of 401"
+  got="$(curl -fsS "${WRK_AUTH[@]}" "http://127.0.0.1:$BENCH_FULL_GATEWAY_PORT$PATH_UNDER_TEST")" ||
+    fail "the full-chain gateway refuses the benchmark's token"
+  [[ "$got" == "$(curl -fsS "http://127.0.0.1:$BENCH_UPSTREAM_PORT$PATH_UNDER_TEST")" ]] ||
+    fail "the full-chain gateway answers '$got' instead of the upstream's body"
+fi
 if has_row nginx-cache; then
   wait_http "http://127.0.0.1:$BENCH_NGINX_CACHE_PORT$PATH_UNDER_TEST" "nginx (proxy_cache)" "$NGINX_PID"
   CHECK_PORTS+=("$BENCH_NGINX_CACHE_PORT")
@@ -171,7 +202,7 @@ done
 # --- measuring ----------------------------------------------------------------------------------
 
 declare -A PORT=([direct]="$BENCH_UPSTREAM_PORT" [nginx]="$BENCH_PROXY_PORT"
-  [gateway]="$BENCH_GATEWAY_PORT" [edge+gateway]="$BENCH_EDGE_PORT"
+  [gateway]="$BENCH_GATEWAY_PORT" [full]="$BENCH_FULL_GATEWAY_PORT" [edge+gateway]="$BENCH_EDGE_PORT"
   [nginx-cache]="$BENCH_NGINX_CACHE_PORT" [cache]="$BENCH_CACHE_GATEWAY_PORT"
   [gateway-json]="$BENCH_GATEWAY_PORT" [gateway-transform]="$BENCH_GATEWAY_PORT"
   [rest-grpc]="$BENCH_GRPC_GATEWAY_PORT" [rest-http]="$BENCH_GRPC_GATEWAY_PORT")
@@ -186,7 +217,7 @@ if [[ " ${ROWS[*]} " == *" gateway-transform "* || " ${ROWS[*]} " == *" gateway-
     fail "/bench/transform/json does not answer 200"
   [[ "$shaped" == *'"title":'* && "$shaped" != *'"name":'* ]] || fail "/bench/transform/json is not transformed"
 fi
-declare -A RPS P50 P99 ERRORS OTHER CPU_US
+declare -A RPS P50 P99 ERRORS OTHER CPU_US NGINX_US RSS_MB
 
 BUSY_BEFORE="$(busy_percent 3)"
 if [[ "$BUSY_BEFORE" -gt 20 ]]; then
@@ -196,8 +227,9 @@ fi
 echo "bench: wrk -t$THREADS -c$CONNECTIONS, warm-up ${WARMUP}s + ${DURATION}s measured per row (logs: ${LOG_DIR#"$ROOT"/})"
 for row in "${ROWS[@]}"; do
   url="http://127.0.0.1:${PORT[$row]}${ROW_PATH[$row]:-$PATH_UNDER_TEST}"
+  auth=(); [[ "$row" != full ]] || auth=("${WRK_AUTH[@]}")
   echo "bench: $row ($url): warming up"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >"$LOG_DIR/wrk-$row-warmup.txt" 2>&1 ||
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${auth[@]}" "$url" >"$LOG_DIR/wrk-$row-warmup.txt" 2>&1 ||
     fail "wrk failed on $row: $(tail -n 3 "$LOG_DIR/wrk-$row-warmup.txt")"
   echo "bench: $row: measuring"
   out="$LOG_DIR/wrk-$row.txt"
@@ -206,15 +238,18 @@ for row in "${ROWS[@]}"; do
     gateway | gateway-json | gateway-transform) jvms=("$GATEWAY_PID") ;;
     edge+gateway) jvms=("$EDGE_PID" "$GATEWAY_PID") ;;
     cache) jvms=("$CACHE_GATEWAY_PID") ;;
+    full) jvms=("$FULL_GATEWAY_PID") ;;
     rest-grpc | rest-http) jvms=("$GRPC_GATEWAY_PID") ;;
     *) jvms=() ;;
   esac
   jvm0=0; [[ ${#jvms[@]} -eq 0 ]] || jvm0="$(proc_cpu "${jvms[@]}")"
+  ngx0="$(proc_cpu "$NGINX_PID")"
   children_cpu; busy0="$(cpu_busy)"; all0="$(cpu_all)"; ours0=$(( $(proc_cpu "${PIDS[@]}") + CHILDREN_CPU ))
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" >"$out" 2>&1 ||
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${auth[@]}" "$url" >"$out" 2>&1 ||
     fail "wrk failed on $row: $(tail -n 3 "$out")"
   children_cpu; busy1="$(cpu_busy)"; all1="$(cpu_all)"; ours1=$(( $(proc_cpu "${PIDS[@]}") + CHILDREN_CPU ))
   jvm1=0; [[ ${#jvms[@]} -eq 0 ]] || jvm1="$(proc_cpu "${jvms[@]}")"
+  ngx1="$(proc_cpu "$NGINX_PID")"
   # CPU used by processes other than wrk, nginx, the gateway and the edge, as a share of all CPUs.
   OTHER[$row]="$(other_cpu_percent "$((busy1 - busy0))" "$((ours1 - ours0))" "$((all1 - all0))")"
   parse_wrk "$out"
@@ -223,21 +258,22 @@ for row in "${ROWS[@]}"; do
   P99[$row]="$WRK_P99"
   ERRORS[$row]="$WRK_ERRORS"
   CPU_US[$row]="-"
+  RSS_MB[$row]="-"; [[ ${#jvms[@]} -eq 0 ]] || RSS_MB[$row]="$(rss_mb "${jvms[@]}")"
+  NGINX_US[$row]="$(per_request_us "$((ngx1 - ngx0))" "${RPS[$row]}" "$DURATION")"
   if [[ ${#jvms[@]} -gt 0 ]]; then
-    CPU_US[$row]="$(awk -v j="$((jvm1 - jvm0))" -v hz="$CLK_TCK" -v rps="${RPS[$row]}" -v d="$DURATION" \
-      'BEGIN { n = rps * d; if (n > 0) printf "%.1f", j * 1000000 / hz / n; else print "n/a" }')"
+    CPU_US[$row]="$(per_request_us "$((jvm1 - jvm0))" "${RPS[$row]}" "$DURATION")"
   fi
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 table="$(
-  echo "| row | req/s | p50 ms | p99 ms | req/s vs nginx | p99 vs nginx | errors | other CPU | JVM CPU µs/req |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| row | req/s | p50 ms | p99 ms | req/s vs nginx | p99 vs nginx | errors | other CPU | JVM CPU µs/req | nginx CPU µs/req | JVM RSS MB |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for row in "${ROWS[@]}"; do
-    printf '| %s | %.0f | %.2f | %.2f | %sx | %sx | %s | %s%% | %s |\n' "$row" "${RPS[$row]}" "${P50[$row]}" "${P99[$row]}" \
+    printf '| %s | %.0f | %.2f | %.2f | %sx | %sx | %s | %s%% | %s | %s | %s |\n' "$row" "${RPS[$row]}" "${P50[$row]}" "${P99[$row]}" \
       "$(ratio "${RPS[$row]}" "${RPS[nginx]}")" "$(ratio "${P99[$row]}" "${P99[nginx]}")" "${ERRORS[$row]}" "${OTHER[$row]}" \
-      "${CPU_US[$row]}"
+      "${CPU_US[$row]}" "${NGINX_US[$row]}" "${RSS_MB[$row]}"
   done
 )"
 if [[ -n "${RPS[gateway]:-}" ]]; then
@@ -248,6 +284,16 @@ if [[ -n "${RPS[gateway]:-}" ]]; then
   verdict="$verdict (req/s ${gw_rps}x, p99 ${gw_p99}x)."
 else
   verdict="not measured (no gateway row)."
+fi
+# nginx's CPU as a proxy: the nginx row's (proxy and upstream) minus the upstream's share, which
+# the direct row measures alone; the JVM rows compare against it (issue 19: <= 2.5x).
+cpu_note=""
+if [[ -n "${RPS[direct]:-}" ]]; then
+  NGINX_PROXY_US="$(awk -v a="${NGINX_US[nginx]}" -v b="${NGINX_US[direct]}" 'BEGIN { printf "%.1f", a - b }')"
+  cpu_note="nginx as a proxy: ${NGINX_PROXY_US} µs CPU/req (nginx row ${NGINX_US[nginx]} minus the upstream's ${NGINX_US[direct]} in the direct row); JVM CPU per request vs that:"
+  for row in "${ROWS[@]}"; do
+    [[ "${CPU_US[$row]}" == "-" ]] || cpu_note="$cpu_note $row $(ratio "${CPU_US[$row]}" "$NGINX_PROXY_US")x;"
+  done
 fi
 transform_note=""
 if [[ -n "${RPS[gateway-json]:-}" && -n "${RPS[gateway-transform]:-}" ]]; then
@@ -264,7 +310,10 @@ fi
     [[ -z "${RPS[gateway-json]:-}${RPS[gateway-transform]:-}" ]] || echo "; JSON rows: a 2048-byte JSON list at /bench/json and /bench/transform/json")"
   echo "- CPUs busy in the 3 s before the run: ${BUSY_BEFORE}%; *other CPU* is the share of all CPUs used during a row by processes other than wrk, nginx, the gateway and the edge (0% on a quiet machine)"
   echo "- nginx worker_processes $NGINX_WORKERS; gateway and edge JVM flags: $JAVA_OPTS"
-  echo "- *JVM CPU µs/req*: user + system CPU of the row's JVMs (gateway; edge and gateway) per request, GC and JIT included"
+  echo "- *JVM CPU µs/req*: user + system CPU of the row's JVMs (gateway; edge and gateway) per request, GC and JIT included; *JVM RSS MB*: resident memory of those JVMs at the end of the row; *nginx CPU µs/req*: nginx's (master and workers: the upstream, and in the nginx row the proxy too)"
+  if has_row full; then
+    echo "- full: bench/full-gateway.yaml, one HS256 token on every request (Authorization header), a fast-mode limit per consumer on a one-member Hazelcast cluster (never reached), access log on (JSON lines to the row's log file)"
+  fi
   if has_row cache || has_row nginx-cache; then
     echo "- cache rows: every measured request is a hit (checked before the row); cache = one gateway with the shared cache on a one-member Hazelcast cluster (bench/cache-gateway.yaml), nginx-cache = nginx proxy_cache"
   fi
@@ -275,6 +324,10 @@ fi
   echo "$table"
   echo
   echo "Target (one gateway hop >= 0.5x nginx req/s, p99 <= 3x nginx): $verdict"
+  if [[ -n "$cpu_note" ]]; then
+    echo
+    echo "$cpu_note"
+  fi
   if [[ -n "$transform_note" ]]; then
     echo
     echo "$transform_note"

@@ -1,7 +1,7 @@
 package io.concierge.gateway.problem;
 
-import java.util.UUID;
 
+import io.concierge.gateway.requestid.RequestIds;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;
@@ -31,7 +31,7 @@ public final class ProblemDirectHandler implements DirectHandler {
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = RequestIds.generate();
         if (status.code() == 400 && HELIDON_HEADER_LIMIT.equals(message)) {
             // Helidon's own header limit (the hard stop above ours) reports a plain 400; the
             // client needs to know it is the size (RFC 6585 section 5).

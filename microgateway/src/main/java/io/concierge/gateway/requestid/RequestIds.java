@@ -1,6 +1,7 @@
 package io.concierge.gateway.requestid;
 
-import java.util.UUID;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
@@ -32,7 +33,40 @@ public final class RequestIds {
                 }
             }
         }
-        return UUID.randomUUID().toString();
+        return generate();
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * A new id in the form of a random (version 4) UUID. From {@link ThreadLocalRandom}, not
+     * {@code UUID.randomUUID()}'s {@code SecureRandom}: an id correlates log lines and is no secret
+     * (clients may choose their own), and the secure generator cost a visible share of a request's
+     * CPU (docs/benchmarks.md, issue 19).
+     */
+    public static String generate() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long hi = (r.nextLong() & ~0xF000L) | 0x4000L; // version 4
+        long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // IETF variant
+        byte[] b = new byte[36];
+        hex(b, 0, hi >>> 32, 8);
+        b[8] = '-';
+        hex(b, 9, hi >>> 16, 4);
+        b[13] = '-';
+        hex(b, 14, hi, 4);
+        b[18] = '-';
+        hex(b, 19, lo >>> 48, 4);
+        b[23] = '-';
+        hex(b, 24, lo, 12);
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The low {@code digits} hex digits of {@code v} into {@code b} at {@code at}. */
+    private static void hex(byte[] b, int at, long v, int digits) {
+        for (int i = digits - 1; i >= 0; i--) {
+            b[at + i] = HEX[(int) (v & 0xF)];
+            v >>>= 4;
+        }
     }
 
     static boolean isSane(String id) {

@@ -43,11 +43,16 @@ final class JwtVerifier implements AutoCloseable {
         }
     }
 
+    /** A successful verification and when the token expires (null: no {@code exp}). */
+    private record Verified(Result result, Instant expires) {
+    }
+
     private record Issuer(IssuerConfig config, JwksCache keys, JwtValidator expiry, JwtValidator notBefore,
                           JwtValidator audience) {
     }
 
     private final Map<String, Issuer> byIss = new HashMap<>();
+    private final VerifiedTokens verified = new VerifiedTokens();
     private final Set<String> ownerClaims;
 
     /** @param ownerClaims claims that routes compare with parameters; copied into {@link TokenClaims} */
@@ -78,6 +83,11 @@ final class JwtVerifier implements AutoCloseable {
     }
 
     Result verify(String token) {
+        Result hit = verified.get(token);
+        return hit != null ? hit : verifyInFull(token);
+    }
+
+    private Result verifyInFull(String token) {
         if (token.length() > MAX_TOKEN_LENGTH) {
             return Result.refused(Rejection.MALFORMED_TOKEN, null);
         }
@@ -126,33 +136,37 @@ final class JwtVerifier implements AutoCloseable {
         if (!valid) {
             return Result.refused(Rejection.BAD_SIGNATURE, name);
         }
-        return checkClaims(issuer, jwt);
+        Verified v = checkClaims(issuer, jwt);
+        if (alg.symmetric()) {
+            verified.put(token, v.result(), v.expires(), issuer.config().clockSkew());
+        }
+        return v.result();
     }
 
-    private Result checkClaims(Issuer issuer, Jwt jwt) {
+    private Verified checkClaims(Issuer issuer, Jwt jwt) {
         IssuerConfig c = issuer.config();
         String name = c.name();
         Optional<Instant> exp = jwt.expirationTime();
         if (exp.isEmpty() && c.requireExp()) {
-            return Result.refused(Rejection.MISSING_EXPIRY, name);
+            return refusedClaims(Rejection.MISSING_EXPIRY, name);
         }
         if (!issuer.expiry().validate(jwt).isValid()) {
-            return Result.refused(Rejection.EXPIRED, name);
+            return refusedClaims(Rejection.EXPIRED, name);
         }
         if (!issuer.notBefore().validate(jwt).isValid()) {
-            return Result.refused(Rejection.NOT_YET_VALID, name);
+            return refusedClaims(Rejection.NOT_YET_VALID, name);
         }
         if (issuer.audience() != null && !issuer.audience().validate(jwt).isValid()) {
-            return Result.refused(Rejection.WRONG_AUDIENCE, name);
+            return refusedClaims(Rejection.WRONG_AUDIENCE, name);
         }
         String subject = jwt.subject().orElse(null);
         if (!printable(subject)) {
-            return Result.refused(Rejection.BAD_CLAIMS, name);
+            return refusedClaims(Rejection.BAD_CLAIMS, name);
         }
         Set<String> roles = names(jwt.payloadClaim(c.rolesClaim()));
         Set<String> scopes = names(jwt.payloadClaim(c.scopesClaim()));
         if (roles == null || scopes == null) {
-            return Result.refused(Rejection.BAD_CLAIMS, name);
+            return refusedClaims(Rejection.BAD_CLAIMS, name);
         }
         Map<String, String> claims = new HashMap<>();
         for (String claim : ownerClaims) {
@@ -161,8 +175,12 @@ final class JwtVerifier implements AutoCloseable {
                 claims.put(claim, v);
             }
         }
-        return new Result(new Identity(subject, roles, scopes, null, name), new TokenClaims(Map.copyOf(claims)), null,
-                name);
+        return new Verified(new Result(new Identity(subject, roles, scopes, null, name),
+                new TokenClaims(Map.copyOf(claims)), null, name), exp.orElse(null));
+    }
+
+    private static Verified refusedClaims(Rejection r, String issuer) {
+        return new Verified(Result.refused(r, issuer), null);
     }
 
     /** A string claim that can travel in a header: printable ASCII, no control characters. */

@@ -2,9 +2,9 @@ package io.concierge.gateway.server;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.UUID;
 
 import io.concierge.gateway.problem.Problem;
+import io.concierge.gateway.requestid.RequestIds;
 import io.helidon.common.buffers.BufferData;
 
 import io.helidon.common.buffers.DataReader;
@@ -57,7 +57,7 @@ final class GatedConnection implements ServerConnection, InterruptableTask<Void>
 
     /** 400 problem and close, as Helidon answers other malformed request lines. */
     private void refuse() {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = RequestIds.generate();
         byte[] body = Problem.body(400, "Bad Request", "the request is malformed", requestId);
         String head = "HTTP/1.1 400 Bad Request\r\nContent-Type: " + Problem.MEDIA_TYPE + "\r\nX-Request-Id: "
                 + requestId + "\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n\r\n";

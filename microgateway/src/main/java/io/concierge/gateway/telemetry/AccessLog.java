@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -146,25 +145,18 @@ public final class AccessLog {
         return sb.toString();
     }
 
-    /** Prints the message alone, one line per record. */
+    /** Prints the message alone, one line per record, through a {@link LineWriter}. */
     private static final class BareLineHandler extends Handler {
-        private final PrintStream out;
+        private final LineWriter out;
 
         BareLineHandler(PrintStream out) {
-            this.out = out;
-            setFormatter(new Formatter() {
-                @Override
-                public String format(LogRecord r) {
-                    return r.getMessage() + System.lineSeparator();
-                }
-            });
+            this.out = new LineWriter(out, "concierge-access-log");
         }
 
         @Override
         public void publish(LogRecord record) {
             if (isLoggable(record)) {
-                out.print(getFormatter().format(record));
-                out.flush();
+                out.write(record.getMessage());
             }
         }
 

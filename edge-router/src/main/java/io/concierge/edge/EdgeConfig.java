@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import io.concierge.edge.protection.EdgeProtectionConfig;
+import io.concierge.gateway.admin.AdminToken;
 import io.concierge.gateway.config.ClusterConfig;
 import io.concierge.gateway.config.ConfigNode;
 import io.concierge.gateway.config.ListenConfig;
@@ -27,23 +28,24 @@ import io.concierge.gateway.telemetry.AccessLogConfig;
  *                       deadline of all tries of one request
  * @param failover       retries on another instance and ejection of instances that refuse
  *                       connections ({@link EdgeFailover})
+ * @param adminToken     {@code ADMIN_TOKEN} from the environment: what the console's actions require
  */
 public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, ServerLimits limits,
                          ClusterConfig cluster, DiscoveryConfig discovery, LoadBalancing loadBalancing,
                          Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout,
                          ResilienceConfig failover,
                          EdgeProtectionConfig protection, List<RateLimitConfig> rateLimits,
-                         AccessLogConfig accessLog) {
+                         AccessLogConfig accessLog, AdminToken adminToken) {
 
     public static EdgeConfig load(Path file) {
-        return from(YamlSource.read(file, System::getenv));
+        return from(YamlSource.read(file, System::getenv), System::getenv);
     }
 
     public static EdgeConfig parse(String name, String yaml, Function<String, String> env) {
-        return from(YamlSource.parse(name, yaml, env));
+        return from(YamlSource.parse(name, yaml, env), env);
     }
 
-    private static EdgeConfig from(ConfigNode root) {
+    private static EdgeConfig from(ConfigNode root, Function<String, String> env) {
         ListenConfig listen = ListenConfig.readPublic(root.object("listen"), "127.0.0.1", 8080);
         ListenConfig admin = ListenConfig.read(root.object("admin"), "127.0.0.1", 9080);
         ServerLimits limits = ServerLimits.read(root.object("server"));
@@ -68,6 +70,6 @@ public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, S
         root.rejectUnknownKeys();
         return new EdgeConfig(root.file(), listen, admin, limits, cluster, discovery, lb, connect, read, maxIdle, idle,
                 failover,
-                protection, rateLimits, accessLog);
+                protection, rateLimits, accessLog, AdminToken.of(env.apply(AdminToken.ENV)));
     }
 }

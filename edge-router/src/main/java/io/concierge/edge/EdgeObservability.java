@@ -18,6 +18,37 @@ final class EdgeObservability {
     private EdgeObservability() {
     }
 
+    /**
+     * What the web console shows of the edge itself: its config, limits and errors, the prefix
+     * conflicts, which domain owns which prefixes, and the failover state (ejected instances) per domain.
+     */
+    static java.util.function.Supplier<Map<String, Object>> consoleView(EdgeConfig config, Discovery discovery,
+                                                                          PrefixDispatcher dispatcher,
+                                                                          ServerRuntime runtime, Telemetry telemetry) {
+        Map<String, Object> version = AdminEndpoints.configVersion(config.file(), null);
+        return () -> {
+            DispatchTable t = dispatcher.table();
+            Map<String, Object> edge = new LinkedHashMap<>();
+            edge.put("config", version);
+            edge.put("limiters", runtime.rateLimitHealth());
+            edge.put("errors", telemetry.recentErrors().snapshot());
+            Map<String, List<String>> claims = new TreeMap<>();
+            for (DispatchTable.Claim c : t.claims()) {
+                claims.computeIfAbsent(c.domain(), d -> new ArrayList<>()).add(c.prefix());
+            }
+            List<String> conflicts = new ArrayList<>();
+            t.conflicts().forEach(c -> conflicts.add(c.toString()));
+            Map<String, Object> failover = new TreeMap<>();
+            dispatcher.failover().forEach((domain, rz) -> failover.put(domain, rz.describe()));
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("edge", edge);
+            view.put("conflicts", conflicts);
+            view.put("claims", claims);
+            view.put("failover", failover);
+            return view;
+        };
+    }
+
     static AdminEndpoints admin(EdgeConfig config, Discovery discovery, PrefixDispatcher dispatcher,
                                 ServerRuntime runtime, Telemetry telemetry) {
         ServerAssembly.commonMetrics(telemetry, runtime, discovery);
@@ -65,6 +96,7 @@ final class EdgeObservability {
                             "ejectedNow", rz.ejectedNow())));
                     return domains;
                 })
-                .section("limiters", runtime::rateLimitHealth);
+                .section("limiters", runtime::rateLimitHealth)
+                .section("errors", telemetry.recentErrors()::snapshot);
     }
 }

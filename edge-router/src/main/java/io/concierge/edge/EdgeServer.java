@@ -1,12 +1,16 @@
 package io.concierge.edge;
 
+import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 import com.hazelcast.core.HazelcastInstance;
 
+import io.concierge.edge.console.ConsoleEndpoints;
 import io.concierge.edge.protection.EdgeTls;
 import io.concierge.edge.protection.TlsConfig;
 import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.server.ChainHandler;
 import io.concierge.gateway.server.HealthReport;
@@ -28,9 +32,12 @@ public final class EdgeServer implements AutoCloseable {
     private final ServerRuntime runtime;
     private final EdgeTls tlsWatch;
     private final Telemetry telemetry;
+    private final ConsoleEndpoints console;
+    private final EdgeConfig config;
 
     private EdgeServer(EdgeConfig config, Discovery discovery, HazelcastInstance cluster, Tracing tracing,
                        boolean ownsTracing) {
+        this.config = config;
         this.dispatcher = new PrefixDispatcher(config);
         this.runtime = ServerRuntime.edge(config.rateLimits(), cluster);
         this.telemetry = new Telemetry("edge", tracing, ownsTracing, config.accessLog());
@@ -40,12 +47,24 @@ public final class EdgeServer implements AutoCloseable {
         DispatchStep dispatch = new DispatchStep(dispatcher, new ProxyEngine("concierge-edge", telemetry),
                 config.connectTimeout(), config.readTimeout());
         ChainHandler handler = new ChainHandler(EdgeChain.build(config, runtime, health::sendStatus, dispatch), telemetry);
-        var admin = EdgeObservability.admin(config, discovery, dispatcher, runtime, telemetry);
+        this.console = new ConsoleEndpoints(discovery, config.adminToken(),
+                EdgeObservability.consoleView(config, discovery, dispatcher, runtime, telemetry), this::adminSelf);
+        var admin = EdgeObservability.admin(config, discovery, dispatcher, runtime, telemetry)
+                .routes(console::register);
         TlsConfig tls = config.protection().tls();
         this.server = ServerAssembly.start(withTls(ServerAssembly.listeners(config.listen(), config.admin(),
                 config.limits(), runtime.clientTimeouts(), handler, health, admin), config, tls, handler), this::release);
         this.tlsWatch = tls == null ? null : EdgeTls.watch(tls, t -> server.reloadTls(HTTPS, t));
         discovery.watch(dispatcher::update);
+    }
+
+    /** The edge's own admin port as the console's actions address it ({@code target=edge}). */
+    private Registration adminSelf() {
+        String host = config.admin().host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "127.0.0.1";
+        }
+        return new Registration("edge", "edge", List.of(), host, port(), adminPort(), 0L, Map.of());
     }
 
     /** HTTPS beside HTTP: the same chain and limits, TLS 1.2+ only, HTTP/2 by ALPN. */
@@ -123,6 +142,9 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     private void release() {
+        if (console != null) {
+            console.close();
+        }
         dispatcher.close();
         runtime.close();
         telemetry.close();

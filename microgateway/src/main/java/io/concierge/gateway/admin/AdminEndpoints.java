@@ -43,6 +43,7 @@ public final class AdminEndpoints {
     private final Telemetry telemetry;
     private final Map<String, Supplier<Object>> sections = new LinkedHashMap<>();
     private final List<Write> writes = new ArrayList<>();
+    private final List<java.util.function.Consumer<HttpRouting.Builder>> extensions = new ArrayList<>();
 
     /** An admin write: a method on a path, guarded by the admin token before the handler runs. */
     private record Write(Method method, String path, AdminToken token, Handler handler) {
@@ -67,8 +68,18 @@ public final class AdminEndpoints {
         return this;
     }
 
+    /**
+     * Adds routes of a feature that lives on the admin port beside these endpoints (the edge's web
+     * console); they guard themselves.
+     */
+    public AdminEndpoints routes(java.util.function.Consumer<HttpRouting.Builder> extension) {
+        extensions.add(extension);
+        return this;
+    }
+
     /** Registers the writes, {@code /metrics}, {@code /admin} and {@code /admin/{section}} on the admin routing. */
     public void register(HttpRouting.Builder routing) {
+        extensions.forEach(e -> e.accept(routing));
         for (Write w : writes) {
             routing.route(w.method(), w.path(), (req, res) -> {
                 if (w.token().permits(req, res)) {

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,11 +110,28 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    void showsTheMeshFollowsAStoppedGatewayAndShowsARefusedReload() throws IOException {
+    void showsTheMeshFollowsAStoppedGatewayAndShowsARefusedReload() throws Exception {
         for (int i = 0; i < 5; i++) {
             assertEquals(200, mesh.get(edge.port(), "/api/users/" + i).statusCode());
             assertEquals(200, mesh.get(edge.port(), "/api/orders/" + i).statusCode());
         }
+        // Light steady traffic while the page is open, so it has rates to show.
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread traffic = Thread.ofVirtual().start(() -> {
+            for (int i = 0; running.get(); i++) {
+                mesh.get(edge.port(), (i % 2 == 0 ? "/api/users/" : "/api/orders/") + i);
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // pacing, not synchronisation
+            }
+        });
+        try {
+            checkThePage();
+        } finally {
+            running.set(false);
+            traffic.join(Duration.ofSeconds(15));
+        }
+    }
+
+    private void checkThePage() throws IOException {
         browser.get("http://127.0.0.1:" + edge.adminPort() + "/console");
         assertEquals("Concierge mesh console", browser.getTitle());
 
@@ -124,6 +143,9 @@ class ConsoleBrowserIT {
         assertTrue(browser.findElement(By.cssSelector("section[data-domain='users'] [data-field='prefixes']"))
                 .getText().contains("/api/users"));
         assertEquals("embedded", browser.findElement(By.cssSelector("[data-field='discovery-type']")).getText());
+        waitFor().until(d -> d.findElement(By.cssSelector("section[data-domain='users'] [data-field='requestRate'] b"))
+                .getText().matches("[0-9.]+/s") && !d.findElement(By.cssSelector(
+                "section[data-domain='users'] [data-field='requestRate'] b")).getText().equals("0.00/s"));
 
         ordersB.close();
         waitFor().until(ExpectedConditions.attributeToBe(instanceRow(ordersB), "data-status", "DOWN"));

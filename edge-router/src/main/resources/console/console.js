@@ -68,6 +68,13 @@
     return v ? String(v).slice(0, 12) : DASH;
   }
 
+  function lastReload(r) {
+    if (!r) {
+      return DASH;
+    }
+    return text(r.result) + (r.at ? ' ' + r.at : '') + (r.error ? ': ' + r.error : '');
+  }
+
   function table(headers, rows, emptyText) {
     if (!rows.length) {
       return el('p', {class: 'empty'}, emptyText);
@@ -87,7 +94,9 @@
       el('td', {class: 'mono'}, i.address),
       el('td', {class: 'status'}, badge(i.status)),
       el('td', null, text(i.version)),
-      el('td', {class: 'mono'}, hash(i.configSha256)),
+      el('td', {class: 'mono', 'data-field': 'config'}, hash(i.configSha256),
+        i.generation ? ' #' + i.generation : ''),
+      el('td', {'data-field': 'lastReload'}, lastReload(i.lastReload)),
       el('td', null, uptime(i.uptimeSeconds)),
       el('td', null, rate(i.requestRate)),
       el('td', null, percent(i.errorRate)),
@@ -149,7 +158,8 @@
         kv('p99', millis(d.p99Ms), {'data-field': 'p99'}),
         kv('cache hits', d.cacheHitRatio === null || d.cacheHitRatio === undefined ? DASH : percent(d.cacheHitRatio),
           {'data-field': 'cacheHitRatio'})),
-      table(['instance', 'address', 'status', 'version', 'config', 'uptime', 'req/s', 'errors', 'p99', 'reason', ''],
+      table(['instance', 'address', 'status', 'version', 'config', 'last reload', 'uptime', 'req/s', 'errors', 'p99',
+        'reason', ''],
         instanceRows(d), 'no instances'),
       table(['instance', 'service', 'address', 'breaker', 'ejected', 'healthy'], breakerRows(d), 'no breakers'),
       table(['instance', 'limit', 'scope', 'quota', 'mode', 'allowed', 'rejected', 'keys'], limitsByName,

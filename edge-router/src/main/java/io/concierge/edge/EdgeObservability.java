@@ -22,14 +22,13 @@ final class EdgeObservability {
      * What the web console shows of the edge itself: its config, limits and errors, the prefix
      * conflicts, which domain owns which prefixes, and the failover state (ejected instances) per domain.
      */
-    static java.util.function.Supplier<Map<String, Object>> consoleView(EdgeConfig config, Discovery discovery,
+    static java.util.function.Supplier<Map<String, Object>> consoleView(AdminEndpoints admin,
                                                                           PrefixDispatcher dispatcher,
                                                                           ServerRuntime runtime, Telemetry telemetry) {
-        Map<String, Object> version = AdminEndpoints.configVersion(config.file(), null);
         return () -> {
             DispatchTable t = dispatcher.table();
             Map<String, Object> edge = new LinkedHashMap<>();
-            edge.put("config", version);
+            edge.put("config", admin.read("config"));
             edge.put("limiters", runtime.rateLimitHealth());
             edge.put("errors", telemetry.recentErrors().snapshot());
             Map<String, List<String>> claims = new TreeMap<>();

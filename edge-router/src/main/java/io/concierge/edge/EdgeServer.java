@@ -47,10 +47,10 @@ public final class EdgeServer implements AutoCloseable {
         DispatchStep dispatch = new DispatchStep(dispatcher, new ProxyEngine("concierge-edge", telemetry),
                 config.connectTimeout(), config.readTimeout());
         ChainHandler handler = new ChainHandler(EdgeChain.build(config, runtime, health::sendStatus, dispatch), telemetry);
+        var admin = EdgeObservability.admin(config, discovery, dispatcher, runtime, telemetry);
         this.console = new ConsoleEndpoints(discovery, config.adminToken(),
-                EdgeObservability.consoleView(config, discovery, dispatcher, runtime, telemetry), this::adminSelf);
-        var admin = EdgeObservability.admin(config, discovery, dispatcher, runtime, telemetry)
-                .routes(console::register);
+                EdgeObservability.consoleView(admin, dispatcher, runtime, telemetry), this::adminSelf);
+        admin.routes(console::register);
         TlsConfig tls = config.protection().tls();
         this.server = ServerAssembly.start(withTls(ServerAssembly.listeners(config.listen(), config.admin(),
                 config.limits(), runtime.clientTimeouts(), handler, health, admin), config, tls, handler), this::release);

@@ -108,6 +108,10 @@ final class ConsoleActions {
                 res.header(HeaderNames.CACHE_CONTROL, "no-store");
                 res.send(answer.body().getBytes(StandardCharsets.UTF_8));
                 return;
+            } catch (IllegalArgumentException e) {
+                // A header value the HTTP client refuses to send; the token check passed, so rare.
+                Problem.send(res, 400, "Bad Request", "the Authorization header cannot be forwarded", requestId);
+                return;
             } catch (IOException e) {
                 failure = r.instanceId() + ": " + GatewayProbe.reason(e);
             } catch (InterruptedException e) {

@@ -81,7 +81,8 @@ final class GatewayProbe implements AutoCloseable {
 
     static String reason(Throwable t) {
         Throwable c = t;
-        while ((c instanceof CompletionException || c.getCause() instanceof ConnectException) && c.getCause() != null) {
+        while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException
+                || c.getCause() instanceof ConnectException) && c.getCause() != null) {
             c = c.getCause();
         }
         if (c instanceof HttpTimeoutException) {

@@ -68,6 +68,12 @@ public final class AdminEndpoints {
         return this;
     }
 
+    /** The current content of one section, as {@code /admin/<name>} would show it; null if there is none. */
+    public Object read(String name) {
+        Supplier<Object> s = sections.get(name);
+        return s == null ? null : s.get();
+    }
+
     /**
      * Adds routes of a feature that lives on the admin port beside these endpoints (the edge's web
      * console); they guard themselves.

@@ -96,12 +96,12 @@
       el('td', null, text(i.version)),
       el('td', {class: 'mono', 'data-field': 'config'}, hash(i.configSha256),
         i.generation ? ' #' + i.generation : ''),
-      el('td', {'data-field': 'lastReload'}, lastReload(i.lastReload)),
+      el('td', {class: 'wrap', 'data-field': 'lastReload'}, lastReload(i.lastReload)),
       el('td', null, uptime(i.uptimeSeconds)),
       el('td', null, rate(i.requestRate)),
       el('td', null, percent(i.errorRate)),
       el('td', null, millis(i.p99Ms)),
-      el('td', null, text(i.reason)),
+      el('td', {class: 'wrap'}, text(i.reason)),
       el('td', null, i.status === 'UP'
         ? el('button', {type: 'button', 'data-action': 'reload', 'data-target': i.id}, 'Reload')
         : '')));
@@ -140,7 +140,7 @@
   function errorRows(errors) {
     return errors.map(e => el('tr', {'data-request-id': e.requestId},
       el('td', {class: 'mono'}, text(e.at)), el('td', {class: 'mono'}, text(e.instance)),
-      el('td', null, text(e.status)), el('td', null, text(e.method)), el('td', {class: 'mono'}, text(e.path)),
+      el('td', null, text(e.status)), el('td', null, text(e.method)), el('td', {class: 'mono wrap'}, text(e.path)),
       el('td', {class: 'mono'}, text(e.requestId))));
   }
 

@@ -93,7 +93,8 @@ final class MeshSnapshot {
                 }
                 gatewayDetail(i, res.admin(), r, cacheByDomain, errorsByDomain);
             } else {
-                i.put("status", "DOWN");
+                // Without an admin port (static discovery) nothing can be asked: not known to be down.
+                i.put("status", r.adminPort() > 0 ? "DOWN" : "UNKNOWN");
                 i.put("reason", res.error());
                 samples.remove(r.instanceId());
             }
@@ -119,7 +120,8 @@ final class MeshSnapshot {
             d.put("prefixes", prefixes(name, claims, live));
             List<Map<String, Object>> instances = instancesByDomain.getOrDefault(name, List.of());
             long up = instances.stream().filter(i -> "UP".equals(i.get("status"))).count();
-            d.put("status", up > 0 ? "UP" : "DOWN");
+            boolean unknown = instances.stream().anyMatch(i -> "UNKNOWN".equals(i.get("status")));
+            d.put("status", up > 0 ? "UP" : unknown ? "UNKNOWN" : "DOWN");
             MetricsDigest interval = intervalByDomain.get(name);
             if (interval != null) {
                 rates(d, interval, secondsByDomain.get(name));

@@ -133,6 +133,8 @@ class ConsoleApiIT {
                 WireUpstream.closedPort(), WireUpstream.closedPort(), 1L, Map.of("version", "3")));
         discovery.register(new Registration("orders-mute", "orders", List.of("/api/orders"), "127.0.0.1",
                 mute.port(), mute.port(), 2L, Map.of()));
+        discovery.register(new Registration("catalog-static-0", "catalog", List.of("/api/catalog"), "127.0.0.1",
+                WireUpstream.closedPort(), 0, 3L, Map.of()));
         EdgeServer edge = edge(discovery, null);
 
         JsonNode s = state(edge);
@@ -150,6 +152,9 @@ class ConsoleApiIT {
         assertEquals("DOWN", muted.path("status").asText());
         assertEquals("no answer within 800 ms", muted.path("reason").asText());
         assertEquals("DOWN", domain(s, "orders").path("status").asText());
+        // Nothing to ask without an admin port: not claimed to be down.
+        assertEquals("UNKNOWN", instance(s, "catalog-static-0").path("status").asText());
+        assertEquals("UNKNOWN", domain(s, "catalog").path("status").asText());
 
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port()

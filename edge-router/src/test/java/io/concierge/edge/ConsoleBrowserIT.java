@@ -6,12 +6,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -23,8 +27,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
+import io.concierge.gateway.testing.WireUpstream;
 import io.helidon.webserver.WebServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,6 +46,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * docs/console.png comes from here). Without the browser the test fails: install
  * {@code chromium chromium-driver} ({@code .ci/run} does).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserIT {
     private static final Duration MESH_WAIT = Duration.ofSeconds(60);
     private static final Duration PAGE_WAIT = Duration.ofSeconds(20);
@@ -48,6 +55,7 @@ class ConsoleBrowserIT {
             "/usr/bin/chromedriver"));
 
     private static MeshFixture mesh;
+    private static MeshFixture.Member gateways;
     private static EdgeServer edge;
     private static GatewayServer users;
     private static GatewayServer ordersA;
@@ -64,7 +72,7 @@ class ConsoleBrowserIT {
         WebServer userService = mesh.upstream("user-service");
         WebServer orderService = mesh.upstream("order-service");
         edge = mesh.edge(mesh.member("edge"), null, k -> k.equals("ADMIN_TOKEN") ? "the-right-token" : null);
-        MeshFixture.Member gateways = mesh.member("gateways");
+        gateways = mesh.member("gateways");
         users = mesh.gateway(gateways, "users", List.of("/api/users"), userService);
         ordersA = mesh.gateway(gateways, "orders", List.of("/api/orders"), orderService);
         ordersB = mesh.gateway(gateways, "orders", List.of("/api/orders"), orderService);
@@ -110,6 +118,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    @Order(1)
     void showsTheMeshFollowsAStoppedGatewayAndShowsARefusedReload() throws Exception {
         for (int i = 0; i < 5; i++) {
             assertEquals(200, mesh.get(edge.port(), "/api/users/" + i).statusCode());
@@ -160,6 +169,27 @@ class ConsoleBrowserIT {
         assertTrue(result.contains("401") && result.contains("refused"), result);
 
         screenshot();
+    }
+
+    /**
+     * Names in the state come from registrations and clients: markup in them must be shown as text,
+     * never become elements (the page builds text nodes only).
+     */
+    @Test
+    @Order(2)
+    void markupInNamesIsShownAsTextNotRun() {
+        String id = "<img src=x id=injected onerror=document.title='owned'>";
+        gateways.registry().register(new Registration(id, "evil<b id=bold>", List.of("/api/evil"), "127.0.0.1",
+                WireUpstream.closedPort(), WireUpstream.closedPort(), System.currentTimeMillis(), Map.of(
+                "version", "<i id=italic>1</i>")));
+        browser.get("http://127.0.0.1:" + edge.adminPort() + "/console");
+        waitFor().until(d -> d.findElements(By.cssSelector("tr[data-status='DOWN']")).stream()
+                .anyMatch(row -> row.getText().contains(id)));
+        assertTrue(browser.findElements(By.id("injected")).isEmpty(), "an img element was created from a name");
+        assertTrue(browser.findElements(By.id("bold")).isEmpty());
+        assertTrue(browser.findElements(By.id("italic")).isEmpty());
+        assertTrue(browser.getPageSource().contains("evil&lt;b id=bold&gt;"));
+        assertEquals("Concierge mesh console", browser.getTitle());
     }
 
     private static void screenshot() throws IOException {

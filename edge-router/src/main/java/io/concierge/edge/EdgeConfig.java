@@ -28,8 +28,8 @@ import io.concierge.gateway.telemetry.AccessLogConfig;
  *                       deadline of all tries of one request
  * @param failover       retries on another instance and ejection of instances that refuse
  *                       connections ({@link EdgeFailover})
- * @param adminToken     what admin writes ({@code POST /admin/reload}) require: {@code ADMIN_TOKEN}
- *                       from the environment; unset means they answer 403
+ * @param adminToken     what admin writes ({@code POST /admin/reload}) and the console's actions
+ *                       require: {@code ADMIN_TOKEN} from the environment; unset means they answer 403
  */
 public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, ServerLimits limits,
                          ClusterConfig cluster, DiscoveryConfig discovery, LoadBalancing loadBalancing,

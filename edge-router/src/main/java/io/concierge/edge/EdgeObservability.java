@@ -22,7 +22,37 @@ final class EdgeObservability {
     private EdgeObservability() {
     }
 
-    /** @param runtime the running runtime (a reload may replace it) */
+    /**
+     * What the web console shows of the edge itself: its config, limits and errors, the prefix
+     * conflicts, which domain owns which prefixes, and the failover state (ejected instances) per domain.
+     */
+    static java.util.function.Supplier<Map<String, Object>> consoleView(AdminEndpoints admin,
+                                                                          PrefixDispatcher dispatcher,
+                                                                          java.util.function.Supplier<ServerRuntime> runtime,
+                                                                          Telemetry telemetry) {
+        return () -> {
+            DispatchTable t = dispatcher.table();
+            Map<String, Object> edge = new LinkedHashMap<>();
+            edge.put("config", admin.read("config"));
+            edge.put("limiters", runtime.get().rateLimitHealth());
+            edge.put("errors", telemetry.recentErrors().snapshot());
+            Map<String, List<String>> claims = new TreeMap<>();
+            for (DispatchTable.Claim c : t.claims()) {
+                claims.computeIfAbsent(c.domain(), d -> new ArrayList<>()).add(c.prefix());
+            }
+            List<String> conflicts = new ArrayList<>();
+            t.conflicts().forEach(c -> conflicts.add(c.toString()));
+            Map<String, Object> failover = new TreeMap<>();
+            dispatcher.failover().forEach((domain, rz) -> failover.put(domain, rz.describe()));
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("edge", edge);
+            view.put("conflicts", conflicts);
+            view.put("claims", claims);
+            view.put("failover", failover);
+            return view;
+        };
+    }
+
     static AdminEndpoints admin(EdgeConfig config, Discovery discovery, PrefixDispatcher dispatcher,
                                 Supplier<ServerRuntime> runtime, ConfigReloads<EdgeConfig> reloads,
                                 Telemetry telemetry) {
@@ -72,6 +102,7 @@ final class EdgeObservability {
                             "ejectedNow", rz.ejectedNow())));
                     return domains;
                 })
-                .section("limiters", () -> runtime.get().rateLimitHealth());
+                .section("limiters", () -> runtime.get().rateLimitHealth())
+                .section("errors", telemetry.recentErrors()::snapshot);
     }
 }

@@ -3,13 +3,16 @@ package io.concierge.edge;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 import com.hazelcast.core.HazelcastInstance;
 
+import io.concierge.edge.console.ConsoleEndpoints;
 import io.concierge.edge.protection.EdgeTls;
 import io.concierge.edge.protection.TlsConfig;
 import io.concierge.gateway.discovery.Discovery;
+import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.proxy.ProxyEngine;
 import io.concierge.gateway.reload.ConfigReloads;
 import io.concierge.gateway.reload.Reloadable;
@@ -55,10 +58,14 @@ public final class EdgeServer implements AutoCloseable, Reloadable {
     private final ConfigReloads<EdgeConfig> reloads;
     private final Retirements retirements = new Retirements("edge");
     private volatile ServerRuntime runtime;
+    private final ConsoleEndpoints console;
+    /** The configuration the edge started with: its admin listener, which a reload cannot change. */
+    private final EdgeConfig config;
 
     private EdgeServer(EdgeConfig config, Discovery discovery, HazelcastInstance cluster, Tracing tracing,
                        boolean ownsTracing) {
         this.cluster = cluster;
+        this.config = config;
         this.dispatcher = new PrefixDispatcher(config);
         this.runtime = ServerRuntime.edge(config.rateLimits(), cluster);
         ServerRuntime first = runtime;
@@ -70,6 +77,9 @@ public final class EdgeServer implements AutoCloseable, Reloadable {
         this.handler = new ChainHandler(chain(config, first), telemetry);
         this.reloads = new ConfigReloads<>("edge", fileOf(config.file()), config, new Target());
         var admin = EdgeObservability.admin(config, discovery, dispatcher, () -> runtime, reloads, telemetry);
+        this.console = new ConsoleEndpoints(discovery, config.adminToken(),
+                EdgeObservability.consoleView(admin, dispatcher, () -> runtime, telemetry), this::adminSelf);
+        admin.routes(console::register);
         TlsConfig tls = config.protection().tls();
         this.server = ServerAssembly.start(withTls(ServerAssembly.listeners(config.listen(), config.admin(),
                 config.limits(), first.clientTimeouts(), handler, health, admin), config, tls, handler), this::release);
@@ -138,6 +148,15 @@ public final class EdgeServer implements AutoCloseable, Reloadable {
     @Override
     public ConfigReloads<EdgeConfig> reloads() {
         return reloads;
+    }
+
+    /** The edge's own admin port as the console's actions address it ({@code target=edge}). */
+    private Registration adminSelf() {
+        String host = config.admin().host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "127.0.0.1";
+        }
+        return new Registration("edge", "edge", List.of(), host, port(), adminPort(), 0L, Map.of());
     }
 
     /** HTTPS beside HTTP: the same chain and limits, TLS 1.2+ only, HTTP/2 by ALPN. */
@@ -224,6 +243,9 @@ public final class EdgeServer implements AutoCloseable, Reloadable {
             reloads.close();
         }
         retirements.close();
+        if (console != null) {
+            console.close();
+        }
         dispatcher.close();
         runtime.close();
         telemetry.close();

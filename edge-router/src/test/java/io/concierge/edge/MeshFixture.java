@@ -85,7 +85,13 @@ final class MeshFixture implements AutoCloseable {
 
     /** As above, with the given tracing (null: from the environment, i.e. off in tests). */
     EdgeServer edge(Member member, io.concierge.gateway.telemetry.Tracing tracing) {
-        EdgeConfig config = EdgeConfig.parse("edge.yaml", "listen: {port: 0}\nadmin: {port: 0}\n", k -> null);
+        return edge(member, tracing, k -> null);
+    }
+
+    /** As above, with {@code env} as the edge's environment (e.g. its {@code ADMIN_TOKEN}). */
+    EdgeServer edge(Member member, io.concierge.gateway.telemetry.Tracing tracing,
+                    java.util.function.Function<String, String> env) {
+        EdgeConfig config = EdgeConfig.parse("edge.yaml", "listen: {port: 0}\nadmin: {port: 0}\n", env);
         EdgeServer e = tracing == null ? EdgeServer.start(config, member.registry())
                 : EdgeServer.start(config, member.registry(), null, tracing);
         resources.add(e);

@@ -38,6 +38,7 @@ public final class AdminEndpoints {
     private final Telemetry telemetry;
     private final Map<String, Supplier<Object>> sections = new LinkedHashMap<>();
     private final List<Write> writes = new ArrayList<>();
+    private final List<java.util.function.Consumer<HttpRouting.Builder>> extensions = new ArrayList<>();
 
     /** An admin write: a method on a path, guarded by the admin token before the handler runs. */
     private record Write(Method method, String path, AdminToken token, Handler handler) {
@@ -62,8 +63,24 @@ public final class AdminEndpoints {
         return this;
     }
 
+    /** The current content of one section, as {@code /admin/<name>} would show it; null if there is none. */
+    public Object read(String name) {
+        Supplier<Object> s = sections.get(name);
+        return s == null ? null : s.get();
+    }
+
+    /**
+     * Adds routes of a feature that lives on the admin port beside these endpoints (the edge's web
+     * console); they guard themselves.
+     */
+    public AdminEndpoints routes(java.util.function.Consumer<HttpRouting.Builder> extension) {
+        extensions.add(extension);
+        return this;
+    }
+
     /** Registers the writes, {@code /metrics}, {@code /admin} and {@code /admin/{section}} on the admin routing. */
     public void register(HttpRouting.Builder routing) {
+        extensions.forEach(e -> e.accept(routing));
         for (Write w : writes) {
             routing.route(w.method(), w.path(), (req, res) -> {
                 if (w.token().permits(req, res)) {

@@ -68,7 +68,8 @@ final class GatewayObservability {
                     resilience.forEach((name, rz) -> m.put(name, rz.describe()));
                     return m;
                 })
-                .section("limiters", runtime::rateLimitHealth);
+                .section("limiters", runtime::rateLimitHealth)
+                .section("errors", telemetry.recentErrors()::snapshot);
     }
 
     private static List<Map<String, Object>> routes(GatewayConfig config) {

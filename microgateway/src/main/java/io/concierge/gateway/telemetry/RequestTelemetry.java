@@ -111,6 +111,10 @@ public final class RequestTelemetry implements RequestObserver {
         }
         try {
             telemetry.metrics().finished(telemetry.metrics().route(route), method, status, nanos);
+            if (status >= 500) {
+                telemetry.recentErrors().record(startMillis, status, method, request.prologue().uriPath().rawPath(),
+                        requestId, route);
+            }
             if (span != null) {
                 span.setAttribute(SpanAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
                 if (exchange != null && exchange.clientIp() != null) {

@@ -27,6 +27,7 @@ public final class Telemetry implements UpstreamObserver, AutoCloseable {
     private final Tracing tracing;
     private final boolean ownsTracing;
     private final HttpMetrics metrics = new HttpMetrics();
+    private final RecentErrors recentErrors = new RecentErrors();
     private final AccessLog accessLog;
     private final List<MetricsSource> sources = new CopyOnWriteArrayList<>();
 
@@ -44,6 +45,11 @@ public final class Telemetry implements UpstreamObserver, AutoCloseable {
 
     public Tracing tracing() {
         return tracing;
+    }
+
+    /** The last server errors answered (admin section {@code errors}). */
+    public RecentErrors recentErrors() {
+        return recentErrors;
     }
 
     HttpMetrics metrics() {

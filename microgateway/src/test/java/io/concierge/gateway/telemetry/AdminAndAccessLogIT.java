@@ -210,7 +210,7 @@ class AdminAndAccessLogIT {
         assertEquals(200, all.statusCode());
         assertEquals("application/json", all.headers().firstValue("Content-Type").orElse(""));
         JsonNode a = JSON.readTree(all.body());
-        assertEquals(List.of("config", "routes", "instances", "breakers", "limiters"), fieldNames(a));
+        assertEquals(List.of("config", "routes", "instances", "breakers", "limiters", "errors"), fieldNames(a));
         assertEquals("7", a.at("/config/version").asText());
         assertEquals("users", a.at("/config/domain").asText());
         assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))),

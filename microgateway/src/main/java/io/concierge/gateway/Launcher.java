@@ -14,6 +14,7 @@ import io.concierge.gateway.config.ConfigException;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.discovery.DiscoveryConfig;
 import io.concierge.gateway.discovery.EmbeddedRegistry;
+import io.concierge.gateway.server.Drainable;
 import io.helidon.logging.common.LogConfig;
 
 /**
@@ -100,6 +101,9 @@ public final class Launcher {
         HazelcastInstance member = hz;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                if (server instanceof Drainable d) {
+                    d.drain(); // not ready, deregistered, serving out the drain window
+                }
                 server.close(); // deregisters first, then stops listening
             } catch (Exception e) {
                 System.err.println("shutdown: " + e);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -36,7 +37,7 @@ import io.helidon.webserver.WebServer;
  * A running domain gateway: the proxy listener, the admin listener, and its registration in
  * discovery. Everything a request needs (route table, upstream groups, pools) is built here once.
  */
-public final class GatewayServer implements AutoCloseable {
+public final class GatewayServer implements AutoCloseable, Drainable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
 
     private final GatewayConfig config;
@@ -49,6 +50,8 @@ public final class GatewayServer implements AutoCloseable {
     private final ServerRuntime runtime;
     private final Compositions compositions;
     private final Telemetry telemetry;
+    private final Readiness readiness = Readiness.starting();
+    private final AtomicBoolean deregistered = new AtomicBoolean();
 
     private GatewayServer(GatewayConfig config, Discovery discovery, HazelcastInstance cluster, Tracing tracing,
                           boolean ownsTracing) {
@@ -86,7 +89,8 @@ public final class GatewayServer implements AutoCloseable {
                 compositions, telemetry);
         // Nothing else would stop the health checkers and JWKS refreshes of a gateway that never started.
         this.server = ServerAssembly.start(ServerAssembly.listeners(config.listen(), config.admin(), config.limits(),
-                runtime.clientTimeouts(), handler, health, admin), this::releaseUpstreams);
+                runtime.clientTimeouts(), handler, health, admin, readiness, config.shutdown().gracePeriod()),
+                this::releaseUpstreams);
         this.instanceId = config.domain() + "-" + config.listen().host() + "-" + server.port() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         id[0] = instanceId;
@@ -119,6 +123,8 @@ public final class GatewayServer implements AutoCloseable {
         GatewayServer g = ServerAssembly.build(tracing, ownsTracing,
                 () -> new GatewayServer(config, discovery, cluster, tracing, ownsTracing));
         discovery.register(g.registration());
+        // Everything a request needs was built in the constructor: registered is ready.
+        g.readiness.ready();
         LOG.info(() -> "gateway '" + config.domain() + "' serving " + config.prefixes() + " on http://"
                 + config.listen().host() + ":" + g.port() + " (admin port " + g.adminPort() + ")");
         return g;
@@ -257,11 +263,42 @@ public final class GatewayServer implements AutoCloseable {
         return new GrpcTranscoder(binding, r.grpc(), channels, deadline, attempts, tracing);
     }
 
-    /** Deregisters first, so the edge stops sending before the listener closes. */
+    /** The admin {@code /health/ready} state. */
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /**
+     * On SIGTERM, before {@link #close()}: answers not-ready, deregisters, and keeps serving for
+     * {@code shutdown.drain} while the edge (through its discovery watch) and load balancers (through
+     * {@code /health/ready}) stop sending new requests here.
+     */
+    @Override
+    public void drain() throws InterruptedException {
+        readiness.draining();
+        deregister();
+        long ms = config.shutdown().drain().toMillis();
+        if (ms > 0) {
+            LOG.info(() -> "gateway '" + config.domain() + "' deregistered; draining for " + ms + " ms");
+            Thread.sleep(ms); // the drain window itself, not synchronisation
+        }
+    }
+
+    private void deregister() {
+        if (deregistered.compareAndSet(false, true)) {
+            discovery.deregister(instanceId);
+        }
+    }
+
+    /**
+     * Deregisters first (unless {@link #drain()} did), so the edge stops sending before the listener
+     * closes; requests in flight then have {@code shutdown.grace-period} to finish.
+     */
     @Override
     public void close() {
+        readiness.draining();
         try {
-            discovery.deregister(instanceId);
+            deregister();
         } finally {
             server.stop();
             releaseUpstreams();

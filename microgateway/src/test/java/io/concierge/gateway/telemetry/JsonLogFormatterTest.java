@@ -1,0 +1,88 @@
+package io.concierge.gateway.telemetry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.concierge.gateway.requestid.RequestIds;
+import io.concierge.gateway.testing.TestTracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.Context;
+
+/**
+ * {@code LOG_FORMAT=json}: one JSON object per line with level, logger, message, the current span's
+ * trace id and the current request's id; access-log JSON lines pass through unwrapped.
+ */
+class JsonLogFormatterTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final JsonLogFormatter formatter = new JsonLogFormatter();
+
+    private static LogRecord record(Level level, String logger, String message, Object... params) {
+        LogRecord r = new LogRecord(level, message);
+        r.setLoggerName(logger);
+        r.setParameters(params);
+        return r;
+    }
+
+    @Test
+    void aRecordIsOneJsonLineWithLevelLoggerAndMessage() throws Exception {
+        String line = formatter.format(record(Level.WARNING, "io.concierge.x", "upstream {0} is \"down\"\nagain", "u1"));
+        assertTrue(line.endsWith("\n"));
+        assertEquals(1, line.split("\n").length, "one line, newlines in the message escaped");
+        JsonNode j = MAPPER.readTree(line);
+        assertEquals("WARNING", j.path("level").asText());
+        assertEquals("io.concierge.x", j.path("logger").asText());
+        assertEquals("upstream u1 is \"down\"\nagain", j.path("message").asText());
+        assertTrue(j.hasNonNull("time"));
+        assertFalse(j.has("trace_id"), "no span, no trace id");
+        assertFalse(j.has("request_id"), "outside a request, no request id");
+    }
+
+    @Test
+    void traceIdFromTheCurrentSpanAndRequestIdFromTheCurrentRequest() throws Exception {
+        try (TestTracing tracing = new TestTracing("log-test")) {
+            Span span = tracing.tracing().serverSpan("GET", Context.root()).startSpan();
+            assertTrue(span.getSpanContext().isValid());
+            String previous = RequestIds.enter("req-42");
+            try (Scope ignored = span.makeCurrent()) {
+                JsonNode j = MAPPER.readTree(formatter.format(record(Level.INFO, "io.concierge.y", "hello")));
+                assertEquals(span.getSpanContext().getTraceId(), j.path("trace_id").asText());
+                assertEquals(span.getSpanContext().getSpanId(), j.path("span_id").asText());
+                assertEquals("req-42", j.path("request_id").asText());
+            } finally {
+                RequestIds.exit(previous);
+                span.end();
+            }
+        }
+        assertEquals(null, RequestIds.current(), "the request id is gone after the request");
+    }
+
+    @Test
+    void exceptionsAreOneFieldAndAccessLogLinesPassThrough() throws Exception {
+        LogRecord r = record(Level.SEVERE, "io.concierge.z", "failed");
+        r.setThrown(new IllegalStateException("boom"));
+        JsonNode j = MAPPER.readTree(formatter.format(r));
+        assertTrue(j.path("exception").asText().startsWith("java.lang.IllegalStateException: boom"));
+
+        String access = "{\"request_id\":\"r1\",\"status\":200}";
+        assertEquals(access + "\n", formatter.format(record(Level.INFO, AccessLog.LOGGER, access)));
+    }
+
+    @Test
+    void logFormatAcceptsTextOrJsonOnly() {
+        LogFormat.apply(null);
+        LogFormat.apply("text");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LogFormat.apply("xml"));
+        assertTrue(e.getMessage().contains("LOG_FORMAT"), e.getMessage());
+    }
+}

@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +18,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.concierge.gateway.requestid.RequestIds;
+import io.concierge.gateway.server.GatewayServer;
+import io.concierge.gateway.testing.Resources;
+import io.concierge.gateway.testing.TestGateways;
 import io.concierge.gateway.testing.TestTracing;
+import io.concierge.gateway.testing.WireClient;
+import io.concierge.gateway.testing.WireResponse;
+import io.concierge.gateway.testing.WireUpstream;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.Context;
@@ -76,6 +86,47 @@ class JsonLogFormatterTest {
 
         String access = "{\"request_id\":\"r1\",\"status\":200}";
         assertEquals(access + "\n", formatter.format(record(Level.INFO, AccessLog.LOGGER, access)));
+    }
+
+    @Test
+    void aLineLoggedWhileARealGatewayHandlesARequestCarriesItsRequestId() throws Exception {
+        Logger access = Logger.getLogger("io.concierge.gateway.security.Access");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                lines.add(getFormatter().format(record)); // formatted on the logging (request) thread
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setFormatter(formatter);
+        access.addHandler(capture);
+        try (Resources resources = new Resources()) {
+            WireUpstream upstream = resources.track(
+                    WireUpstream.start(WireUpstream.echo()));
+            GatewayServer g = resources.track(TestGateways.start(
+                    TestGateways.oneRouteYaml("", "", upstream.port()) + """
+                            security:
+                              default-access: authenticated
+                              jwt:
+                                issuers:
+                                  t: {issuer: t, algorithms: [HS256], secret: a-test-secret-of-at-least-32-bytes!!}
+                            """));
+            // A bad token is refused with a log line (INFO) on the request's thread.
+            WireResponse r = WireClient.exchange(g.port(),
+                    "GET", "/api/x", "Authorization: Bearer not.a.token", "X-Request-Id: rid-json-1");
+            assertEquals(401, r.status());
+        } finally {
+            access.removeHandler(capture);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"request_id\":\"rid-json-1\"")), lines.toString());
     }
 
     @Test

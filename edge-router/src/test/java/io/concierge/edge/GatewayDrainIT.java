@@ -36,9 +36,10 @@ import io.concierge.gateway.testing.WireUpstream;
  * Graceful shutdown with real processes: two gateway processes ({@code java -jar microgateway.jar run})
  * and an edge in this JVM share a Hazelcast cluster and its embedded registry, as in the demo. One
  * gateway gets SIGTERM while a client streams requests through the edge and a slow request is in
- * flight on it: it answers not-ready on {@code /health/ready}, deregisters, serves out its
- * {@code shutdown.drain} while the edge drops it from its watch, lets the slow request finish and
- * exits. No request fails and the edge never needs a retry.
+ * flight on it: it answers not-ready on {@code /health/ready}, deregisters, still serves during its
+ * {@code shutdown.drain} while the edge drops it from its watch, then closes its listener and lets
+ * the slow request finish within {@code shutdown.grace-period}, and exits. No request fails and the
+ * edge never needs a retry.
  */
 class GatewayDrainIT {
     private static final Duration BOUND = Duration.ofSeconds(60);
@@ -105,7 +106,11 @@ class GatewayDrainIT {
         a.terminate(); // SIGTERM
         untilOrShow(a, "A answers not ready while it drains", () -> readyStatus(a.adminPort()) == 503);
         untilOrShow(a, "the edge drops A", () -> Map.of("test", 1).equals(edge.liveInstances()));
-        gate.countDown(); // the slow request finishes during the drain
+        // Without a drain window A would have stopped listening as soon as it deregistered.
+        assertEquals(200, WireClient.exchange(a.port(), "GET", "/api/direct").status(),
+                "A still serves after deregistering, during its drain");
+        untilOrShow(a, "A stops listening after its drain", () -> !accepts(a.port()));
+        gate.countDown(); // the slow request, still in flight, finishes within the grace period
         WireResponse slowAnswer = slow.get(BOUND.toSeconds(), TimeUnit.SECONDS);
         assertEquals(200, slowAnswer.status(), slowAnswer.toString());
         assertEquals(143, a.awaitExit(), "A exits as a SIGTERM'd JVM does, after its drain:\n" + a.output());
@@ -127,6 +132,14 @@ class GatewayDrainIT {
             Poll.until(what, BOUND, condition);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\ngateway output:\n" + p.output(), e);
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -205,7 +218,7 @@ class GatewayDrainIT {
                     cluster: {name: %s, port: %d, port-count: 20, members: [127.0.0.1], failure-detection: 3s}
                     discovery: {type: embedded}
                     access-log: {enabled: false}
-                    shutdown: {drain: 4s, grace-period: 10s}
+                    shutdown: {drain: 8s, grace-period: 20s}
                     services:
                       backend:
                         instances:
@@ -227,6 +240,10 @@ class GatewayDrainIT {
             } catch (java.util.concurrent.TimeoutException e) {
                 throw new AssertionError("the gateway did not start within " + BOUND.toSeconds() + " s:\n" + output);
             }
+        }
+
+        int port() {
+            return ports.join()[0];
         }
 
         int adminPort() {

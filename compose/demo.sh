@@ -71,6 +71,7 @@ MEMBER_STOP_TIMEOUT=10
 SERVICE_JAVA_OPTS="${SERVICE_JAVA_OPTS:--XX:+UseSerialGC -Xms32m -Xmx256m -XX:TieredStopAtLevel=1}"
 # Gateways and the edge are cluster members: C2 stays on (they carry the traffic). The
 # deserialization filter Hazelcast needs comes with the jar (META-INF/helidon/serial-config.properties).
+GATEWAY_JAVA_OPTS_SET="${GATEWAY_JAVA_OPTS:+1}"
 GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx384m -Djava.net.preferIPv4Stack=true}"
 # The same value the users service falls back to, so tokens verify once gateways check them.
 DEV_JWT_SECRET="dev-secret-change-me-0123456789abcdef"
@@ -184,6 +185,15 @@ find_java() {
 }
 find_java
 JAVA="$JAVA_HOME/bin/java"
+# Hazelcast's access to JDK internals comes with the jars' manifests (Add-Opens). On JDK 24+
+# Hazelcast's use of sun.misc.Unsafe warns unless allowed; the option does not exist before 23 (a
+# JVM given it would not start), hence the check. Only added to the default options.
+if [[ -z "${GATEWAY_JAVA_OPTS_SET:-}" ]]; then
+  java_version="$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1)"
+  if [[ -n "$java_version" && "$java_version" -ge 23 ]]; then
+    GATEWAY_JAVA_OPTS="$GATEWAY_JAVA_OPTS --sun-misc-unsafe-memory-access=allow"
+  fi
+fi
 
 jar_of() { # jar_of <domain> -> path of its demo service jar
   printf '%s/domains/%s/target/%s-service.jar' "$ROOT" "$1" "$1"

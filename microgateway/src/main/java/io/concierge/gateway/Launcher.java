@@ -15,6 +15,8 @@ import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.discovery.DiscoveryConfig;
 import io.concierge.gateway.discovery.EmbeddedRegistry;
 import io.concierge.gateway.reload.Reloadable;
+import io.concierge.gateway.server.Drainable;
+import io.concierge.gateway.telemetry.LogFormat;
 import io.helidon.logging.common.LogConfig;
 
 /**
@@ -37,6 +39,12 @@ public final class Launcher {
     public static <C> C configToRun(String program, String fileName, String[] args, Function<Path, C> loader,
                                     Function<C, String> summary) {
         LogConfig.configureRuntime();
+        try {
+            LogFormat.apply(System.getenv(LogFormat.ENV));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
         if (args.length != 2 || !(args[0].equals("run") || args[0].equals("validate"))) {
             System.err.println("usage: " + program + " run|validate <" + fileName + ">");
             System.exit(64);
@@ -105,6 +113,9 @@ public final class Launcher {
         HazelcastInstance member = hz;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                if (server instanceof Drainable d) {
+                    d.drain(); // not ready, deregistered, serving out the drain window
+                }
                 server.close(); // deregisters first, then stops listening
             } catch (Exception e) {
                 System.err.println("shutdown: " + e);

@@ -10,8 +10,8 @@ import com.hazelcast.core.HazelcastInstance;
 import io.concierge.gateway.config.ClusterConfig;
 
 /**
- * Starts this process's member of the mesh's Hazelcast cluster: explicit TCP/IP members only
- * (multicast and cloud auto-detection off, so a gateway never joins a stranger's cluster), bound to
+ * Starts this process's member of the mesh's Hazelcast cluster: explicit TCP/IP members, or on
+ * Kubernetes the pods behind a headless Service found by DNS (multicast and cloud auto-detection off, so a gateway never joins a stranger's cluster), bound to
  * the configured interface, with a short failure detector so a dead gateway's registrations vanish
  * within seconds rather than Hazelcast's default minute.
  */
@@ -40,8 +40,15 @@ public final class ClusterMember {
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
-        TcpIpConfig tcp = join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
-        c.members().forEach(tcp::addMember);
+        if (c.kubernetesServiceDns() != null) {
+            // DNS lookup mode: the headless Service's A records are the pods; no Kubernetes API access.
+            join.getKubernetesConfig().setEnabled(true)
+                    .setProperty("service-dns", c.kubernetesServiceDns())
+                    .setProperty("service-port", String.valueOf(c.port()));
+        } else {
+            TcpIpConfig tcp = join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
+            c.members().forEach(tcp::addMember);
+        }
         return Hazelcast.newHazelcastInstance(cfg);
     }
 }

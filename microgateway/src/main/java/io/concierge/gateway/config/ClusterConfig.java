@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The Hazelcast cluster that the edge and every gateway join: the embedded registry and (later)
- * the shared rate-limit counters live there. Joining is by an explicit TCP/IP member list; multicast
- * is never used.
+ * the shared rate-limit counters live there. Joining is by an explicit TCP/IP member list, or on
+ * Kubernetes by a DNS lookup of a headless Service; multicast is never used.
  *
  * @param name            cluster name; members with another name never join (default {@code concierge})
  * @param host            interface to bind (default {@code 127.0.0.1})
@@ -14,9 +14,18 @@ import java.util.List;
  * @param portCount       how many ports from {@code port} to try, and to probe on members given without a port (default 20)
  * @param members         addresses of members, {@code host} or {@code host:port} (default {@code [127.0.0.1]})
  * @param failureDetection how long a silent member is tolerated before it is declared dead (default 5s)
+ * @param kubernetesServiceDns when set, members are found by a DNS lookup of this (headless) Kubernetes
+ *                         Service instead of the {@code members} list (Hazelcast's Kubernetes
+ *                         discovery in DNS lookup mode; needs no access to the Kubernetes API)
  */
 public record ClusterConfig(String name, String host, int port, int portCount, List<String> members,
-                            Duration failureDetection) {
+                            Duration failureDetection, String kubernetesServiceDns) {
+    /** A TCP/IP-joined cluster (no Kubernetes discovery). */
+    public ClusterConfig(String name, String host, int port, int portCount, List<String> members,
+                         Duration failureDetection) {
+        this(name, host, port, portCount, members, failureDetection, null);
+    }
+
     public static ClusterConfig defaults() {
         return new ClusterConfig("concierge", "127.0.0.1", 5701, 20, List.of("127.0.0.1"), Duration.ofSeconds(5));
     }
@@ -24,17 +33,49 @@ public record ClusterConfig(String name, String host, int port, int portCount, L
     public static ClusterConfig read(ConfigNode node) {
         ClusterConfig d = defaults();
         List<String> members = node.stringList("members");
+        String serviceDns = null;
+        if (node.has("kubernetes")) {
+            ConfigNode k8s = node.object("kubernetes");
+            serviceDns = k8s.requiredString("service-dns");
+            if (!isHostName(serviceDns)) {
+                throw k8s.error("service-dns", "must be a DNS name such as concierge-cluster.default.svc.cluster.local"
+                        + " (was '" + serviceDns + "')");
+            }
+            k8s.rejectUnknownKeys();
+            if (!members.isEmpty()) {
+                throw node.error("members", "not with kubernetes: members are found through kubernetes.service-dns");
+            }
+        }
         ClusterConfig c = new ClusterConfig(
                 node.string("name", d.name()),
                 node.string("host", d.host()),
                 node.integer("port", d.port(), 1, 65535),
                 node.integer("port-count", d.portCount(), 1, 1000),
                 members.isEmpty() ? d.members() : List.copyOf(members),
-                node.duration("failure-detection", d.failureDetection()));
+                node.duration("failure-detection", d.failureDetection()),
+                serviceDns);
         if (c.failureDetection().toMillis() < 1000) {
             throw node.error("failure-detection", "must be at least 1s (was " + c.failureDetection().toMillis() + "ms)");
         }
         node.rejectUnknownKeys();
         return c;
+    }
+
+    /** Letters, digits, '-' and '.', not starting or ending with '.' or '-': a tight loop, no regex. */
+    private static boolean isHostName(String s) {
+        if (s.isEmpty() || s.length() > 253) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+                    || ch == '-' || ch == '.';
+            if (!ok) {
+                return false;
+            }
+        }
+        char first = s.charAt(0);
+        char last = s.charAt(s.length() - 1);
+        return first != '.' && first != '-' && last != '.' && last != '-';
     }
 }

@@ -19,6 +19,7 @@ import io.concierge.gateway.config.ConfigNode;
 import io.concierge.gateway.config.ListenConfig;
 import io.concierge.gateway.config.Prefixes;
 import io.concierge.gateway.config.ServerLimits;
+import io.concierge.gateway.config.ShutdownConfig;
 import io.concierge.gateway.config.YamlSource;
 import io.concierge.gateway.discovery.DiscoveryConfig;
 import io.concierge.gateway.grpc.MethodBinding;
@@ -37,7 +38,7 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
                             DiscoveryConfig discovery, SecurityConfig security, List<RateLimitConfig> rateLimits,
                             Map<String, ServiceConfig> services, List<RouteConfig> routes,
                             List<CompositionConfig> compositions, AccessLogConfig accessLog, CacheConfig cache,
-                            AdminToken adminToken, List<VersioningConfig> versioning) {
+                            AdminToken adminToken, List<VersioningConfig> versioning, ShutdownConfig shutdown) {
 
     /** The versioning group a route belongs to, or null. */
     public VersioningConfig versioningOf(String routeId) {
@@ -164,9 +165,10 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
             }
         });
         List<VersioningConfig> versioning = VersioningConfig.readAll(root, routePaths, prefixes, httpServices);
+        ShutdownConfig shutdown = ShutdownConfig.read(root.object("shutdown"));
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
                 discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes),
-                List.copyOf(compositions), accessLog, cache, AdminToken.of(env.apply(AdminToken.ENV)), versioning);
+                List.copyOf(compositions), accessLog, cache, AdminToken.of(env.apply(AdminToken.ENV)), versioning, shutdown);
     }
 }

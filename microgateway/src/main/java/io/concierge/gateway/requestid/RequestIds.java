@@ -16,6 +16,12 @@ import io.helidon.http.Headers;
 public final class RequestIds {
     public static final HeaderName HEADER = HeaderNames.create("X-Request-Id");
     private static final int MAX_LENGTH = 128;
+    /**
+     * The id of the request this thread is handling, for application log lines (JSON logs): a request
+     * runs on one (virtual) thread from the request-id step to its answer. Work the request hands to
+     * other threads (parallel composition calls) does not see it.
+     */
+    private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
 
     private RequestIds() {
     }
@@ -66,6 +72,30 @@ public final class RequestIds {
         for (int i = digits - 1; i >= 0; i--) {
             b[at + i] = HEX[(int) (v & 0xF)];
             v >>>= 4;
+        }
+    }
+
+    /** The current thread's request id, or null outside a request. */
+    public static String current() {
+        return CURRENT.get();
+    }
+
+    /**
+     * Makes {@code id} the thread's current request id and returns the previous one, which the caller
+     * hands to {@link #exit} in a finally block (no lambda, nothing allocated per request).
+     */
+    public static String enter(String id) {
+        String previous = CURRENT.get();
+        CURRENT.set(id);
+        return previous;
+    }
+
+    /** Restores the request id {@link #enter} replaced. */
+    public static void exit(String previous) {
+        if (previous == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(previous);
         }
     }
 

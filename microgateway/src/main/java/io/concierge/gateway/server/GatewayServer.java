@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,7 +32,7 @@ import io.helidon.webserver.WebServer;
  * configuration, as a {@link GatewayGeneration}; a reload of the file builds the next generation
  * and swaps it in without touching the listeners or the cluster membership ({@link #reloads}).
  */
-public final class GatewayServer implements AutoCloseable, Reloadable {
+public final class GatewayServer implements AutoCloseable, Reloadable, Drainable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
 
     /** What only a restart can change; everything else in gateway.yaml reloads live. */
@@ -43,7 +44,8 @@ public final class GatewayServer implements AutoCloseable, Reloadable {
             .setting("cluster", GatewayConfig::cluster)
             .setting("discovery", c -> RestartOnly.discovery(c.discovery()))
             .setting("access-log", GatewayConfig::accessLog)
-            .setting("cache", GatewayConfig::cache);
+            .setting("cache", GatewayConfig::cache)
+            .setting("shutdown.grace-period", c -> c.shutdown().gracePeriod());
 
     private final Discovery discovery;
     private final WebServer server;
@@ -55,6 +57,8 @@ public final class GatewayServer implements AutoCloseable, Reloadable {
     private final ConfigReloads<GatewayConfig> reloads;
     private final Retirements retirements;
     private volatile GatewayGeneration current;
+    private final Readiness readiness = Readiness.starting();
+    private final AtomicBoolean deregistered = new AtomicBoolean();
 
     private GatewayServer(GatewayConfig config, Discovery discovery, HazelcastInstance cluster, Tracing tracing,
                           boolean ownsTracing) {
@@ -89,7 +93,8 @@ public final class GatewayServer implements AutoCloseable, Reloadable {
                 () -> current, runtime, reloads, telemetry);
         // Nothing else would stop the health checkers and JWKS refreshes of a gateway that never started.
         this.server = ServerAssembly.start(ServerAssembly.listeners(config.listen(), config.admin(), config.limits(),
-                runtime.clientTimeouts(), handler, health, admin), this::releaseUpstreams);
+                runtime.clientTimeouts(), handler, health, admin, readiness, config.shutdown().gracePeriod()),
+                this::releaseUpstreams);
         this.instanceId = config.domain() + "-" + config.listen().host() + "-" + server.port() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         id[0] = instanceId;
@@ -121,6 +126,10 @@ public final class GatewayServer implements AutoCloseable, Reloadable {
         @Override
         public void applied(GatewayConfig next) {
             // The same instance id: the registry replaces the entry, so the edge follows the new prefixes.
+            // A draining gateway stays out of the registry whatever its file says now.
+            if (deregistered.get()) {
+                return;
+            }
             try {
                 discovery.register(registration());
             } catch (RuntimeException e) {
@@ -170,6 +179,8 @@ public final class GatewayServer implements AutoCloseable, Reloadable {
         GatewayServer g = ServerAssembly.build(tracing, ownsTracing,
                 () -> new GatewayServer(config, discovery, cluster, tracing, ownsTracing));
         discovery.register(g.registration());
+        // Everything a request needs was built in the constructor: registered is ready.
+        g.readiness.ready();
         LOG.info(() -> "gateway '" + config.domain() + "' serving " + config.prefixes() + " on http://"
                 + config.listen().host() + ":" + g.port() + " (admin port " + g.adminPort() + ")");
         return g;
@@ -258,11 +269,42 @@ public final class GatewayServer implements AutoCloseable, Reloadable {
         return groups;
     }
 
-    /** Deregisters first, so the edge stops sending before the listener closes. */
+    /** The admin {@code /health/ready} state. */
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /**
+     * On SIGTERM, before {@link #close()}: answers not-ready, deregisters, and keeps serving for
+     * {@code shutdown.drain} while the edge (through its discovery watch) and load balancers (through
+     * {@code /health/ready}) stop sending new requests here.
+     */
+    @Override
+    public void drain() throws InterruptedException {
+        readiness.draining();
+        deregister();
+        long ms = current.config.shutdown().drain().toMillis();
+        if (ms > 0) {
+            LOG.info(() -> "gateway '" + current.config.domain() + "' deregistered; draining for " + ms + " ms");
+            Thread.sleep(ms); // the drain window itself, not synchronisation
+        }
+    }
+
+    private void deregister() {
+        if (deregistered.compareAndSet(false, true)) {
+            discovery.deregister(instanceId);
+        }
+    }
+
+    /**
+     * Deregisters first (unless {@link #drain()} did), so the edge stops sending before the listener
+     * closes; requests in flight then have {@code shutdown.grace-period} to finish.
+     */
     @Override
     public void close() {
+        readiness.draining();
         try {
-            discovery.deregister(instanceId);
+            deregister();
         } finally {
             server.stop();
             releaseUpstreams();

@@ -7,7 +7,8 @@ import io.concierge.gateway.requestid.RequestIds;
 
 /**
  * A sane incoming {@code X-Request-Id} is kept, anything else replaced by a UUID; set on the
- * response before anything can answer, so every answer carries it, errors included.
+ * response before anything can answer, so every answer carries it, errors included. The rest of the
+ * chain runs with it as the thread's current request id, for application log lines.
  */
 public final class RequestIdStep implements Step {
     @Override
@@ -16,6 +17,11 @@ public final class RequestIdStep implements Step {
         exchange.requestId(requestId);
         exchange.observer().requestId(requestId);
         exchange.response().header(RequestIds.HEADER, requestId);
-        next.proceed(exchange);
+        String previous = RequestIds.enter(requestId);
+        try {
+            next.proceed(exchange);
+        } finally {
+            RequestIds.exit(previous);
+        }
     }
 }

@@ -1,10 +1,12 @@
 package io.concierge.gateway.server;
 
+import java.time.Duration;
 import java.util.function.Supplier;
 
 import io.concierge.gateway.admin.AdminEndpoints;
 import io.concierge.gateway.config.ListenConfig;
 import io.concierge.gateway.config.ServerLimits;
+import io.concierge.gateway.config.ShutdownConfig;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;
@@ -18,7 +20,7 @@ import io.helidon.webserver.http.HttpRouting;
  * How the edge and every gateway put their server together, so the two differ only in what is
  * their own (the gateway's routes and registration, the edge's dispatch and TLS): the public
  * listener running the server's chain, the admin listener with {@code /health},
- * {@code /health/live}, {@code /metrics} and {@code /admin}, the metrics every server exports,
+ * {@code /health/live}, {@code /health/ready}, {@code /metrics} and {@code /admin}, the metrics every server exports,
  * and the cleanup when a server fails to start.
  */
 public final class ServerAssembly {
@@ -35,14 +37,29 @@ public final class ServerAssembly {
     public static WebServerConfig.Builder listeners(ListenConfig listen, ListenConfig admin, ServerLimits limits,
                                                     ClientTimeouts timeouts, Handler chain, HealthReport health,
                                                     AdminEndpoints endpoints) {
+        return listeners(listen, admin, limits, timeouts, chain, health, endpoints, Readiness.readyOnStart(),
+                ShutdownConfig.DEFAULT.gracePeriod());
+    }
+
+    /**
+     * As above, with the server's {@code /health/ready} state and Helidon's shutdown grace period for
+     * both listeners (requests in flight when the listeners close may finish within it).
+     */
+    public static WebServerConfig.Builder listeners(ListenConfig listen, ListenConfig admin, ServerLimits limits,
+                                                    ClientTimeouts timeouts, Handler chain, HealthReport health,
+                                                    AdminEndpoints endpoints, Readiness readiness,
+                                                    Duration gracePeriod) {
         WebServerConfig.Builder b = WebServer.builder()
                 .host(listen.host())
                 .port(listen.port())
+                .shutdownGracePeriod(gracePeriod)
                 .routing(r -> publicRouting(r, chain))
                 .putSocket(ADMIN, s -> Listeners.applyAdmin(s.host(admin.host()).port(admin.port())
+                        .shutdownGracePeriod(gracePeriod)
                         .routing(r -> {
                             r.get("/health", (req, res) -> health.send(res));
                             r.get("/health/live", (req, res) -> HealthReport.sendLive(res));
+                            r.get("/health/ready", (req, res) -> readiness.send(res));
                             endpoints.register(r);
                         })));
         Listeners.applyLimits(b, limits, listen.h2c(), timeouts);

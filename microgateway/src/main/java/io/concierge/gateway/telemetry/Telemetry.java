@@ -64,13 +64,13 @@ public final class Telemetry implements UpstreamObserver, AutoCloseable {
         sources.add(source);
     }
 
-    /** The whole {@code /metrics} page. */
+    /** The whole {@code /metrics} page: this server's families, then the JVM's and the process's. */
     public String scrape() {
         PrometheusText out = new PrometheusText();
         for (MetricsSource s : sources) {
             s.write(out);
         }
-        return out.toString();
+        return out + JvmMetrics.scrape();
     }
 
     /**

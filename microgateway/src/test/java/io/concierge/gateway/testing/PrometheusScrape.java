@@ -82,7 +82,8 @@ public final class PrometheusScrape {
         for (String suffix : new String[] {"_bucket", "_sum", "_count"}) {
             if (sample.endsWith(suffix)) {
                 String f = sample.substring(0, sample.length() - suffix.length());
-                if ("histogram".equals(types.get(f))) {
+                // A summary (the JVM's GC pauses) has _sum and _count too, never _bucket.
+                if ("histogram".equals(types.get(f)) || "summary".equals(types.get(f)) && !suffix.equals("_bucket")) {
                     return f;
                 }
             }

@@ -30,6 +30,7 @@ import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.versioning.VersioningConfig;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
+import io.concierge.gateway.tls.UpstreamTls;
 import io.helidon.webserver.WebServer;
 
 /**
@@ -173,7 +174,8 @@ public final class GatewayServer implements AutoCloseable {
                 endpoints.add(new UpstreamGroup.Endpoint(i.host(), i.port(), i.weight()));
             }
             groups.put(s.name(), new UpstreamGroup(s.name(), LoadBalancer.of(s.loadBalancing()), s.connectTimeout(),
-                    s.readTimeout(), s.maxIdle(), s.idleTimeout(), endpoints));
+                    s.readTimeout(), s.maxIdle(), s.idleTimeout(), endpoints,
+                    s.tls() == null ? null : UpstreamTls.start(s.name(), s.tls())));
         }
         return groups;
     }

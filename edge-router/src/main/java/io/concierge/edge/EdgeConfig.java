@@ -27,13 +27,14 @@ import io.concierge.gateway.telemetry.AccessLogConfig;
  *                       deadline of all tries of one request
  * @param failover       retries on another instance and ejection of instances that refuse
  *                       connections ({@link EdgeFailover})
+ * @param domains        which domain may claim which prefixes (default: any well-formed claim)
  */
 public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, ServerLimits limits,
                          ClusterConfig cluster, DiscoveryConfig discovery, LoadBalancing loadBalancing,
                          Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout,
                          ResilienceConfig failover,
                          EdgeProtectionConfig protection, List<RateLimitConfig> rateLimits,
-                         AccessLogConfig accessLog) {
+                         AccessLogConfig accessLog, AllowedPrefixes domains) {
 
     public static EdgeConfig load(Path file) {
         return from(YamlSource.read(file, System::getenv));
@@ -65,9 +66,10 @@ public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, S
         EdgeProtectionConfig protection = EdgeProtectionConfig.read(root.object("protection"));
         List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(root, "rate-limits");
         AccessLogConfig accessLog = AccessLogConfig.read(root.object("access-log"));
+        AllowedPrefixes domains = AllowedPrefixes.read(root);
         root.rejectUnknownKeys();
         return new EdgeConfig(root.file(), listen, admin, limits, cluster, discovery, lb, connect, read, maxIdle, idle,
                 failover,
-                protection, rateLimits, accessLog);
+                protection, rateLimits, accessLog, domains);
     }
 }

@@ -50,7 +50,9 @@ final class PrefixDispatcher {
         return failover;
     }
 
-    synchronized void update(List<Registration> registrations) {
+    synchronized void update(List<Registration> discovered) {
+        // Claims the edge's own domain list does not allow never reach the table.
+        List<Registration> registrations = config.domains().admit(discovered);
         DispatchTable next = DispatchTable.build(registrations, remembered);
         for (Map.Entry<String, List<Registration>> e : next.instances().entrySet()) {
             List<UpstreamGroup.Endpoint> endpoints = new ArrayList<>();
@@ -100,6 +102,11 @@ final class PrefixDispatcher {
                     .append(t.instances(c.domain()).size()).append(" instances) ");
         }
         return sb.toString().trim();
+    }
+
+    /** Registrations refused by edge.yaml's {@code domains} since start. */
+    long refusedRegistrations() {
+        return config.domains().refused();
     }
 
     void close() {

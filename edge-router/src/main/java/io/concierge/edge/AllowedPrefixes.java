@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 
+import io.concierge.gateway.config.AddressRanges;
 import io.concierge.gateway.config.ConfigNode;
 import io.concierge.gateway.config.Prefixes;
 import io.concierge.gateway.discovery.Registration;
@@ -19,7 +20,8 @@ import io.concierge.gateway.discovery.RegistrationCheck;
  * it, a registration in discovery counts only if its domain is listed and every prefix it claims
  * lies within that domain's prefixes: whoever can write to discovery can then no longer take over
  * {@code /api/payments} by registering a gateway for it. Without it (the default) every well-formed
- * claim counts, as before; the cluster-level checks (EmbeddedRegistry) apply either way.
+ * claim counts, as before. Either way a malformed registration (from any discovery: the embedded
+ * registry checks its own entries, Consul's are checked only here) is refused.
  */
 final class AllowedPrefixes {
     private static final Logger LOG = Logger.getLogger(AllowedPrefixes.class.getName());
@@ -64,9 +66,6 @@ final class AllowedPrefixes {
 
     /** The registrations whose claims are all allowed; the others are counted (once each) and logged. */
     List<Registration> admit(List<Registration> registrations) {
-        if (byDomain.isEmpty()) {
-            return registrations;
-        }
         List<Registration> admitted = new ArrayList<>(registrations.size());
         for (Registration r : registrations) {
             String bad = refusal(r);
@@ -87,6 +86,12 @@ final class AllowedPrefixes {
     }
 
     private String refusal(Registration r) {
+        if (RegistrationCheck.problem(r, AddressRanges.any()) != null) {
+            return "malformed registration (domain, prefixes, host or ports)";
+        }
+        if (byDomain.isEmpty()) {
+            return null;
+        }
         List<String> allowed = byDomain.get(r.domain());
         if (allowed == null) {
             return "domain '" + r.domain() + "' is not listed";

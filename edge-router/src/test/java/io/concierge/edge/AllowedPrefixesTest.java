@@ -64,9 +64,11 @@ class AllowedPrefixesTest {
     void withoutAListEveryWellFormedClaimCounts() {
         PrefixDispatcher d = new PrefixDispatcher(config(""));
         try {
-            d.update(List.of(gateway("stranger-1", "stranger", "/api/stranger")));
+            d.update(List.of(gateway("stranger-1", "stranger", "/api/stranger"),
+                    gateway("odd-1", "odd", "/api/*"),
+                    new Registration("odd-2", "odd", List.of("/api/odd"), "h/../x", 8201, 9201, 1L, Map.of())));
             assertEquals(Map.of("/api/stranger", "stranger"), claims(d));
-            assertEquals(0, d.refusedRegistrations());
+            assertEquals(2, d.refusedRegistrations(), "malformed registrations from any discovery are refused");
         } finally {
             d.close();
         }

@@ -58,12 +58,15 @@ public final class AddressRanges {
         return any;
     }
 
-    /** Whether {@code host} is an IP literal inside one of the ranges (always true for {@link #any()}). */
+    /**
+     * Whether {@code host} is an IP literal inside one of the ranges (always true for {@link #any()}).
+     * {@code localhost} counts as 127.0.0.1 (RFC 6761 reserves it for loopback); other names never match.
+     */
     public boolean contains(String host) {
         if (any) {
             return true;
         }
-        byte[] a = literal(host);
+        byte[] a = literal("localhost".equalsIgnoreCase(host) ? "127.0.0.1" : host);
         return a != null && contains(a);
     }
 

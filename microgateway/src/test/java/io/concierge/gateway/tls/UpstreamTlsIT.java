@@ -197,6 +197,22 @@ class UpstreamTlsIT {
         }
     }
 
+    @Test
+    void theAdminHealthReportsAnInstanceWhoseCertificateIsRefusedAsDown() throws Exception {
+        try (WireUpstream trusted = WireUpstream.startTls(good.serverContext(ca), false, WireUpstream.echo());
+             WireUpstream refused = WireUpstream.startTls(untrusted.serverContext(ca), false, WireUpstream.echo());
+             GatewayServer ok = gateway(trusted, caOnly());
+             GatewayServer bad = gateway(refused, caOnly())) {
+            assertEquals("UP", instanceStatus(ok), "a TLS instance that completes the handshake is up");
+            assertEquals("DOWN", instanceStatus(bad), "TCP alone is not enough: its certificate is refused");
+        }
+    }
+
+    private static String instanceStatus(GatewayServer gw) throws Exception {
+        WireResponse r = WireClient.exchange(gw.adminPort(), "GET", "/health");
+        return r.json().get("services").get("backend").get("instances").get(0).get("status").asText();
+    }
+
     private static int statusOf(GatewayServer gw) {
         try {
             return WireClient.exchange(gw.port(), "GET", "/api/items").status();

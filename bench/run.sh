@@ -16,6 +16,11 @@
 #   gateway-transform  wrk -> microgateway, transforming that body -> upstream, GET /bench/transform/json
 #   e.g. BENCH_ROWS="nginx gateway-json gateway-transform" ./concierge bench
 #
+# and, opt-in through BENCH_ROWS, the cost of TLS to the upstream (docs/operations.md#upstream-tls):
+#   nginx-https    wrk -> nginx reverse proxy -> HTTPS upstream (nginx, pooled verified TLS)   the reference
+#   gateway-https  wrk -> microgateway (bench/https-gateway.yaml) -> the same HTTPS upstream
+#   e.g. BENCH_ROWS="nginx gateway nginx-https gateway-https" ./concierge bench   (needs openssl)
+#
 # and, only when BENCH_ROWS names them (docs/grpc.md), against the demo product service:
 #
 #   rest-grpc     wrk -> microgateway (bench/grpc-gateway.yaml) -> gRPC GetProduct (REST->gRPC)
@@ -35,6 +40,8 @@
 #   BENCH_NGINX_CACHE_PORT=18086 BENCH_CACHE_GATEWAY_PORT=18085 BENCH_CACHE_GATEWAY_ADMIN_PORT=18095
 #   BENCH_CACHE_CLUSTER_PORT=18400 (the cache gateway's one-member Hazelcast cluster, ports 18400-18404)
 #                        add "rest-grpc rest-http" for the REST->gRPC comparison (needs the products jar)
+#   BENCH_HTTPS_UPSTREAM_PORT=18091 BENCH_HTTPS_PROXY_PORT=18092 BENCH_HTTPS_GATEWAY_PORT=18096
+#   BENCH_HTTPS_GATEWAY_ADMIN_PORT=18099   (the HTTPS rows only)
 #   BENCH_GRPC_GATEWAY_PORT=18088 BENCH_GRPC_GATEWAY_ADMIN_PORT=18098
 #   BENCH_PRODUCT_PORT=18089 BENCH_PRODUCT_GRPC_PORT=18090    (the REST->gRPC rows only)
 #   BENCH_UPSTREAM_PORT=18081 BENCH_PROXY_PORT=18082 BENCH_GATEWAY_PORT=18083
@@ -70,6 +77,10 @@ export BENCH_FULL_GATEWAY_ADMIN_PORT="${BENCH_FULL_GATEWAY_ADMIN_PORT:-18097}"
 export BENCH_FULL_CLUSTER_PORT="${BENCH_FULL_CLUSTER_PORT:-18410}"
 export BENCH_FULL_CLUSTER_SUFFIX="$$"
 export BENCH_JWT_SECRET="bench-secret-$$-0123456789abcdef-0123456789"
+export BENCH_HTTPS_UPSTREAM_PORT="${BENCH_HTTPS_UPSTREAM_PORT:-18091}"
+export BENCH_HTTPS_PROXY_PORT="${BENCH_HTTPS_PROXY_PORT:-18092}"
+export BENCH_HTTPS_GATEWAY_PORT="${BENCH_HTTPS_GATEWAY_PORT:-18096}"
+export BENCH_HTTPS_GATEWAY_ADMIN_PORT="${BENCH_HTTPS_GATEWAY_ADMIN_PORT:-18099}"
 export BENCH_GRPC_GATEWAY_PORT="${BENCH_GRPC_GATEWAY_PORT:-18088}"
 export BENCH_GRPC_GATEWAY_ADMIN_PORT="${BENCH_GRPC_GATEWAY_ADMIN_PORT:-18098}"
 export BENCH_PRODUCT_PORT="${BENCH_PRODUCT_PORT:-18089}"
@@ -88,7 +99,8 @@ source "$ROOT/bench/lib.sh"
 
 read -r -a ROWS <<<"${BENCH_ROWS:-direct nginx gateway full edge+gateway}"
 for row in "${ROWS[@]}"; do
-  case "$row" in direct | nginx | gateway | full | edge+gateway | nginx-cache | cache | gateway-json | gateway-transform | rest-grpc | rest-http) ;;
+  case "$row" in direct | nginx | gateway | full | edge+gateway | nginx-cache | cache | gateway-json | \
+    gateway-transform | nginx-https | gateway-https | rest-grpc | rest-http) ;;
     *) fail "unknown row '$row' in BENCH_ROWS" ;; esac
 done
 [[ " ${ROWS[*]} " == *" nginx "* ]] || fail "BENCH_ROWS must include nginx, the reference of every ratio"
@@ -108,6 +120,13 @@ fi
 if has_row cache; then
   require_free_ports "$BENCH_CACHE_GATEWAY_PORT" "$BENCH_CACHE_GATEWAY_ADMIN_PORT" "$BENCH_CACHE_CLUSTER_PORT"
 fi
+HTTPS_ROWS=false
+if has_row nginx-https || has_row gateway-https; then
+  HTTPS_ROWS=true
+  command -v openssl >/dev/null || fail "the HTTPS rows need openssl (apt-get install openssl)"
+  require_free_ports "$BENCH_HTTPS_UPSTREAM_PORT" "$BENCH_HTTPS_PROXY_PORT" "$BENCH_HTTPS_GATEWAY_PORT" \
+    "$BENCH_HTTPS_GATEWAY_ADMIN_PORT"
+fi
 if $GRPC_ROWS; then
   require_jars domains/products/target/products-service.jar
   require_free_ports "$BENCH_GRPC_GATEWAY_PORT" "$BENCH_GRPC_GATEWAY_ADMIN_PORT" "$BENCH_PRODUCT_PORT" \
@@ -121,6 +140,18 @@ if has_row nginx-cache; then
   mkdir -p "$RUN_DIR/nginx-extra"
   sed -e "s#@RUN_DIR@#$RUN_DIR#g" -e "s#@NGINX_CACHE_PORT@#$BENCH_NGINX_CACHE_PORT#g" \
     "$ROOT/bench/nginx-cache.conf.template" >"$RUN_DIR/nginx-extra/cache.conf"
+fi
+if $HTTPS_ROWS; then
+  # A throw-away certificate for 127.0.0.1, trusted by its own file (self-signed): made per run.
+  export BENCH_TLS_DIR="$RUN_DIR/tls"
+  mkdir -p "$BENCH_TLS_DIR" "$RUN_DIR/nginx-extra"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$BENCH_TLS_DIR/upstream.key" -out "$BENCH_TLS_DIR/upstream.pem" \
+    >"$LOG_DIR/openssl.log" 2>&1 || fail "openssl could not make the upstream certificate: $(cat "$LOG_DIR/openssl.log")"
+  chmod 644 "$BENCH_TLS_DIR/upstream.key" # nginx workers may run as another user; a throw-away key
+  sed -e "s#@TLS_DIR@#$BENCH_TLS_DIR#g" -e "s#@HTTPS_UPSTREAM_PORT@#$BENCH_HTTPS_UPSTREAM_PORT#g" \
+    -e "s#@HTTPS_PROXY_PORT@#$BENCH_HTTPS_PROXY_PORT#g" \
+    "$ROOT/bench/nginx-https.conf.template" >"$RUN_DIR/nginx-extra/https.conf"
 fi
 start_nginx "$NGINX_WORKERS"
 wait_http "http://127.0.0.1:$BENCH_UPSTREAM_PORT$PATH_UNDER_TEST" "nginx (upstream)" "$NGINX_PID"
@@ -177,6 +208,18 @@ if has_row nginx-cache; then
   curl -fsS -D "$LOG_DIR/nginx-cache-hit.txt" -o /dev/null "http://127.0.0.1:$BENCH_NGINX_CACHE_PORT$PATH_UNDER_TEST"
   grep -qi '^Cache-Status: HIT' "$LOG_DIR/nginx-cache-hit.txt" || fail "nginx's proxy_cache does not hit"
 fi
+HTTPS_GATEWAY_PID=""
+if $HTTPS_ROWS; then
+  wait_http "http://127.0.0.1:$BENCH_HTTPS_PROXY_PORT$PATH_UNDER_TEST" "nginx (proxy to HTTPS)" "$NGINX_PID"
+  CHECK_PORTS+=("$BENCH_HTTPS_PROXY_PORT")
+  # shellcheck disable=SC2086
+  "$JAVA" $JAVA_OPTS -jar microgateway/target/microgateway.jar run bench/https-gateway.yaml \
+    >"$LOG_DIR/https-gateway.log" 2>&1 &
+  PIDS+=("$!")
+  HTTPS_GATEWAY_PID="$!"
+  wait_http "http://127.0.0.1:$BENCH_HTTPS_GATEWAY_PORT$PATH_UNDER_TEST" "the HTTPS-upstream gateway" "${PIDS[-1]}"
+  CHECK_PORTS+=("$BENCH_HTTPS_GATEWAY_PORT")
+fi
 GRPC_GATEWAY_PID=""
 if $GRPC_ROWS; then
   # shellcheck disable=SC2086
@@ -205,6 +248,7 @@ declare -A PORT=([direct]="$BENCH_UPSTREAM_PORT" [nginx]="$BENCH_PROXY_PORT"
   [gateway]="$BENCH_GATEWAY_PORT" [full]="$BENCH_FULL_GATEWAY_PORT" [edge+gateway]="$BENCH_EDGE_PORT"
   [nginx-cache]="$BENCH_NGINX_CACHE_PORT" [cache]="$BENCH_CACHE_GATEWAY_PORT"
   [gateway-json]="$BENCH_GATEWAY_PORT" [gateway-transform]="$BENCH_GATEWAY_PORT"
+  [nginx-https]="$BENCH_HTTPS_PROXY_PORT" [gateway-https]="$BENCH_HTTPS_GATEWAY_PORT"
   [rest-grpc]="$BENCH_GRPC_GATEWAY_PORT" [rest-http]="$BENCH_GRPC_GATEWAY_PORT")
 # The REST->gRPC rows ask the product service for the same product, transcoded or proxied.
 declare -A ROW_PATH=([gateway-json]="/bench/json" [gateway-transform]="/bench/transform/json"
@@ -239,6 +283,7 @@ for row in "${ROWS[@]}"; do
     edge+gateway) jvms=("$EDGE_PID" "$GATEWAY_PID") ;;
     cache) jvms=("$CACHE_GATEWAY_PID") ;;
     full) jvms=("$FULL_GATEWAY_PID") ;;
+    gateway-https) jvms=("$HTTPS_GATEWAY_PID") ;;
     rest-grpc | rest-http) jvms=("$GRPC_GATEWAY_PID") ;;
     *) jvms=() ;;
   esac
@@ -316,6 +361,10 @@ fi
   fi
   if has_row cache || has_row nginx-cache; then
     echo "- cache rows: every measured request is a hit (checked before the row); cache = one gateway with the shared cache on a one-member Hazelcast cluster (bench/cache-gateway.yaml), nginx-cache = nginx proxy_cache"
+  fi
+  if $HTTPS_ROWS; then
+    echo "- nginx-https / gateway-https: the same 100-byte answer from nginx over HTTPS (TLS 1.3, a self-signed certificate for 127.0.0.1 made per run, verified by both proxies), through nginx (pooled TLS, session reuse) and through one gateway (bench/https-gateway.yaml, pooled TLS); compare gateway-https with nginx-https$(
+      [[ -z "${RPS[gateway-https]:-}" || -z "${RPS[nginx-https]:-}" ]] || echo ": req/s $(ratio "${RPS[gateway-https]}" "${RPS[nginx-https]}")x, p99 $(ratio "${P99[gateway-https]}" "${P99[nginx-https]}")x")"
   fi
   if $GRPC_ROWS; then
     echo "- rest-grpc / rest-http: GET /api/catalog/p1 (REST->gRPC GetProduct) / GET /api/products/p1 (HTTP) through one gateway (bench/grpc-gateway.yaml) to the demo product service (a JVM, not nginx: compare these two rows with each other); JVM CPU is the gateway's"

@@ -30,13 +30,14 @@ import io.concierge.gateway.telemetry.AccessLogConfig;
  *                       connections ({@link EdgeFailover})
  * @param adminToken     what admin writes ({@code POST /admin/reload}) and the console's actions
  *                       require: {@code ADMIN_TOKEN} from the environment; unset means they answer 403
+ * @param domains        which domain may claim which prefixes (default: any well-formed claim)
  */
 public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, ServerLimits limits,
                          ClusterConfig cluster, DiscoveryConfig discovery, LoadBalancing loadBalancing,
                          Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout,
                          ResilienceConfig failover,
                          EdgeProtectionConfig protection, List<RateLimitConfig> rateLimits,
-                         AccessLogConfig accessLog, AdminToken adminToken) {
+                         AccessLogConfig accessLog, AdminToken adminToken, AllowedPrefixes domains) {
 
     public static EdgeConfig load(Path file) {
         return load(file, System::getenv);
@@ -72,9 +73,10 @@ public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, S
         EdgeProtectionConfig protection = EdgeProtectionConfig.read(root.object("protection"));
         List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(root, "rate-limits");
         AccessLogConfig accessLog = AccessLogConfig.read(root.object("access-log"));
+        AllowedPrefixes domains = AllowedPrefixes.read(root);
         root.rejectUnknownKeys();
         return new EdgeConfig(root.file(), listen, admin, limits, cluster, discovery, lb, connect, read, maxIdle, idle,
                 failover,
-                protection, rateLimits, accessLog, AdminToken.of(env.apply(AdminToken.ENV)));
+                protection, rateLimits, accessLog, AdminToken.of(env.apply(AdminToken.ENV)), domains);
     }
 }

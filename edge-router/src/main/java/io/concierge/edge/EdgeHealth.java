@@ -45,6 +45,7 @@ final class EdgeHealth implements HealthReport.Source {
         r.put("status", "UP");
         r.put("role", "edge");
         r.put("domains", domains);
+        r.put("refusedRegistrations", dispatcher.refusedRegistrations());
         List<String> conflicts = new ArrayList<>();
         t.conflicts().forEach(c -> conflicts.add(c.toString()));
         r.put("conflicts", conflicts);

@@ -62,8 +62,10 @@ final class PrefixDispatcher {
         return failover;
     }
 
-    synchronized void update(List<Registration> registrations) {
-        lastRegistrations = List.copyOf(registrations);
+    synchronized void update(List<Registration> discovered) {
+        lastRegistrations = List.copyOf(discovered);
+        // Claims the edge's own domain list does not allow never reach the table.
+        List<Registration> registrations = config.domains().admit(discovered);
         DispatchTable next = DispatchTable.build(registrations, remembered);
         for (Map.Entry<String, List<Registration>> e : next.instances().entrySet()) {
             List<UpstreamGroup.Endpoint> endpoints = new ArrayList<>();
@@ -123,6 +125,7 @@ final class PrefixDispatcher {
         if (old.loadBalancing() == next.loadBalancing() && old.connectTimeout().equals(next.connectTimeout())
                 && old.readTimeout().equals(next.readTimeout()) && old.maxIdle() == next.maxIdle()
                 && old.idleTimeout().equals(next.idleTimeout()) && old.failover().equals(next.failover())) {
+            update(lastRegistrations); // the new file's domains list decides which claims count
             return List.of();
         }
         List<AutoCloseable> retired = new ArrayList<>();
@@ -130,7 +133,7 @@ final class PrefixDispatcher {
             retired.add(t.group()::close);
             retired.add(t.failover());
         }
-        DispatchTable t = DispatchTable.build(lastRegistrations, remembered);
+        DispatchTable t = DispatchTable.build(next.domains().admit(lastRegistrations), remembered);
         for (String domain : List.copyOf(targets.keySet())) {
             List<UpstreamGroup.Endpoint> endpoints = new ArrayList<>();
             for (Registration r : t.instances(domain)) {
@@ -138,6 +141,7 @@ final class PrefixDispatcher {
             }
             install(domain, endpoints);
         }
+        update(lastRegistrations); // the new file's domains list decides which claims count
         return retired;
     }
 
@@ -148,6 +152,11 @@ final class PrefixDispatcher {
                     .append(t.instances(c.domain()).size()).append(" instances) ");
         }
         return sb.toString().trim();
+    }
+
+    /** Registrations refused by edge.yaml's {@code domains} since start. */
+    long refusedRegistrations() {
+        return config.domains().refused();
     }
 
     void close() {

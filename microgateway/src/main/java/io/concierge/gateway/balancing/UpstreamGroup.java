@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import io.concierge.gateway.pool.ConnectionPool;
+import io.concierge.gateway.tls.UpstreamTls;
 
 
 /**
@@ -27,10 +28,18 @@ public final class UpstreamGroup {
     private final Duration readTimeout;
     private final int maxIdle;
     private final Duration idleTimeout;
+    /** TLS to every instance, or null for plain HTTP; owned (closed) by this group. */
+    private final UpstreamTls tls;
     private volatile List<Upstream> instances = List.of();
 
     public UpstreamGroup(String name, LoadBalancer balancer, Duration connectTimeout, Duration readTimeout,
                          int maxIdle, Duration idleTimeout, List<Endpoint> endpoints) {
+        this(name, balancer, connectTimeout, readTimeout, maxIdle, idleTimeout, endpoints, null);
+    }
+
+    public UpstreamGroup(String name, LoadBalancer balancer, Duration connectTimeout, Duration readTimeout,
+                         int maxIdle, Duration idleTimeout, List<Endpoint> endpoints, UpstreamTls tls) {
+        this.tls = tls;
         this.name = name;
         this.balancer = balancer;
         this.connectTimeout = connectTimeout;
@@ -70,7 +79,8 @@ public final class UpstreamGroup {
         for (Endpoint e : endpoints) {
             Upstream u = current.remove(e.key() + "/" + e.weight());
             if (u == null) {
-                u = new Upstream(e.host(), e.port(), e.weight(), new ConnectionPool(e.host(), e.port(), maxIdle, idleTimeout));
+                u = new Upstream(e.host(), e.port(), e.weight(),
+                        new ConnectionPool(e.host(), e.port(), maxIdle, idleTimeout, tls));
             }
             next.add(u);
         }
@@ -83,6 +93,9 @@ public final class UpstreamGroup {
     public void close() {
         for (Upstream u : instances) {
             u.pool().close();
+        }
+        if (tls != null) {
+            tls.close();
         }
     }
 }

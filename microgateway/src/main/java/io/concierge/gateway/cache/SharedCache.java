@@ -21,6 +21,8 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 
+import io.concierge.gateway.cluster.PayloadFormats;
+
 /**
  * One domain's shared cache: three Hazelcast maps that every gateway instance of the domain uses.
  * <ul>
@@ -172,15 +174,21 @@ public final class SharedCache implements AutoCloseable {
 
     /** Takes the cluster-wide lease to fetch {@code key}; false when another request holds it. */
     boolean tryLease(String key, long ttlMillis) throws CacheUnavailableException {
+        Boolean taken;
         try {
-            return Boolean.TRUE.equals(leases.submitToKey(key, new TakeLease(owner, ttlMillis)).toCompletableFuture()
-                    .get(timeoutNanos, TimeUnit.NANOSECONDS));
+            taken = leases.submitToKey(key, new TakeLease(owner, ttlMillis).format(PayloadFormats.agreed(hz)))
+                    .toCompletableFuture().get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable(e);
         } catch (Exception e) {
             throw unavailable(e);
         }
+        if (taken == null) {
+            // The key's owner could not read the operation's format (mixed versions, see TakeLease).
+            throw unavailable(new IllegalStateException("lease operation in a format the key's owner does not read"));
+        }
+        return taken;
     }
 
     boolean leaseHeld(String key) throws CacheUnavailableException {

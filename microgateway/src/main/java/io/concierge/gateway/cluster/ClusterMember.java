@@ -1,7 +1,10 @@
 package io.concierge.gateway.cluster;
 
+import java.util.logging.Logger;
+
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MemberAttributeConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.core.Hazelcast;
@@ -14,8 +17,17 @@ import io.concierge.gateway.config.ClusterConfig;
  * Kubernetes the pods behind a headless Service found by DNS (multicast and cloud auto-detection off, so a gateway never joins a stranger's cluster), bound to
  * the configured interface, with a short failure detector so a dead gateway's registrations vanish
  * within seconds rather than Hazelcast's default minute.
+ *
+ * <p>Open-source Hazelcast authenticates nobody: whoever reaches the cluster port and knows the
+ * cluster name joins as a full member (its "trusted interfaces" apply to multicast discovery only,
+ * which is off here). So the trusted address ranges are enforced where the mesh reads the cluster:
+ * the registry ignores entries of members outside them ({@code EmbeddedRegistry}); isolation of
+ * the port itself is the network's job (docs/operations.md#cluster-isolation).
  */
 public final class ClusterMember {
+    /** User-context key under which the registry finds the trusted member ranges. */
+    public static final String TRUSTED_MEMBERS = "concierge.trusted-members";
+
     private ClusterMember() {
     }
 
@@ -34,6 +46,9 @@ public final class ClusterMember {
         cfg.setProperty("hazelcast.wait.seconds.before.join", "1");
         cfg.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         cfg.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+        cfg.setMemberAttributeConfig(new MemberAttributeConfig()
+                .setAttribute(PayloadFormats.ATTRIBUTE, String.valueOf(PayloadFormats.CURRENT)));
+        cfg.getUserContext().put(TRUSTED_MEMBERS, c.trustedMembers());
         NetworkConfig net = cfg.getNetworkConfig();
         net.setPort(c.port()).setPortAutoIncrement(true).setPortCount(c.portCount());
         net.getInterfaces().setEnabled(true).addInterface(c.host());
@@ -48,6 +63,11 @@ public final class ClusterMember {
         } else {
             TcpIpConfig tcp = join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
             c.members().forEach(tcp::addMember);
+        }
+        if (c.trustedMembers().isAny()) {
+            Logger.getLogger(ClusterMember.class.getName()).warning("cluster.trusted-members is not set and the member"
+                    + " binds " + c.host() + ": registry entries of any member that joins are accepted; set it"
+                    + " (docs/operations.md#cluster-isolation)");
         }
         return Hazelcast.newHazelcastInstance(cfg);
     }

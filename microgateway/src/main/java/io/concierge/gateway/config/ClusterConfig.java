@@ -17,17 +17,39 @@ import java.util.List;
  * @param kubernetesServiceDns when set, members are found by a DNS lookup of this (headless) Kubernetes
  *                         Service instead of the {@code members} list (Hazelcast's Kubernetes
  *                         discovery in DNS lookup mode; needs no access to the Kubernetes API)
+ * @param trustedMembers  addresses (IPs, CIDR ranges) whose members' registry entries count, and where a
+ *                        registration may point; default: loopback when {@code host} is a loopback address,
+ *                        otherwise any (docs/operations.md#cluster-isolation says why to set it)
  */
 public record ClusterConfig(String name, String host, int port, int portCount, List<String> members,
-                            Duration failureDetection, String kubernetesServiceDns) {
-    /** A TCP/IP-joined cluster (no Kubernetes discovery). */
+                            Duration failureDetection, String kubernetesServiceDns, AddressRanges trustedMembers) {
+    private static final AddressRanges LOOPBACK = AddressRanges.of("127.0.0.0/8", "::1/128");
+
+    /** A TCP/IP-joined cluster with the default trusted members for {@code host}. */
     public ClusterConfig(String name, String host, int port, int portCount, List<String> members,
                          Duration failureDetection) {
-        this(name, host, port, portCount, members, failureDetection, null);
+        this(name, host, port, portCount, members, failureDetection, null, defaultTrust(host));
+    }
+
+    /** Joined through a Kubernetes Service's DNS name (null: TCP/IP), default trusted members. */
+    public ClusterConfig(String name, String host, int port, int portCount, List<String> members,
+                         Duration failureDetection, String kubernetesServiceDns) {
+        this(name, host, port, portCount, members, failureDetection, kubernetesServiceDns, defaultTrust(host));
+    }
+
+    /** A TCP/IP-joined cluster with the given trusted members. */
+    public ClusterConfig(String name, String host, int port, int portCount, List<String> members,
+                         Duration failureDetection, AddressRanges trustedMembers) {
+        this(name, host, port, portCount, members, failureDetection, null, trustedMembers);
     }
 
     public static ClusterConfig defaults() {
         return new ClusterConfig("concierge", "127.0.0.1", 5701, 20, List.of("127.0.0.1"), Duration.ofSeconds(5));
+    }
+
+    /** A member bound to loopback can only be reached from this host: trust exactly that by default. */
+    private static AddressRanges defaultTrust(String host) {
+        return LOOPBACK.contains(host) || "localhost".equals(host) ? LOOPBACK : AddressRanges.any();
     }
 
     public static ClusterConfig read(ConfigNode node) {
@@ -46,14 +68,17 @@ public record ClusterConfig(String name, String host, int port, int portCount, L
                 throw node.error("members", "not with kubernetes: members are found through kubernetes.service-dns");
             }
         }
+        String host = node.string("host", d.host());
+        List<String> trusted = node.stringList("trusted-members");
         ClusterConfig c = new ClusterConfig(
                 node.string("name", d.name()),
-                node.string("host", d.host()),
+                host,
                 node.integer("port", d.port(), 1, 65535),
                 node.integer("port-count", d.portCount(), 1, 1000),
                 members.isEmpty() ? d.members() : List.copyOf(members),
                 node.duration("failure-detection", d.failureDetection()),
-                serviceDns);
+                serviceDns,
+                trusted.isEmpty() ? defaultTrust(host) : AddressRanges.parse(trusted, node, "trusted-members"));
         if (c.failureDetection().toMillis() < 1000) {
             throw node.error("failure-detection", "must be at least 1s (was " + c.failureDetection().toMillis() + "ms)");
         }

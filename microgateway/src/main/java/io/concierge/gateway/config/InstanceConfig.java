@@ -2,8 +2,16 @@ package io.concierge.gateway.config;
 
 import java.net.URI;
 
-/** One upstream instance of a service: plain HTTP host and port, and a weight for weighted balancing. */
-public record InstanceConfig(String host, int port, int weight) {
+/**
+ * One upstream instance of a service: host and port, a weight for weighted balancing, and whether
+ * it speaks TLS ({@code https://}).
+ */
+public record InstanceConfig(String host, int port, int weight, boolean tls) {
+    /** A plain HTTP instance. */
+    public InstanceConfig(String host, int port, int weight) {
+        this(host, port, weight, false);
+    }
+
     public static InstanceConfig read(ConfigNode node) {
         String url = node.requiredString("url");
         int weight = node.integer("weight", 1, 1, 1000);
@@ -18,14 +26,15 @@ public record InstanceConfig(String host, int port, int weight) {
         } catch (IllegalArgumentException e) {
             throw node.error(key, "not a URL: '" + url + "'");
         }
-        if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-            throw node.error(key, "must be an http://host:port URL (was '" + url + "')");
+        boolean tls = "https".equals(uri.getScheme());
+        if (!tls && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw node.error(key, "must be an http://host:port or https://host:port URL (was '" + url + "')");
         }
         if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
             throw node.error(key, "must not have a path; use the route's rewrite instead (was '" + url + "')");
         }
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
-        return new InstanceConfig(uri.getHost(), port, weight);
+        int port = uri.getPort() == -1 ? (tls ? 443 : 80) : uri.getPort();
+        return new InstanceConfig(uri.getHost(), port, weight, tls);
     }
 
     public String authority() {

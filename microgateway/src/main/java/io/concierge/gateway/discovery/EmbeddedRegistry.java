@@ -2,6 +2,7 @@ package io.concierge.gateway.discovery;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,14 +31,29 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 
+import io.concierge.gateway.cluster.ClusterMember;
+import io.concierge.gateway.config.AddressRanges;
+
 /**
  * The default discovery: registrations live in a Hazelcast map that every member of the mesh's
  * cluster sees. Each entry records the cluster member that wrote it; when that member leaves or is
  * declared dead its entries stop counting at once (the snapshot ignores them) and are then removed.
  * Values are JSON, so members of different versions can still read each other.
+ *
+ * <p>Anything that joins the cluster can write this map (open-source Hazelcast has no member
+ * authentication), so every entry is checked before it counts: well formed as configuration would
+ * be ({@link RegistrationCheck}), written for a live member whose address is in the trusted ranges
+ * ({@code cluster.trusted-members}), and pointing at an address in those ranges. An entry that fails
+ * is ignored and counted ({@link #describe()}: {@code ignoredEntries}), never dispatched to.
+ *
+ * <p>Values carry {@code format} (absent: 1). A reader takes the fields it knows from any format:
+ * fields are only ever added; a change of meaning would need a new map.
  */
 public final class EmbeddedRegistry implements Discovery {
     static final String MAP_NAME = "concierge.registry";
+    /** The registry value format this code writes. */
+    static final int FORMAT = 2;
+    private static final int MAX_REMEMBERED_BAD = 10_000;
     private static final Logger LOG = Logger.getLogger(EmbeddedRegistry.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> MAP_TYPE = new TypeReference<>() { };
@@ -48,10 +65,21 @@ public final class EmbeddedRegistry implements Discovery {
     private final ScheduledExecutorService notifier;
     private final AtomicBoolean notifyPending = new AtomicBoolean();
     private volatile List<Registration> last = List.of();
+    private final AddressRanges trusted;
+    private final Map<RegistrationCheck.Reason, LongAdder> ignored = new EnumMap<>(RegistrationCheck.Reason.class);
+    /** Entries (key and value) already counted, so a bad entry counts once, not once per re-read. */
+    private final Set<String> countedBad = ConcurrentHashMap.newKeySet();
+    private final LongAdder untrustedMembers = new LongAdder();
+    private volatile int ignoredNow;
     private volatile boolean closed;
 
     public EmbeddedRegistry(HazelcastInstance hz) {
         this.hz = hz;
+        Object ranges = hz.getUserContext().get(ClusterMember.TRUSTED_MEMBERS);
+        this.trusted = ranges instanceof AddressRanges r ? r : AddressRanges.any();
+        for (RegistrationCheck.Reason reason : RegistrationCheck.Reason.values()) {
+            ignored.put(reason, new LongAdder());
+        }
         this.map = hz.getMap(MAP_NAME);
         this.notifier = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "concierge-registry");
@@ -61,6 +89,7 @@ public final class EmbeddedRegistry implements Discovery {
         hz.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
+                noteIfUntrusted(event.getMember());
                 scheduleNotify();
             }
 
@@ -70,6 +99,7 @@ public final class EmbeddedRegistry implements Discovery {
                 scheduleNotify();
             }
         });
+        hz.getCluster().getMembers().forEach(this::noteIfUntrusted);
         map.addEntryListener(new Changes(), false);
         // A periodic pass heals what events can miss: registrations purged by other members while
         // this one was briefly cut off are written again, and listeners see any drift.
@@ -95,22 +125,67 @@ public final class EmbeddedRegistry implements Discovery {
     @Override
     public List<Registration> snapshot() {
         Set<String> live = new HashSet<>();
+        Set<String> liveUntrusted = new HashSet<>();
         for (Member m : hz.getCluster().getMembers()) {
-            live.add(m.getUuid().toString());
+            (trusted(m) ? live : liveUntrusted).add(m.getUuid().toString());
         }
         List<Registration> result = new ArrayList<>();
-        for (String value : map.values()) {
+        int bad = 0;
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            String value = e.getValue();
             Map<String, Object> raw = decodeRaw(value);
-            if (raw == null || !live.contains(String.valueOf(raw.get("member")))) {
+            RegistrationCheck.Reason reason = null;
+            Registration r = null;
+            if (raw == null) {
+                reason = RegistrationCheck.Reason.MALFORMED;
+            } else {
+                String member = String.valueOf(raw.get("member"));
+                if (liveUntrusted.contains(member)) {
+                    reason = RegistrationCheck.Reason.UNTRUSTED_MEMBER;
+                } else if (!live.contains(member)) {
+                    continue; // a departed member's entry, about to be purged: not an attack
+                } else {
+                    r = decode(raw);
+                    reason = r == null ? RegistrationCheck.Reason.MALFORMED : RegistrationCheck.problem(r, trusted);
+                }
+            }
+            if (reason != null) {
+                bad++;
+                countOnce(reason, e.getKey(), value);
                 continue;
             }
-            Registration r = decode(raw);
-            if (r != null) {
-                result.add(r);
-            }
+            result.add(r);
         }
+        ignoredNow = bad;
         result.sort(Comparator.comparing(Registration::instanceId));
         return List.copyOf(result);
+    }
+
+    private void noteIfUntrusted(Member m) {
+        if (!trusted(m)) {
+            untrustedMembers.increment();
+            LOG.warning("cluster member " + m.getAddress() + " is outside cluster.trusted-members " + trusted
+                    + ": its registry entries are ignored; isolate the cluster port (docs/operations.md#cluster-isolation)");
+        }
+    }
+
+    /** This member itself always counts: what it writes, it wrote. */
+    private boolean trusted(Member m) {
+        try {
+            return trusted.isAny() || m.localMember() || trusted.contains(m.getAddress().getInetAddress());
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private void countOnce(RegistrationCheck.Reason reason, String key, String value) {
+        if (countedBad.size() > MAX_REMEMBERED_BAD) {
+            countedBad.clear();
+        }
+        if (countedBad.add(key + '\n' + value)) {
+            ignored.get(reason).increment();
+            LOG.warning(() -> "ignoring registry entry '" + key + "' (" + reason.key() + ")");
+        }
     }
 
     @Override
@@ -126,6 +201,14 @@ public final class EmbeddedRegistry implements Discovery {
         d.put("cluster", hz.getConfig().getClusterName());
         d.put("members", hz.getCluster().getMembers().size());
         d.put("registrations", last.size());
+        d.put("trustedMembers", trusted.toString());
+        Map<String, Object> bad = new LinkedHashMap<>();
+        bad.put("now", ignoredNow);
+        for (Map.Entry<RegistrationCheck.Reason, LongAdder> e : ignored.entrySet()) {
+            bad.put(e.getKey().key(), e.getValue().sum());
+        }
+        d.put("ignoredEntries", bad);
+        d.put("untrustedMembers", untrustedMembers.sum());
         return d;
     }
 
@@ -196,6 +279,7 @@ public final class EmbeddedRegistry implements Discovery {
 
     private String encode(Registration r) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
         m.put("instanceId", r.instanceId());
         m.put("domain", r.domain());
         m.put("prefixes", r.prefixes());
@@ -229,8 +313,7 @@ public final class EmbeddedRegistry implements Discovery {
                     ((Number) m.get("registeredAt")).longValue(),
                     Map.copyOf((Map<String, String>) m.getOrDefault("metadata", Map.of())));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "ignoring malformed registration " + m.get("instanceId"));
-            return null;
+            return null; // counted and logged once by the caller
         }
     }
 

@@ -9,6 +9,7 @@ import io.concierge.gateway.config.InstanceConfig;
 import io.concierge.gateway.config.LoadBalancing;
 import io.concierge.gateway.grpc.GrpcServiceConfig;
 import io.concierge.gateway.resilience.ResilienceConfig;
+import io.concierge.gateway.tls.UpstreamTlsConfig;
 
 /**
  * An upstream service and its instances.
@@ -25,10 +26,13 @@ import io.concierge.gateway.resilience.ResilienceConfig;
  * @param resilience     retries, breakers, bulkhead, outlier ejection, health checks (docs/resilience.md)
  * @param grpc           the {@code grpc} section: a gRPC service with its descriptors (docs/grpc.md), or
  *                       null for an HTTP service
+ * @param tls            TLS to the instances ({@code https://} URLs, tuned by the {@code tls} section), or null
+ *                       for plain HTTP; all instances of a service use the same scheme
  */
 public record ServiceConfig(String name, LoadBalancing loadBalancing, List<InstanceConfig> instances,
                             Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout,
-                            ResilienceConfig resilience, GrpcServiceConfig grpc) {
+                            ResilienceConfig resilience, GrpcServiceConfig grpc,
+                            UpstreamTlsConfig tls) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
@@ -42,6 +46,7 @@ public record ServiceConfig(String name, LoadBalancing loadBalancing, List<Insta
         if (instances.isEmpty()) {
             throw node.error("instances", "a service needs at least one instance");
         }
+        UpstreamTlsConfig tls = readTls(node, instances);
         ConfigNode timeouts = node.object("timeouts");
         Duration connect = timeouts.duration("connect", DEFAULT_CONNECT_TIMEOUT);
         Duration read = timeouts.duration("read", DEFAULT_READ_TIMEOUT);
@@ -56,7 +61,28 @@ public record ServiceConfig(String name, LoadBalancing loadBalancing, List<Insta
         }
         GrpcServiceConfig grpc = node.has("grpc") ? GrpcServiceConfig.read(node.object("grpc"), name, instances) : null;
         node.rejectUnknownKeys();
-        return new ServiceConfig(name, lb, List.copyOf(instances), connect, read, maxIdle, idle, resilience, grpc);
+        return new ServiceConfig(name, lb, List.copyOf(instances), connect, read, maxIdle, idle, resilience, grpc, tls);
+    }
+
+    /** One scheme per service, so a pool never mixes plain and TLS connections and no instance is silently plain. */
+    private static UpstreamTlsConfig readTls(ConfigNode node, List<InstanceConfig> instances) {
+        boolean tls = instances.get(0).tls();
+        for (int i = 1; i < instances.size(); i++) {
+            if (instances.get(i).tls() != tls) {
+                throw node.error("instances[" + i + "].url", "all instances of a service use the same scheme (instances[0]"
+                        + " is " + (tls ? "https" : "http") + ")");
+            }
+        }
+        if (!tls) {
+            if (node.has("tls")) {
+                throw node.error("tls", "the instances are http:// URLs; use https:// to talk TLS to them");
+            }
+            return null;
+        }
+        if (node.has("grpc")) {
+            throw node.error("instances[0].url", "a gRPC service takes http:// URLs; its TLS is set by grpc.tls (docs/grpc.md)");
+        }
+        return node.has("tls") ? UpstreamTlsConfig.read(node.object("tls")) : UpstreamTlsConfig.defaults();
     }
 
     /**

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.concierge.gateway.tls.UpstreamTls;
+
 /**
  * Keep-alive connections to one upstream instance. Most recently used first, so a lightly loaded
  * service keeps a few warm connections and the rest age out. A connection idle longer than
@@ -16,11 +18,18 @@ public final class ConnectionPool {
     private final int port;
     private final int maxIdle;
     private final long idleTimeoutNanos;
+    /** TLS to this instance, or null for plain HTTP. */
+    private final UpstreamTls tls;
     private final ConcurrentLinkedDeque<UpstreamConnection> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private volatile boolean closed;
 
     public ConnectionPool(String host, int port, int maxIdle, Duration idleTimeout) {
+        this(host, port, maxIdle, idleTimeout, null);
+    }
+
+    public ConnectionPool(String host, int port, int maxIdle, Duration idleTimeout, UpstreamTls tls) {
+        this.tls = tls;
         this.host = host;
         this.port = port;
         this.maxIdle = maxIdle;
@@ -42,7 +51,7 @@ public final class ConnectionPool {
     }
 
     public UpstreamConnection open(Duration connectTimeout) throws IOException {
-        return UpstreamConnection.open(host, port, connectTimeout);
+        return UpstreamConnection.open(host, port, connectTimeout, tls);
     }
 
     /** Returns a connection whose exchange completed cleanly. */
@@ -57,6 +66,11 @@ public final class ConnectionPool {
         if (closed) {
             closeIdle();
         }
+    }
+
+    /** Whether connections to this instance use TLS. */
+    public boolean tls() {
+        return tls != null;
     }
 
     public int idleConnections() {

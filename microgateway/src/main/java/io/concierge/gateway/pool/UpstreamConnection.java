@@ -11,12 +11,19 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import javax.net.ssl.SSLSocket;
+
+import io.concierge.gateway.tls.UpstreamTls;
+
 /**
  * One HTTP/1.1 connection to an upstream, on a blocking socket (cheap on virtual threads).
  *
  * <p>We use our own client rather than Helidon's WebClient for the proxy path; see
  * docs/architecture.md: it forwards the request target byte for byte, keeps a known
  * Content-Length, and its idle check never consumes a byte of the next response.
+ *
+ * <p>Over TLS the streams are an {@link SSLSocket}'s layered on the same channel; the channel
+ * still serves the idle check (below) and the read timeout.
  */
 public final class UpstreamConnection implements AutoCloseable {
     private static final int BUFFER = 16 * 1024;
@@ -31,19 +38,26 @@ public final class UpstreamConnection implements AutoCloseable {
     private long idleSince;
     private int uses;
 
-    private UpstreamConnection(SocketChannel channel) throws IOException {
+    private UpstreamConnection(SocketChannel channel, SSLSocket tls) throws IOException {
         this.channel = channel;
-        this.in = new HeadReader(channel.socket().getInputStream(), BUFFER);
-        this.out = new BufferedOutputStream(channel.socket().getOutputStream(), BUFFER);
+        this.in = new HeadReader(tls != null ? tls.getInputStream() : channel.socket().getInputStream(), BUFFER);
+        this.out = new BufferedOutputStream(tls != null ? tls.getOutputStream() : channel.socket().getOutputStream(),
+                BUFFER);
     }
 
-    static UpstreamConnection open(String host, int port, Duration connectTimeout) throws IOException {
+    /**
+     * Connects and, with {@code tls}, completes the TLS handshake, both within {@code connectTimeout}
+     * each: a handshake that fails (untrusted or expired certificate, wrong name, client certificate
+     * refused) is a failed connect, as a refused connection is.
+     */
+    static UpstreamConnection open(String host, int port, Duration connectTimeout, UpstreamTls tls) throws IOException {
         SocketChannel ch = SocketChannel.open();
         try {
+            int timeout = (int) Math.max(1, connectTimeout.toMillis());
             ch.socket().setTcpNoDelay(true);
             ch.socket().setKeepAlive(true);
-            ch.socket().connect(new InetSocketAddress(host, port), (int) Math.max(1, connectTimeout.toMillis()));
-            return new UpstreamConnection(ch);
+            ch.socket().connect(new InetSocketAddress(host, port), timeout);
+            return new UpstreamConnection(ch, tls == null ? null : tls.handshake(ch.socket(), host, port, timeout));
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -96,9 +110,15 @@ public final class UpstreamConnection implements AutoCloseable {
      * open and quiet; -1 means the upstream closed it; any byte means the upstream sent something
      * unsolicited, so the connection is out of step and must not be used. Nothing read here is ever
      * handed to the next exchange.
+     *
+     * <p>Over TLS the same read on the channel sees raw records: a pending record after a completed
+     * exchange is a close_notify alert or unsolicited data, either way the end of this connection
+     * (the byte it consumed would break the TLS stream, but the connection is then closed). Session
+     * tickets arrive before the first response and are consumed while it is read. Decrypted bytes
+     * the TLS layer still holds count as unsolicited too.
      */
     boolean stillUsable() {
-        if (!in.isDrained()) {
+        if (!in.isDrained() || in.sourceHasBytes()) {
             return false;
         }
         try {
@@ -138,6 +158,15 @@ public final class UpstreamConnection implements AutoCloseable {
 
         boolean isDrained() {
             return pos >= limit;
+        }
+
+        /** Whether the layer below holds bytes already (a TLS socket's decrypted data; 0 for a plain one). */
+        boolean sourceHasBytes() {
+            try {
+                return source.available() > 0;
+            } catch (IOException e) {
+                return true;
+            }
         }
 
         /** Bytes received from the upstream on this connection so far (tells whether an answer began). */

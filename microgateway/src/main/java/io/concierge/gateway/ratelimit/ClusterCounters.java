@@ -19,6 +19,8 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.IMap;
 
+import io.concierge.gateway.cluster.PayloadFormats;
+
 /**
  * This process's handle on the shared counters in the Hazelcast cluster, with the rule for when
  * the cluster cannot be used.
@@ -107,8 +109,21 @@ final class ClusterCounters {
         if (map == null) {
             throw new IllegalStateException("counter map not available");
         }
-        long[] r = map.submitToKey(key, op).toCompletableFuture().get(timeoutNanos, TimeUnit.NANOSECONDS);
+        long[] r = map.submitToKey(key, op.format(PayloadFormats.agreed(hz))).toCompletableFuture()
+                .get(timeoutNanos, TimeUnit.NANOSECONDS);
+        return grant(r);
+    }
+
+    /** A null answer: the key's owner could not read the operation's format (mixed versions, see ClusterTake). */
+    private static Quota.Grant grant(long[] r) {
+        if (r == null) {
+            throw unreadable();
+        }
         return Quota.Grant.of(r);
+    }
+
+    private static IllegalStateException unreadable() {
+        return new IllegalStateException("the counter's owner could not read this operation's format (mixed versions)");
     }
 
     /** The same, without waiting: for lease renewals and refunds off the request path. */
@@ -121,9 +136,11 @@ final class ClusterCounters {
             // Exactly one callback on Hazelcast's future, run directly; everything else chains on a
             // plain JDK future (Hazelcast's futures run even non-async stages on their executor).
             CompletableFuture<Quota.Grant> result = new CompletableFuture<>();
-            map.submitToKey(key, op).whenCompleteAsync((r, t) -> {
+            map.submitToKey(key, op.format(PayloadFormats.agreed(hz))).whenCompleteAsync((r, t) -> {
                 if (t != null) {
                     result.completeExceptionally(t);
+                } else if (r == null) {
+                    result.completeExceptionally(unreadable());
                 } else {
                     result.complete(Quota.Grant.of(r));
                 }

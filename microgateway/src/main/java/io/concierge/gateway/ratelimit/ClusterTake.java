@@ -1,5 +1,9 @@
 package io.concierge.gateway.ratelimit;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +13,8 @@ import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+
+import io.concierge.gateway.cluster.PayloadFormats;
 
 /**
  * The one cluster operation of rate limiting: on the partition owner of a counter, give back unused
@@ -30,6 +36,15 @@ import com.hazelcast.nio.serialization.DataSerializable;
  *
  * <p>Serialized as {@link DataSerializable} (Hazelcast's own format), not Java serialization: the
  * JVM-wide deserialization filter admits only Hazelcast and JDK classes.
+ *
+ * <p>Versioned for rolling upgrades ({@link PayloadFormats}). Format 1, from before versions existed,
+ * is the bare fields, starting with the algorithm byte (0 or 1). Format 2 and later start with their
+ * number (2 and up, never 0 or 1) followed by the fields as one length-prefixed byte array, so a
+ * member can skip a format newer than it knows without losing its place in the stream. Such an
+ * operation is {@linkplain #unreadable() unreadable}: it leaves the counter untouched and answers
+ * null, which the caller treats as a failed cluster call (the decision is made locally, counted as
+ * a fallback). The writer uses the oldest format all members read, so in practice that only happens
+ * if a member joins mid-call.
  */
 public final class ClusterTake implements EntryProcessor<String, long[], long[]>, DataSerializable {
     private static final long serialVersionUID = 1L;
@@ -37,6 +52,13 @@ public final class ClusterTake implements EntryProcessor<String, long[], long[]>
     private static final int MIN = 1;
     private static final int GIVE_BACK = 2;
     private static final int GIVE_BACK_WINDOW = 3;
+    /** The first byte of format 1 is the algorithm: 0 or 1. */
+    private static final int LEGACY_LAST_TAG = 1;
+
+    /** The format to write (the writer sets it to what all members read). */
+    private int format = PayloadFormats.CURRENT;
+    /** Read from a format this code does not know: do nothing. */
+    private boolean unreadable;
 
     private byte algorithm;
     private long limit;
@@ -67,12 +89,30 @@ public final class ClusterTake implements EntryProcessor<String, long[], long[]>
         this.params = new long[] {want, min, giveBack, giveBackWindow};
     }
 
+    /** Writes {@code f} (a format all current members read) instead of the current one. */
+    ClusterTake format(int f) {
+        this.format = f;
+        return this;
+    }
+
+    int format() {
+        return format;
+    }
+
+    /** True when this was read from a format newer than this code knows. */
+    boolean unreadable() {
+        return unreadable;
+    }
+
     private Quota quota() {
         return algorithm == 0 ? new SlidingWindowQuota(limit, window) : new TokenBucketQuota(limit, window, burst);
     }
 
     @Override
     public long[] process(Map.Entry<String, long[]> entry) {
+        if (unreadable) {
+            return null;
+        }
         long[] p = params;
         Quota q = quota();
         long[] state = entry.getValue();
@@ -100,6 +140,27 @@ public final class ClusterTake implements EntryProcessor<String, long[], long[]>
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
+        if (format <= PayloadFormats.LEGACY) {
+            writeFields(out);
+            return;
+        }
+        out.writeByte(format);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(64);
+        try (DataOutputStream d = new DataOutputStream(body)) {
+            d.writeByte(algorithm);
+            d.writeLong(limit);
+            d.writeLong(window);
+            d.writeLong(burst);
+            d.writeLong(now);
+            d.writeInt(params.length);
+            for (long v : params) {
+                d.writeLong(v);
+            }
+        }
+        out.writeByteArray(body.toByteArray());
+    }
+
+    private void writeFields(ObjectDataOutput out) throws IOException {
         out.writeByte(algorithm);
         out.writeLong(limit);
         out.writeLong(window);
@@ -110,11 +171,39 @@ public final class ClusterTake implements EntryProcessor<String, long[], long[]>
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        algorithm = in.readByte();
-        limit = in.readLong();
-        window = in.readLong();
-        burst = in.readLong();
-        now = in.readLong();
-        params = in.readLongArray();
+        byte tag = in.readByte();
+        if (tag >= 0 && tag <= LEGACY_LAST_TAG) {
+            format = PayloadFormats.LEGACY;
+            algorithm = tag;
+            limit = in.readLong();
+            window = in.readLong();
+            burst = in.readLong();
+            now = in.readLong();
+            params = in.readLongArray();
+            return;
+        }
+        if (tag < 0) {
+            throw new IOException("rate-limit operation with an invalid format tag " + tag);
+        }
+        format = tag;
+        byte[] body = in.readByteArray();
+        if (tag > PayloadFormats.CURRENT || body == null) {
+            unreadable = true;
+            return;
+        }
+        DataInputStream d = new DataInputStream(new ByteArrayInputStream(body));
+        algorithm = d.readByte();
+        limit = d.readLong();
+        window = d.readLong();
+        burst = d.readLong();
+        now = d.readLong();
+        int n = d.readInt();
+        if (n != 4 || (algorithm != 0 && algorithm != 1)) {
+            throw new IOException("malformed rate-limit operation (format " + tag + ")");
+        }
+        params = new long[n];
+        for (int i = 0; i < n; i++) {
+            params[i] = d.readLong();
+        }
     }
 }

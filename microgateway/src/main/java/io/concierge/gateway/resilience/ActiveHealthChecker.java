@@ -1,9 +1,7 @@
 package io.concierge.gateway.resilience;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.concierge.gateway.balancing.Upstream;
+import io.concierge.gateway.pool.UpstreamConnection;
 
 /**
  * Probes each instance of a service with {@code GET <path>} every interval; an instance turns
@@ -25,13 +24,11 @@ final class ActiveHealthChecker implements AutoCloseable {
     private final Supplier<List<Upstream>> instances;
     private final Map<Upstream, int[]> streaks = new ConcurrentHashMap<>();
     private final Map<Upstream, Boolean> healthy = new ConcurrentHashMap<>();
-    private final HttpClient client;
     private final ScheduledExecutorService scheduler;
 
     ActiveHealthChecker(String service, ResilienceConfig.HealthCheck config, Supplier<List<Upstream>> instances) {
         this.config = config;
         this.instances = instances;
-        this.client = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "health-check-" + service);
             t.setDaemon(true);
@@ -65,16 +62,23 @@ final class ActiveHealthChecker implements AutoCloseable {
         }
     }
 
+    /**
+     * One GET on a fresh connection of the instance's own pool, so a TLS service is probed over TLS
+     * with the same certificate checks and client certificate as its requests.
+     */
     private boolean probe(Upstream u) {
-        try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + u.authority() + config.path()))
-                    .timeout(config.timeout()).GET().build();
-            int status = client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-            return status >= 200 && status < 300;
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
+        try (UpstreamConnection c = u.pool().open(config.timeout())) {
+            c.readTimeout(config.timeout());
+            byte[] head = ("GET " + config.path() + " HTTP/1.1\r\nHost: " + u.authority()
+                    + "\r\nUser-Agent: concierge-health-check\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            c.out().write(head);
+            c.out().flush();
+            String statusLine = c.in().readLine(8192);
+            return statusLine != null && statusLine.startsWith("HTTP/1.") && statusLine.length() >= 12
+                    && statusLine.charAt(8) == ' ' && statusLine.charAt(9) == '2'
+                    && Character.isDigit(statusLine.charAt(10)) && Character.isDigit(statusLine.charAt(11));
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }

@@ -31,6 +31,7 @@ import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.routing.RouteTable;
 import io.concierge.gateway.telemetry.Tracing;
+import io.concierge.gateway.tls.UpstreamTls;
 import io.concierge.gateway.versioning.VersioningConfig;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -151,7 +152,7 @@ final class GatewayGeneration {
         GrpcServiceConfig g = s.grpc();
         return new ServiceConfig(s.name(), s.loadBalancing(), s.instances(), s.connectTimeout(), s.readTimeout(),
                 s.maxIdle(), s.idleTimeout(), s.resilience(),
-                new GrpcServiceConfig(g.descriptorsFile(), null, g.tls(), g.caFile()));
+                new GrpcServiceConfig(g.descriptorsFile(), null, g.tls(), g.caFile()), s.tls());
     }
 
     private static <T extends AutoCloseable> T track(List<AutoCloseable> built, T t) {
@@ -239,7 +240,7 @@ final class GatewayGeneration {
             endpoints.add(new UpstreamGroup.Endpoint(i.host(), i.port(), i.weight()));
         }
         return new UpstreamGroup(s.name(), LoadBalancer.of(s.loadBalancing()), s.connectTimeout(), s.readTimeout(),
-                s.maxIdle(), s.idleTimeout(), endpoints);
+                s.maxIdle(), s.idleTimeout(), endpoints, s.tls() == null ? null : UpstreamTls.start(s.name(), s.tls()));
     }
 
     /** One set of channels per gRPC service (docs/grpc.md); connections open on the first call. */

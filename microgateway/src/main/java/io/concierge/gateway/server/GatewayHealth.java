@@ -42,7 +42,7 @@ final class GatewayHealth implements HealthReport.Source {
             List<Map<String, Object>> instances = new ArrayList<>();
             boolean any = false;
             for (Upstream u : g.instances()) {
-                boolean ok = probe.reachable(u.host(), u.port());
+                boolean ok = probe.reachable(u.host(), u.port(), u.pool());
                 any |= ok;
                 Map<String, Object> i = new LinkedHashMap<>();
                 i.put("address", u.authority());
@@ -107,7 +107,7 @@ final class GatewayHealth implements HealthReport.Source {
         for (UpstreamGroup g : services.values()) {
             boolean any = false;
             for (Upstream u : g.instances()) {
-                if (probe.reachable(u.host(), u.port())) {
+                if (probe.reachable(u.host(), u.port(), u.pool())) {
                     any = true;
                     break;
                 }

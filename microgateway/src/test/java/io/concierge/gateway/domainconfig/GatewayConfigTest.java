@@ -185,9 +185,9 @@ class GatewayConfigTest {
                 List.of(VALID.replace("url: http://127.0.0.1:3003", "url: http://127.0.0.1:3003/orders"),
                         "test.yaml: services.backend.instances[0].url: must not have a path; use the route's rewrite"
                                 + " instead (was 'http://127.0.0.1:3003/orders')"),
-                List.of(VALID.replace("url: http://127.0.0.1:3003", "url: https://127.0.0.1:3003"),
-                        "test.yaml: services.backend.instances[0].url: must be an http://host:port URL"
-                                + " (was 'https://127.0.0.1:3003')"),
+                List.of(VALID.replace("url: http://127.0.0.1:3003", "url: ftp://127.0.0.1:3003"),
+                        "test.yaml: services.backend.instances[0].url: must be an http://host:port or"
+                                + " https://host:port URL (was 'ftp://127.0.0.1:3003')"),
                 List.of(VALID.replace("    instances:\n      - url: http://127.0.0.1:3003", "    instances: []"),
                         "test.yaml: services.backend.instances: a service needs at least one instance"),
                 // the root

@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+
 /**
  * An HTTP/1.1 upstream on a raw {@link ServerSocket}, one virtual thread per connection, for tests
  * that must see exactly what a proxy put on the wire: every {@link RecordedRequest} keeps the raw
@@ -64,8 +67,12 @@ public final class WireUpstream implements AutoCloseable {
     private volatile boolean closed;
 
     private WireUpstream(Responder responder) throws IOException {
+        this(responder, new ServerSocket());
+    }
+
+    private WireUpstream(Responder responder, ServerSocket unbound) throws IOException {
         this.responder = responder;
-        this.server = new ServerSocket();
+        this.server = unbound;
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
         this.acceptor = Thread.ofVirtual().name("wire-upstream-accept-" + server.getLocalPort()).start(this::accept);
     }
@@ -81,6 +88,26 @@ public final class WireUpstream implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start upstream", e);
         }
+    }
+
+    /**
+     * An HTTPS upstream: TLS with {@code tls}'s certificate on an ephemeral loopback port; with
+     * {@code needClientAuth} the handshake fails unless the client presents a certificate that
+     * {@code tls} trusts. A failed handshake counts as a connection without a request.
+     */
+    public static WireUpstream startTls(SSLContext tls, boolean needClientAuth, Responder responder) {
+        try {
+            SSLServerSocket socket = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket();
+            socket.setNeedClientAuth(needClientAuth);
+            return new WireUpstream(responder, socket);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start TLS upstream", e);
+        }
+    }
+
+    /** {@code https://127.0.0.1:<port>}. */
+    public String httpsUrl() {
+        return "https://127.0.0.1:" + port();
     }
 
     /** A loopback port that nothing listens on (bound, then released), for "connection refused". */

@@ -173,22 +173,23 @@ class ConsoleBrowserIT {
 
     /**
      * Names in the state come from registrations and clients: markup in them must be shown as text,
-     * never become elements (the page builds text nodes only).
+     * never become elements (the page builds text nodes only). The registry refuses a domain with
+     * markup and ids with spaces (RegistrationCheck), so the markup rides in what it lets through: an
+     * instance id without spaces and the metadata's version.
      */
     @Test
     @Order(2)
     void markupInNamesIsShownAsTextNotRun() {
-        String id = "<img src=x id=injected onerror=document.title='owned'>";
-        gateways.registry().register(new Registration(id, "evil<b id=bold>", List.of("/api/evil"), "127.0.0.1",
+        String id = "<img/src=x/id=injected/onerror=document.title='owned'>";
+        gateways.registry().register(new Registration(id, "evil", List.of("/api/evil"), "127.0.0.1",
                 WireUpstream.closedPort(), WireUpstream.closedPort(), System.currentTimeMillis(), Map.of(
                 "version", "<i id=italic>1</i>")));
         browser.get("http://127.0.0.1:" + edge.adminPort() + "/console");
         waitFor().until(d -> d.findElements(By.cssSelector("tr[data-status='DOWN']")).stream()
                 .anyMatch(row -> row.getText().contains(id)));
         assertTrue(browser.findElements(By.id("injected")).isEmpty(), "an img element was created from a name");
-        assertTrue(browser.findElements(By.id("bold")).isEmpty());
-        assertTrue(browser.findElements(By.id("italic")).isEmpty());
-        assertTrue(browser.getPageSource().contains("evil&lt;b id=bold&gt;"));
+        assertTrue(browser.findElements(By.id("italic")).isEmpty(), "an i element was created from the version");
+        assertTrue(browser.getPageSource().contains("&lt;i id=italic&gt;1&lt;/i&gt;"), "the version is shown as text");
         assertEquals("Concierge mesh console", browser.getTitle());
     }
 

@@ -430,8 +430,8 @@ say ""
 say "Concierge demo is up."
 say ""
 say "  edge router     $E            admin http://127.0.0.1:$EDGE_ADMIN_PORT  (health: $E/health)"
-say "  web console     http://127.0.0.1:$EDGE_ADMIN_PORT/console  (live view of the mesh; reload and purge need ADMIN_TOKEN)"
 say "                  https://localhost:$EDGE_TLS_PORT (self-signed unless EDGE_TLS_KEYSTORE; HTTP/2)"
+say "  web console     http://127.0.0.1:$EDGE_ADMIN_PORT/console  (live view of the mesh; reload and purge need ADMIN_TOKEN)"
 for d in "${GATEWAY_DOMAINS[@]}"; do
   n=0
   while IFS=: read -r p a; do

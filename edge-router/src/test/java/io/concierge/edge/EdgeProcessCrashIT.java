@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,8 +39,6 @@ import io.concierge.gateway.testing.WireUpstream;
  */
 class EdgeProcessCrashIT {
     private static final Duration BOUND = Duration.ofSeconds(30);
-    private static final Path JAR = Path.of("..", "microgateway", "target", "microgateway.jar");
-    private static final Pattern SERVING = Pattern.compile("gateway 'test' serving .* on http://127\\.0\\.0\\.1:(\\d+) ");
 
     private final Resources resources = new Resources();
     private final MemoryDiscovery discovery = new MemoryDiscovery();
@@ -62,12 +55,12 @@ class EdgeProcessCrashIT {
 
     @Test
     void aGatewayProcessKilledWithSigkillCostsNoRequest() throws Exception {
-        assumeTrue(Files.isRegularFile(JAR), JAR + " is built by the microgateway module's package phase");
+        assumeTrue(Files.isRegularFile(GatewayProcess.JAR), GatewayProcess.JAR + " is built by the microgateway module's package phase");
         WireUpstream upstreamA = resources.track(WireUpstream.start(WireUpstream.choose(
                 r -> r.path().endsWith("/held"), WireUpstream.heldUntil(gate, WireUpstream.echo()), WireUpstream.echo())));
         WireUpstream upstreamB = resources.track(WireUpstream.start(WireUpstream.echo()));
-        GatewayProcess a = resources.track(GatewayProcess.start(dir, "a", upstreamA.port()));
-        GatewayProcess b = resources.track(GatewayProcess.start(dir, "b", upstreamB.port()));
+        GatewayProcess a = resources.track(startGateway(dir, "a", upstreamA.port()));
+        GatewayProcess b = resources.track(startGateway(dir, "b", upstreamB.port()));
         EdgeServer edge = resources.track(EdgeServer.start(EdgeConfig.parse("edge.yaml",
                 "listen: {port: 0}\nadmin: {port: 0}\naccess-log: {enabled: false}\nupstream:\n  ejection: {base: 5m, max: 5m}\n", k -> null),
                 discovery));
@@ -156,75 +149,25 @@ class EdgeProcessCrashIT {
         }
     }
 
-    /** One {@code microgateway run} process; closing it kills it (SIGKILL) if still alive. */
-    private static final class GatewayProcess implements AutoCloseable {
-        private final Process process;
-        private final CompletableFuture<Integer> port = new CompletableFuture<>();
-        private final StringBuffer output = new StringBuffer();
-
-        private GatewayProcess(Process process) {
-            this.process = process;
-            Thread.ofVirtual().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        output.append(line).append('\n');
-                        Matcher m = SERVING.matcher(line);
-                        if (m.find()) {
-                            port.complete(Integer.parseInt(m.group(1)));
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process is gone
-                }
-                port.completeExceptionally(new IllegalStateException("the gateway ended before serving:\n" + output));
-            });
-        }
-
-        static GatewayProcess start(Path dir, String name, int upstreamPort) throws IOException {
-            Path yaml = dir.resolve(name + ".yaml");
-            Files.writeString(yaml, """
-                    domain: test
-                    prefixes: [/api]
-                    listen: {host: 127.0.0.1, port: 0}
-                    admin: {host: 127.0.0.1, port: 0}
-                    discovery: {type: static}
-                    access-log: {enabled: false}
-                    services:
-                      backend:
-                        instances:
-                          - url: http://127.0.0.1:%d
-                    routes:
-                      - id: all
-                        match: {path: /api/**}
-                        service: backend
-                    """.formatted(upstreamPort));
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-Xmx128m", "-jar", JAR.toString(), "run", yaml.toString())
-                    .redirectErrorStream(true).start();
-            return new GatewayProcess(p);
-        }
-
-        int port() throws Exception {
-            try {
-                return port.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new AssertionError("the gateway did not start within " + BOUND.toSeconds() + " s:\n" + output);
-            }
-        }
-
-        /** SIGKILL: no shutdown hook, no deregistration, sockets closed by the kernel. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            if (process.isAlive()) {
-                kill();
-            }
-        }
+    /** A gateway process of its own on {@code upstreamPort}, static discovery. */
+    private static GatewayProcess startGateway(Path dir, String name, int upstreamPort) throws IOException {
+        Path yaml = dir.resolve(name + ".yaml");
+        Files.writeString(yaml, """
+                domain: test
+                prefixes: [/api]
+                listen: {host: 127.0.0.1, port: 0}
+                admin: {host: 127.0.0.1, port: 0}
+                discovery: {type: static}
+                access-log: {enabled: false}
+                services:
+                  backend:
+                    instances:
+                      - url: http://127.0.0.1:%d
+                routes:
+                  - id: all
+                    match: {path: /api/**}
+                    service: backend
+                """.formatted(upstreamPort));
+        return GatewayProcess.start(yaml, BOUND, "-Xmx128m");
     }
 }

@@ -3,10 +3,7 @@ package io.concierge.edge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,9 +38,6 @@ import io.concierge.gateway.testing.WireUpstream;
  */
 class GatewayDrainIT {
     private static final Duration BOUND = Duration.ofSeconds(60);
-    private static final Path JAR = Path.of("..", "microgateway", "target", "microgateway.jar");
-    private static final Pattern LISTENING =
-            Pattern.compile("gateway test listening on http://127\\.0\\.0\\.1:(\\d+) admin http://127\\.0\\.0\\.1:(\\d+)");
 
     private final Resources resources = new Resources();
     private final CountDownLatch gate = new CountDownLatch(1);
@@ -61,7 +53,7 @@ class GatewayDrainIT {
 
     @Test
     void aGatewayStoppedWithSigtermUnderLoadCostsNoRequest() throws Exception {
-        assumeTrue(Files.isRegularFile(JAR), JAR + " is built by the microgateway module's package phase");
+        assumeTrue(Files.isRegularFile(GatewayProcess.JAR), GatewayProcess.JAR + " is built by the microgateway module's package phase");
         MeshFixture mesh = resources.track(new MeshFixture());
         WireUpstream upstreamA = resources.track(WireUpstream.start(WireUpstream.choose(
                 r -> r.path().endsWith("/slow"), WireUpstream.heldUntil(gate, WireUpstream.echo()), WireUpstream.echo())));
@@ -71,7 +63,7 @@ class GatewayDrainIT {
         EdgeServer edge = resources.track(EdgeServer.start(EdgeConfig.parse("edge.yaml",
                 "listen: {port: 0}\nadmin: {port: 0}\naccess-log: {enabled: false}\n", k -> null),
                 mesh.member("edge").registry()));
-        GatewayProcess a = resources.track(GatewayProcess.start(dir, "a", upstreamA.port(), mesh));
+        GatewayProcess a = resources.track(startGateway(dir, "a", upstreamA.port(), mesh));
         a.awaitListening();
         untilOrShow(a, "the edge sees A", () -> Map.of("test", 1).equals(edge.liveInstances()));
         assertEquals(200, WireClient.exchange(a.adminPort(), "GET", "/health/ready").status(), "A is ready");
@@ -88,7 +80,7 @@ class GatewayDrainIT {
             }
         });
         upstreamA.awaitRequests(1, BOUND);
-        GatewayProcess b = resources.track(GatewayProcess.start(dir, "b", upstreamB.port(), mesh));
+        GatewayProcess b = resources.track(startGateway(dir, "b", upstreamB.port(), mesh));
         b.awaitListening();
         untilOrShow(b, "the edge sees A and B", () -> Map.of("test", 2).equals(edge.liveInstances()));
 
@@ -182,96 +174,28 @@ class GatewayDrainIT {
         }
     }
 
-    /** One {@code microgateway run} process in the test's cluster; closing it kills it if still alive. */
-    private static final class GatewayProcess implements AutoCloseable {
-        private final Process process;
-        private final CompletableFuture<int[]> ports = new CompletableFuture<>();
-        private final StringBuffer output = new StringBuffer();
-
-        private GatewayProcess(Process process) {
-            this.process = process;
-            Thread.ofVirtual().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        output.append(line).append('\n');
-                        Matcher m = LISTENING.matcher(line);
-                        if (m.find()) {
-                            ports.complete(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process is gone
-                }
-                ports.completeExceptionally(new IllegalStateException("the gateway ended before serving:\n" + output));
-            });
-        }
-
-        static GatewayProcess start(Path dir, String name, int upstreamPort, MeshFixture mesh) throws IOException {
-            Path yaml = dir.resolve(name + ".yaml");
-            Files.writeString(yaml, """
-                    domain: test
-                    prefixes: [/api]
-                    listen: {host: 127.0.0.1, port: 0}
-                    admin: {host: 127.0.0.1, port: 0}
-                    cluster: {name: %s, port: %d, port-count: 20, members: [127.0.0.1], failure-detection: 3s}
-                    discovery: {type: embedded}
-                    access-log: {enabled: false}
-                    shutdown: {drain: 8s, grace-period: 20s}
-                    services:
-                      backend:
-                        instances:
-                          - url: http://127.0.0.1:%d
-                    routes:
-                      - id: all
-                        match: {path: /api/**}
-                        service: backend
-                    """.formatted(mesh.clusterName, mesh.basePort, upstreamPort));
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-Xmx160m", "-XX:+UseSerialGC", "-jar", JAR.toString(), "run",
-                    yaml.toString()).redirectErrorStream(true).start();
-            return new GatewayProcess(p);
-        }
-
-        void awaitListening() throws Exception {
-            try {
-                ports.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new AssertionError("the gateway did not start within " + BOUND.toSeconds() + " s:\n" + output);
-            }
-        }
-
-        int port() {
-            return ports.join()[0];
-        }
-
-        int adminPort() {
-            return ports.join()[1];
-        }
-
-        String output() {
-            return output.toString();
-        }
-
-        /** SIGTERM: the JVM runs its shutdown hook (drain, then close). */
-        void terminate() {
-            process.destroy();
-        }
-
-        int awaitExit() throws InterruptedException {
-            if (!process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)) {
-                throw new AssertionError("the gateway did not exit within " + BOUND.toSeconds() + " s:\n" + output);
-            }
-            return process.exitValue();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS);
-            }
-        }
+    /** A gateway process in the test's cluster on {@code upstreamPort}, with a drain window. */
+    private static GatewayProcess startGateway(Path dir, String name, int upstreamPort, MeshFixture mesh)
+            throws IOException {
+        Path yaml = dir.resolve(name + ".yaml");
+        Files.writeString(yaml, """
+                domain: test
+                prefixes: [/api]
+                listen: {host: 127.0.0.1, port: 0}
+                admin: {host: 127.0.0.1, port: 0}
+                cluster: {name: %s, port: %d, port-count: 20, members: [127.0.0.1], failure-detection: 3s}
+                discovery: {type: embedded}
+                access-log: {enabled: false}
+                shutdown: {drain: 8s, grace-period: 20s}
+                services:
+                  backend:
+                    instances:
+                      - url: http://127.0.0.1:%d
+                routes:
+                  - id: all
+                    match: {path: /api/**}
+                    service: backend
+                """.formatted(mesh.clusterName, mesh.basePort, upstreamPort));
+        return GatewayProcess.start(yaml, BOUND, "-Xmx160m", "-XX:+UseSerialGC");
     }
 }

@@ -4,19 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,9 +28,6 @@ import io.concierge.gateway.testing.WireUpstream;
  */
 class GatewayProcessReloadIT {
     private static final Duration BOUND = Duration.ofSeconds(30);
-    private static final Path JAR = Path.of("..", "microgateway", "target", "microgateway.jar");
-    private static final Pattern BANNER = Pattern.compile(
-            "gateway test listening on http://127\\.0\\.0\\.1:(\\d+) admin http://127\\.0\\.0\\.1:(\\d+)");
 
     private final Resources resources = new Resources();
 
@@ -90,38 +80,22 @@ class GatewayProcessReloadIT {
 
     @Test
     void anEditedFileServesWithinFiveSecondsAndSighupReloads() throws Exception {
-        assumeTrue(Files.isRegularFile(JAR), JAR + " is built by the microgateway module's package phase");
+        assumeTrue(Files.isRegularFile(GatewayProcess.JAR), GatewayProcess.JAR + " is built by the microgateway module's package phase");
         WireUpstream upstream = resources.track(WireUpstream.start(WireUpstream.echo()));
         Path file = dir.resolve("gateway.yaml");
         Files.writeString(file, yaml(upstream.port(), "a"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Xmx128m", "-jar", JAR.toString(), "run", file.toString())
-                .redirectErrorStream(true).start();
+        GatewayProcess process = GatewayProcess.start(file, BOUND, "-Xmx128m");
         resources.track(() -> {
-            process.destroy();
-            if (!process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+            process.terminate(); // a graceful stop first; close() kills what is still running after it
+            try {
+                process.awaitExit();
+            } catch (AssertionError stillRunning) {
+                // killed by close()
+            } finally {
+                process.close();
             }
         });
-        StringBuffer output = new StringBuffer();
-        CompletableFuture<int[]> ports = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    output.append(line).append('\n');
-                    Matcher m = BANNER.matcher(line);
-                    if (m.find()) {
-                        ports.complete(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
-                    }
-                }
-            } catch (IOException e) {
-                // the process is gone
-            }
-            ports.completeExceptionally(new IllegalStateException("the gateway ended before serving:\n" + output));
-        });
-        int[] p = ports.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        int[] p = {process.port(), process.adminPort()};
         int port = p[0];
         int admin = p[1];
         assertEquals(200, status(port, "/api/a/1"));
@@ -139,10 +113,10 @@ class GatewayProcessReloadIT {
             try {
                 return reloads(admin, "unchanged") > unchangedBefore;
             } catch (IOException e) {
-                throw new AssertionError("the gateway stopped answering after SIGHUP:\n" + output, e);
+                throw new AssertionError("the gateway stopped answering after SIGHUP:\n" + process.output(), e);
             }
         });
-        assertTrue(process.isAlive(), output.toString());
+        assertTrue(process.isAlive(), process.output());
         assertEquals(200, status(port, "/api/b/1"));
         assertEquals(1.0, reloads(admin, "applied"), "exactly one reload for the one edit (debounced)");
     }

@@ -9,11 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -27,6 +23,7 @@ import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.MemoryDiscovery;
 import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.PrometheusScrape;
+import io.concierge.gateway.testing.SteadyLoad;
 import io.concierge.gateway.testing.WireClient;
 import io.concierge.gateway.testing.WireResponse;
 import io.helidon.webserver.WebServer;
@@ -163,45 +160,19 @@ class EdgeReloadIT {
         EdgeServer edge = track(EdgeServer.start(EdgeConfig.load(file, k -> null), mesh.member("edge-3").registry()));
         Poll.until("the edge routes /api/shop", Duration.ofSeconds(15),
                 () -> mesh.get(edge.port(), "/api/shop/1").statusCode() == 200);
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicInteger done = new AtomicInteger();
-        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        List<Thread> clients = new ArrayList<>();
-        for (int t = 0; t < 3; t++) {
-            clients.add(Thread.ofPlatform().name("edge-load-" + t).start(() -> {
-                while (running.get()) {
-                    try (WireClient c = WireClient.connect(edge.port())) {
-                        for (int i = 0; i < 20 && running.get(); i++) {
-                            c.send(c.head("GET", "/api/shop/" + i));
-                            WireResponse r = c.readResponse();
-                            if (r.status() != 200) {
-                                failures.add(r.statusLine() + " " + r.bodyText());
-                            }
-                            done.incrementAndGet();
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        failures.add(e.toString());
-                    }
-                }
-            }));
-        }
+        SteadyLoad load = SteadyLoad.start("edge-load", edge.port(), 3, i -> "/api/shop/" + i);
         try {
             // Each reload changes the dispatch settings, so every domain's group is rebuilt under load.
             for (String read : List.of("21s", "22s", "23s")) {
-                int before = done.get();
-                Poll.until("requests flowing before the reload", Duration.ofSeconds(10), () -> done.get() > before + 30);
+                load.awaitProgress("requests flowing before the reload", 30, Duration.ofSeconds(10));
                 write("edge.yaml", EDGE_YAML + "upstream: {timeouts: {read: " + read + "}}\n");
                 assertEquals(ReloadResult.APPLIED, edge.reloads().reload("test").result());
             }
-            int before = done.get();
-            Poll.until("requests flowing after the reloads", Duration.ofSeconds(10), () -> done.get() > before + 30);
+            load.awaitProgress("requests flowing after the reloads", 30, Duration.ofSeconds(10));
         } finally {
-            running.set(false);
-            for (Thread t : clients) {
-                t.join(10_000);
-            }
+            load.close();
         }
-        assertTrue(failures.isEmpty(), failures.size() + " failed of " + done.get() + ": " + failures.peek());
+        assertTrue(load.failures().isEmpty(), load.summary());
     }
 
     @Test

@@ -14,9 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -31,6 +28,7 @@ import io.concierge.gateway.testing.MemoryDiscovery;
 import io.concierge.gateway.testing.Poll;
 import io.concierge.gateway.testing.PrometheusScrape;
 import io.concierge.gateway.testing.Resources;
+import io.concierge.gateway.testing.SteadyLoad;
 import io.concierge.gateway.testing.WireClient;
 import io.concierge.gateway.testing.WireResponse;
 import io.concierge.gateway.testing.WireUpstream;
@@ -283,49 +281,22 @@ class GatewayReloadIT {
     void reloadsUnderSteadyLoadFailNoRequest() throws Exception {
         WireUpstream up = resources.track(WireUpstream.start());
         GatewayServer g = start(yaml(false, "1", up.port(), "a"));
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicInteger done = new AtomicInteger();
-        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        List<Thread> clients = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            clients.add(Thread.ofPlatform().name("load-" + t).start(() -> {
-                while (running.get()) {
-                    try (WireClient c = WireClient.connect(g.port())) {
-                        for (int i = 0; i < 20 && running.get(); i++) {
-                            c.send(c.head("GET", "/api/a/" + i));
-                            WireResponse r = c.readResponse();
-                            if (r.status() != 200) {
-                                failures.add(r.statusLine() + " " + r.bodyText());
-                            }
-                            done.incrementAndGet();
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        failures.add(e.toString());
-                    }
-                }
-            }));
-        }
+        SteadyLoad load = SteadyLoad.start("load", g.port(), 4, i -> "/api/a/" + i);
         try {
             List<String> routes = new ArrayList<>(List.of("a"));
             for (String next : List.of("b", "c", "d")) {
-                int before = done.get();
-                Poll.until("requests flowing before the reload to " + next, Duration.ofSeconds(10),
-                        () -> done.get() > before + 50);
+                load.awaitProgress("requests flowing before the reload to " + next, 50, Duration.ofSeconds(10));
                 routes.add(next);
                 write(yaml(false, next, up.port(), routes.toArray(String[]::new)));
                 WireResponse r = reload(g, BEARER);
                 assertEquals(200, r.status(), r.bodyText());
                 assertEquals(200, get(g, "/api/" + next + "/x"), "the new route answers after the swap");
             }
-            int before = done.get();
-            Poll.until("requests flowing after the reloads", Duration.ofSeconds(10), () -> done.get() > before + 50);
+            load.awaitProgress("requests flowing after the reloads", 50, Duration.ofSeconds(10));
         } finally {
-            running.set(false);
-            for (Thread t : clients) {
-                t.join(10_000);
-            }
+            load.close();
         }
-        assertTrue(failures.isEmpty(), failures.size() + " failed of " + done.get() + ": " + failures.peek());
+        assertTrue(load.failures().isEmpty(), load.summary());
         assertEquals(4, configSection(g).path("generation").asInt());
     }
 

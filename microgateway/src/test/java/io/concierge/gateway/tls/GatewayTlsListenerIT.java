@@ -3,7 +3,9 @@ package io.concierge.gateway.tls;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -135,6 +137,50 @@ class GatewayTlsListenerIT {
         Registration r = discovery.snapshot().get(0);
         assertEquals("https", r.metadata().get(Registration.SCHEME));
         assertTrue(r.https());
+    }
+
+    @Test
+    void aRenewedCertificateIsServedWithoutARestart() throws Exception {
+        WireUpstream backend = resources.track(WireUpstream.start(WireUpstream.echo()));
+        Path served = dir.resolve("served.p12");
+        Files.copy(gatewayCert.keystore(), served, StandardCopyOption.REPLACE_EXISTING);
+        GatewayServer users = gateway("""
+                domain: users
+                listen:
+                  host: 127.0.0.1
+                  port: 0
+                  tls: {keystore: %s, keystore-password: %s, client-ca: %s, reload-interval: 100ms}
+                admin: {host: 127.0.0.1, port: 0}
+                prefixes: [/api/users]
+                services:
+                  user-service:
+                    instances: [{url: "http://127.0.0.1:%d"}]
+                routes:
+                  - id: users
+                    match: {path: "/api/users/**", methods: [GET]}
+                    service: user-service
+                """.formatted(served, TestPki.PASSWORD, mesh.caPem(), backend.port()));
+        SSLContext client = callerCert.serverContext(mesh);
+        assertEquals("CN=gateway", servedSubject(client, users.port()));
+        TestPki.Leaf renewed = mesh.issue("renewed", "dns:" + MESH_NAME + ",ip:127.0.0.1");
+        Path next = dir.resolve("next.p12");
+        Files.copy(renewed.keystore(), next, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(next, served, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Poll.until("the renewed certificate is served", java.time.Duration.ofSeconds(20),
+                () -> "CN=renewed".equals(servedSubject(client, users.port())));
+        assertTrue(exchangeTls(client, users.port(), "/api/users/1").startsWith("HTTP/1.1 200"));
+    }
+
+    /** The subject of the certificate the listener presents on a new connection, or "" when the handshake fails. */
+    private static String servedSubject(SSLContext tls, int port) {
+        try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.startHandshake();
+            return ((java.security.cert.X509Certificate) s.getSession().getPeerCertificates()[0])
+                    .getSubjectX500Principal().getName();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     @Test

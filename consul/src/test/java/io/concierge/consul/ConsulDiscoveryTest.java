@@ -212,6 +212,21 @@ class ConsulDiscoveryTest {
         assertEquals(1, gateways.stats().registrations());
     }
 
+    /** A gateway listening on TLS registers {@code scheme: https}; the edge's watch reads it back from Consul's Meta. */
+    @Test
+    void theSchemeOfATlsGatewayRoundTripsThroughConsul() {
+        ConsulAgentStandIn agent = resources.track(ConsulAgentStandIn.start());
+        WireUpstream health = resources.track(WireUpstream.start(r -> UpstreamReply.text(200, "UP")));
+        ConsulDiscovery gateways = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(agent.address(), "")));
+        ConsulDiscovery edge = resources.track(new ConsulDiscovery(ConsulTestSettings.settings(agent.address(), "")));
+        gateways.register(new Registration("tls", "shop", List.of("/api/shop"), "127.0.0.1", 8443, health.port(), 42L,
+                Map.of("version", "1", Registration.SCHEME, Registration.HTTPS)));
+        Poll.until("the watch sees the TLS gateway", BOUND, () -> edge.snapshot().size() == 1);
+        Registration seen = edge.snapshot().get(0);
+        assertTrue(seen.https(), seen.metadata().toString());
+        assertEquals(Map.of("version", "1", "scheme", "https"), seen.metadata());
+    }
+
     @Test
     void retriesBackOffExponentiallyWithJitterUpToTheCap() {
         ConsulDiscovery d = resources.track(new ConsulDiscovery(ConsulTestSettings.settings("http://127.0.0.1:1",

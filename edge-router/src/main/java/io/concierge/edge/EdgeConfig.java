@@ -18,6 +18,7 @@ import io.concierge.gateway.domainconfig.ServiceConfig;
 import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.resilience.ResilienceConfig;
 import io.concierge.gateway.telemetry.AccessLogConfig;
+import io.concierge.gateway.tls.MeshTlsConfig;
 
 /**
  * The edge router's {@code edge.yaml}. Documented key by key in docs/configuration.md.
@@ -31,13 +32,16 @@ import io.concierge.gateway.telemetry.AccessLogConfig;
  * @param adminToken     what admin writes ({@code POST /admin/reload}) and the console's actions
  *                       require: {@code ADMIN_TOKEN} from the environment; unset means they answer 403
  * @param domains        which domain may claim which prefixes (default: any well-formed claim)
+ * @param gatewayTls     how gateways are called ({@code upstream.tls}): over TLS when their registration says
+ *                       {@code scheme: https}, plainly otherwise unless TLS is required
  */
 public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, ServerLimits limits,
                          ClusterConfig cluster, DiscoveryConfig discovery, LoadBalancing loadBalancing,
                          Duration connectTimeout, Duration readTimeout, int maxIdle, Duration idleTimeout,
                          ResilienceConfig failover,
                          EdgeProtectionConfig protection, List<RateLimitConfig> rateLimits,
-                         AccessLogConfig accessLog, AdminToken adminToken, AllowedPrefixes domains) {
+                         AccessLogConfig accessLog, AdminToken adminToken, AllowedPrefixes domains,
+                         MeshTlsConfig gatewayTls) {
 
     public static EdgeConfig load(Path file) {
         return load(file, System::getenv);
@@ -69,6 +73,7 @@ public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, S
         Duration idle = pool.duration("idle-timeout", Duration.ofSeconds(4));
         pool.rejectUnknownKeys();
         ResilienceConfig failover = EdgeFailover.read(upstream, read);
+        MeshTlsConfig gatewayTls = MeshTlsConfig.read(upstream, "tls");
         upstream.rejectUnknownKeys();
         EdgeProtectionConfig protection = EdgeProtectionConfig.read(root.object("protection"));
         List<RateLimitConfig> rateLimits = RateLimitConfig.readAll(root, "rate-limits");
@@ -77,6 +82,7 @@ public record EdgeConfig(String file, ListenConfig listen, ListenConfig admin, S
         root.rejectUnknownKeys();
         return new EdgeConfig(root.file(), listen, admin, limits, cluster, discovery, lb, connect, read, maxIdle, idle,
                 failover,
-                protection, rateLimits, accessLog, AdminToken.of(env.apply(AdminToken.ENV)), domains);
+                protection, rateLimits, accessLog, AdminToken.of(env.apply(AdminToken.ENV)), domains,
+                gatewayTls);
     }
 }

@@ -34,7 +34,7 @@ public final class EdgeMain {
             int i = 0;
             for (InstanceConfig inst : g.instances()) {
                 rs.add(new Registration(g.domain() + "-static-" + i++, g.domain(), g.prefixes(), inst.host(),
-                        inst.port(), 0, 0L, Map.of()));
+                        inst.port(), 0, 0L, inst.tls() ? Map.of(Registration.SCHEME, Registration.HTTPS) : Map.of()));
             }
         }
         return rs;

@@ -9,7 +9,6 @@ import java.util.logging.Logger;
 import com.hazelcast.core.HazelcastInstance;
 
 import io.concierge.edge.console.ConsoleEndpoints;
-import io.concierge.edge.protection.EdgeTls;
 import io.concierge.edge.protection.TlsConfig;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.discovery.Registration;
@@ -25,6 +24,7 @@ import io.concierge.gateway.server.ServerAssembly;
 import io.concierge.gateway.server.ServerRuntime;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
+import io.concierge.gateway.tls.ServerTls;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
@@ -50,7 +50,7 @@ public final class EdgeServer implements AutoCloseable, Reloadable {
     private final WebServer server;
     private final PrefixDispatcher dispatcher;
     private final HazelcastInstance cluster;
-    private final EdgeTls tlsWatch;
+    private final ServerTls tlsWatch;
     private final Telemetry telemetry;
     private final ChainHandler handler;
     private final ProxyEngine engine;
@@ -83,7 +83,7 @@ public final class EdgeServer implements AutoCloseable, Reloadable {
         TlsConfig tls = config.protection().tls();
         this.server = ServerAssembly.start(withTls(ServerAssembly.listeners(config.listen(), config.admin(),
                 config.limits(), first.clientTimeouts(), handler, health, admin), config, tls, handler), this::release);
-        this.tlsWatch = tls == null ? null : EdgeTls.watch(tls, t -> server.reloadTls(HTTPS, t));
+        this.tlsWatch = tls == null ? null : ServerTls.watch(tls.material(), t -> server.reloadTls(HTTPS, t));
         discovery.watch(dispatcher::update);
     }
 
@@ -168,7 +168,7 @@ public final class EdgeServer implements AutoCloseable, Reloadable {
         try {
             b.putSocket(HTTPS, s -> {
                 s.host(tls.host() != null ? tls.host() : config.listen().host()).port(tls.port())
-                        .tls(EdgeTls.load(tls))
+                        .tls(ServerTls.load(tls.material()))
                         .routing(r -> ServerAssembly.publicRouting(r, handler));
                 Listeners.applyTlsLimits(s, config.limits(), runtime.clientTimeouts());
             });

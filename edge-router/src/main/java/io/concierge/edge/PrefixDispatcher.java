@@ -13,6 +13,8 @@ import io.concierge.gateway.balancing.LoadBalancer;
 import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.balancing.UpstreamGroup;
 import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.tls.MeshTlsConfig;
+import io.concierge.gateway.tls.UpstreamTls;
 
 /**
  * Follows discovery and keeps, per domain, an upstream group of that domain's gateway instances.
@@ -29,6 +31,8 @@ final class PrefixDispatcher {
     private List<Registration> lastRegistrations = List.of();
     private final Map<String, List<String>> remembered = new LinkedHashMap<>();
     private final Set<String> reportedConflicts = new HashSet<>();
+    /** Plain gateways refused under {@code upstream.tls.required}, each logged once. */
+    private final Set<String> refusedPlain = new HashSet<>();
     private volatile DispatchTable table = DispatchTable.EMPTY;
 
     PrefixDispatcher(EdgeConfig config) {
@@ -68,10 +72,7 @@ final class PrefixDispatcher {
         List<Registration> registrations = config.domains().admit(discovered);
         DispatchTable next = DispatchTable.build(registrations, remembered);
         for (Map.Entry<String, List<Registration>> e : next.instances().entrySet()) {
-            List<UpstreamGroup.Endpoint> endpoints = new ArrayList<>();
-            for (Registration r : e.getValue()) {
-                endpoints.add(new UpstreamGroup.Endpoint(r.host(), r.port(), 1));
-            }
+            List<UpstreamGroup.Endpoint> endpoints = endpoints(e.getValue());
             UpstreamGroup g = groups.get(e.getKey());
             if (g == null) {
                 install(e.getKey(), endpoints);
@@ -104,10 +105,34 @@ final class PrefixDispatcher {
         }
     }
 
+    /**
+     * A domain's instances as the group calls them: over TLS when the registration says
+     * {@code scheme: https}, plainly otherwise; a plain one is left out when {@code upstream.tls.required}
+     * is set, so a registry entry cannot downgrade the hop (the domain then answers 503 until a TLS
+     * instance registers).
+     */
+    private List<UpstreamGroup.Endpoint> endpoints(List<Registration> registrations) {
+        MeshTlsConfig tls = config.gatewayTls();
+        List<UpstreamGroup.Endpoint> endpoints = new ArrayList<>(registrations.size());
+        for (Registration r : registrations) {
+            if (!tls.admits(r)) {
+                if (refusedPlain.add(r.instanceId())) {
+                    LOG.warning(() -> "gateway " + r.instanceId() + " of domain '" + r.domain() + "' at " + r.host() + ":"
+                            + r.port() + " registered without TLS; upstream.tls.required refuses it");
+                }
+                continue;
+            }
+            endpoints.add(new UpstreamGroup.Endpoint(r.host(), r.port(), 1, !r.https()));
+        }
+        return endpoints;
+    }
+
     private void install(String domain, List<UpstreamGroup.Endpoint> endpoints) {
         EdgeConfig c = config;
+        // The group owns (and closes) its TLS client: a rebuilt group never uses a closed one.
         UpstreamGroup g = new UpstreamGroup(domain, LoadBalancer.of(c.loadBalancing()), c.connectTimeout(),
-                c.readTimeout(), c.maxIdle(), c.idleTimeout(), endpoints);
+                c.readTimeout(), c.maxIdle(), c.idleTimeout(), endpoints,
+                UpstreamTls.start("gateways of domain '" + domain + "'", c.gatewayTls().client()));
         ServiceResilience rz = new ServiceResilience(c.failover(), g);
         failover.put(domain, rz);
         groups.put(domain, g);
@@ -116,7 +141,7 @@ final class PrefixDispatcher {
 
     /**
      * A reloaded edge.yaml: when the settings of the domains' groups changed (load balancing,
-     * timeouts, pool, failover), every domain gets a new group and failover state over the same
+     * timeouts, pool, failover, TLS to the gateways), every domain gets a new group and failover state over the same
      * instances; the replaced ones are returned, to be closed once requests on them have drained.
      */
     synchronized List<AutoCloseable> reconfigure(EdgeConfig next) {
@@ -124,7 +149,8 @@ final class PrefixDispatcher {
         config = next;
         if (old.loadBalancing() == next.loadBalancing() && old.connectTimeout().equals(next.connectTimeout())
                 && old.readTimeout().equals(next.readTimeout()) && old.maxIdle() == next.maxIdle()
-                && old.idleTimeout().equals(next.idleTimeout()) && old.failover().equals(next.failover())) {
+                && old.idleTimeout().equals(next.idleTimeout()) && old.failover().equals(next.failover())
+                && old.gatewayTls().equals(next.gatewayTls())) {
             update(lastRegistrations); // the new file's domains list decides which claims count
             return List.of();
         }
@@ -135,11 +161,7 @@ final class PrefixDispatcher {
         }
         DispatchTable t = DispatchTable.build(next.domains().admit(lastRegistrations), remembered);
         for (String domain : List.copyOf(targets.keySet())) {
-            List<UpstreamGroup.Endpoint> endpoints = new ArrayList<>();
-            for (Registration r : t.instances(domain)) {
-                endpoints.add(new UpstreamGroup.Endpoint(r.host(), r.port(), 1));
-            }
-            install(domain, endpoints);
+            install(domain, endpoints(t.instances(domain)));
         }
         update(lastRegistrations); // the new file's domains list decides which claims count
         return retired;

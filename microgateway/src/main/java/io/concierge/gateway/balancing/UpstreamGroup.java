@@ -15,8 +15,17 @@ import io.concierge.gateway.tls.UpstreamTls;
  * that stay keep their pool and in-flight counts.
  */
 public final class UpstreamGroup {
-    /** Address and weight of one instance, as configuration or discovery gives it. */
-    public record Endpoint(String host, int port, int weight) {
+    /**
+     * Address and weight of one instance, as configuration or discovery gives it.
+     *
+     * @param plain called without TLS even when the group has TLS: a gateway that registered as plain
+     *              HTTP, seen by the edge or by a composition call (default false: the group's scheme)
+     */
+    public record Endpoint(String host, int port, int weight, boolean plain) {
+        public Endpoint(String host, int port, int weight) {
+            this(host, port, weight, false);
+        }
+
         public String key() {
             return host + ":" + port;
         }
@@ -28,7 +37,7 @@ public final class UpstreamGroup {
     private final Duration readTimeout;
     private final int maxIdle;
     private final Duration idleTimeout;
-    /** TLS to every instance, or null for plain HTTP; owned (closed) by this group. */
+    /** TLS to every instance not marked {@link Endpoint#plain()}, or null for plain HTTP; owned (closed) by this group. */
     private final UpstreamTls tls;
     private volatile List<Upstream> instances = List.of();
 
@@ -73,14 +82,16 @@ public final class UpstreamGroup {
     public synchronized void update(List<Endpoint> endpoints) {
         Map<String, Upstream> current = new HashMap<>();
         for (Upstream u : instances) {
-            current.put(u.host() + ":" + u.port() + "/" + u.weight(), u);
+            current.put(u.host() + ":" + u.port() + "/" + u.weight() + (u.pool().tls() ? "" : "/plain"), u);
         }
         List<Upstream> next = new ArrayList<>(endpoints.size());
         for (Endpoint e : endpoints) {
-            Upstream u = current.remove(e.key() + "/" + e.weight());
+            UpstreamTls endpointTls = e.plain() ? null : tls;
+            // The scheme is part of the key: an instance that re-registers with TLS gets a new pool.
+            Upstream u = current.remove(e.key() + "/" + e.weight() + (endpointTls != null ? "" : "/plain"));
             if (u == null) {
                 u = new Upstream(e.host(), e.port(), e.weight(),
-                        new ConnectionPool(e.host(), e.port(), maxIdle, idleTimeout, tls));
+                        new ConnectionPool(e.host(), e.port(), maxIdle, idleTimeout, endpointTls));
             }
             next.add(u);
         }

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.telemetry.Tracing;
+import io.concierge.gateway.tls.MeshTlsConfig;
 
 /**
  * A gateway's compositions with what they share, built once at startup: one
@@ -23,14 +24,15 @@ public final class Compositions implements AutoCloseable {
      * @param compositions the gateway's compositions
      * @param apiKeyHeader the domain's API-key header, forwarded with every call like
      *                     {@code Authorization}; null when the domain has no API keys
+     * @param meshTls      how the gateways of other domains are called ({@code mesh-tls})
      * @param discovery    where the gateways of other domains are found
      * @param tracing      where each call's span goes (a child of the request's SERVER span)
      */
-    public Compositions(List<CompositionConfig> compositions, String apiKeyHeader, Discovery discovery,
-                        Tracing tracing) {
+    public Compositions(List<CompositionConfig> compositions, String apiKeyHeader, MeshTlsConfig meshTls,
+                        Discovery discovery, Tracing tracing) {
         Set<String> domains = new LinkedHashSet<>();
         compositions.forEach(c -> domains.addAll(c.domains()));
-        this.client = new CompositionClient(new DomainDirectory(discovery, domains), tracing);
+        this.client = new CompositionClient(new DomainDirectory(discovery, domains, meshTls), tracing);
         for (CompositionConfig c : compositions) {
             endpoints.add(new CompositionEndpoint(c, client, apiKeyHeader));
         }

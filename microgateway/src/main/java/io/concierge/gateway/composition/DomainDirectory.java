@@ -12,23 +12,32 @@ import io.concierge.gateway.config.LoadBalancing;
 import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.discovery.Registration;
 import io.concierge.gateway.balancing.UpstreamGroup;
+import io.concierge.gateway.tls.MeshTlsConfig;
+import io.concierge.gateway.tls.UpstreamTls;
 
 /**
  * The live gateway instances of the domains this gateway composes from, kept current from
  * discovery: every change of the registrations updates each domain's upstream group in place
  * (round robin; pooled connections to instances that stay survive). A domain whose last instance
  * left has an empty group, and calls to it fail at once instead of waiting on a dead address.
+ *
+ * <p>A gateway registered with {@code scheme: https} is called over TLS as {@code mesh-tls} says
+ * (verified against its CA, with the client certificate when one is set); a plain one plainly,
+ * or not at all when {@code mesh-tls.required} is set.
  */
 public final class DomainDirectory implements AutoCloseable {
     /** How long to wait for another gateway to accept a connection; it is on the same network. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
     private final Map<String, UpstreamGroup> groups = new LinkedHashMap<>();
+    private final MeshTlsConfig meshTls;
     private volatile boolean closed;
 
-    public DomainDirectory(Discovery discovery, Set<String> domains) {
+    public DomainDirectory(Discovery discovery, Set<String> domains, MeshTlsConfig meshTls) {
+        this.meshTls = meshTls;
         for (String d : domains) {
-            groups.put(d, gatewayGroup("gateway of domain '" + d + "'", 32));
+            String name = "gateway of domain '" + d + "'";
+            groups.put(d, gatewayGroup(name, 32, UpstreamTls.start(name, meshTls.client())));
         }
         if (!groups.isEmpty()) {
             discovery.watch(this::update);
@@ -39,9 +48,9 @@ public final class DomainDirectory implements AutoCloseable {
      * An initially empty group of gateway instances for composition calls: round robin, a short
      * connect timeout (see above), read time bounded by each call's own deadline.
      */
-    static UpstreamGroup gatewayGroup(String name, int maxIdle) {
+    static UpstreamGroup gatewayGroup(String name, int maxIdle, UpstreamTls tls) {
         return new UpstreamGroup(name, LoadBalancer.of(LoadBalancing.ROUND_ROBIN), CONNECT_TIMEOUT,
-                Duration.ofSeconds(30), maxIdle, Duration.ofSeconds(4), List.of());
+                Duration.ofSeconds(30), maxIdle, Duration.ofSeconds(4), List.of(), tls);
     }
 
     private void update(List<Registration> registrations) {
@@ -52,8 +61,8 @@ public final class DomainDirectory implements AutoCloseable {
         groups.keySet().forEach(d -> byDomain.put(d, new ArrayList<>()));
         for (Registration r : registrations) {
             List<UpstreamGroup.Endpoint> list = byDomain.get(r.domain());
-            if (list != null) {
-                list.add(new UpstreamGroup.Endpoint(r.host(), r.port(), 1));
+            if (list != null && meshTls.admits(r)) {
+                list.add(new UpstreamGroup.Endpoint(r.host(), r.port(), 1, !r.https()));
             }
         }
         byDomain.forEach((d, endpoints) -> groups.get(d).update(endpoints));

@@ -69,12 +69,8 @@ public record DiscoveryConfig(Type type, List<StaticGateway> gateways, String ty
             List<InstanceConfig> instances = new ArrayList<>();
             List<String> urls = g.stringList("instances");
             for (int i = 0; i < urls.size(); i++) {
-                InstanceConfig instance = InstanceConfig.fromUrl(urls.get(i), 1, g, "instances[" + i + "]");
-                if (instance.tls()) {
-                    throw g.error("instances[" + i + "]", "gateways are reached over http:// (TLS between the edge"
-                            + " and gateways is not supported yet, docs/operations.md)");
-                }
-                instances.add(instance);
+                // An https:// instance is a gateway listening on TLS (listen.tls), called as upstream.tls says.
+                instances.add(InstanceConfig.fromUrl(urls.get(i), 1, g, "instances[" + i + "]"));
             }
             g.rejectUnknownKeys();
             gateways.add(new StaticGateway(domain, List.copyOf(prefixes), List.copyOf(instances)));

@@ -13,8 +13,18 @@ import java.util.Map;
  * @param port         its public (proxy) port
  * @param adminPort    its admin port
  * @param registeredAt epoch millis; the earlier of two conflicting claims keeps a prefix
- * @param metadata     free-form (version, config version)
+ * @param metadata     free-form (version, config version); {@value #SCHEME} is {@value #HTTPS} when the
+ *                     public port speaks TLS
  */
 public record Registration(String instanceId, String domain, List<String> prefixes, String host, int port,
                            int adminPort, long registeredAt, Map<String, String> metadata) {
+    /** The metadata key telling how the public port is called; absent means plain HTTP. */
+    public static final String SCHEME = "scheme";
+    /** Its value for a TLS listener. */
+    public static final String HTTPS = "https";
+
+    /** Whether the instance's public port speaks TLS (its registration says {@code scheme: https}). */
+    public boolean https() {
+        return metadata != null && HTTPS.equals(metadata.get(SCHEME));
+    }
 }

@@ -27,18 +27,24 @@ import io.concierge.gateway.ratelimit.RateLimitConfig;
 import io.concierge.gateway.routing.PathPattern;
 import io.concierge.gateway.security.SecurityConfig;
 import io.concierge.gateway.telemetry.AccessLogConfig;
+import io.concierge.gateway.tls.MeshTlsConfig;
+import io.concierge.gateway.tls.ServerTlsConfig;
 import io.concierge.gateway.versioning.VersioningConfig;
 
 /**
  * One domain's {@code gateway.yaml}, parsed and validated. Every key is documented in
  * docs/configuration.md; anything not listed there is rejected at load.
+ *
+ * @param listenTls the public listener's TLS ({@code listen.tls}), or null for plain HTTP
+ * @param meshTls   how composition calls reach other domains' gateways ({@code mesh-tls})
  */
 public record GatewayConfig(String file, String domain, String version, ListenConfig listen, ListenConfig admin,
                             List<String> prefixes, ServerLimits limits, ClusterConfig cluster,
                             DiscoveryConfig discovery, SecurityConfig security, List<RateLimitConfig> rateLimits,
                             Map<String, ServiceConfig> services, List<RouteConfig> routes,
                             List<CompositionConfig> compositions, AccessLogConfig accessLog, CacheConfig cache,
-                            AdminToken adminToken, List<VersioningConfig> versioning, ShutdownConfig shutdown) {
+                            AdminToken adminToken, List<VersioningConfig> versioning, ShutdownConfig shutdown,
+                            ServerTlsConfig listenTls, MeshTlsConfig meshTls) {
 
     /** The versioning group a route belongs to, or null. */
     public VersioningConfig versioningOf(String routeId) {
@@ -88,7 +94,12 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
             throw root.error("domain", "must be lower-case letters, digits and '-' (was '" + domain + "')");
         }
         String version = root.string("version", "1");
-        ListenConfig listen = ListenConfig.readPublic(root.object("listen"), "127.0.0.1", 0);
+        ConfigNode listenNode = root.object("listen");
+        ServerTlsConfig listenTls = listenNode.has("tls") ? ServerTlsConfig.read(listenNode.object("tls")) : null;
+        ListenConfig listen = ListenConfig.readPublic(listenNode, "127.0.0.1", 0);
+        if (listenTls != null && listen.h2c()) {
+            throw listenNode.error("h2c", "applies to a plain listener; with listen.tls HTTP/2 is negotiated by ALPN");
+        }
         ListenConfig admin = ListenConfig.read(root.object("admin"), "127.0.0.1", 0);
         List<String> prefixes = root.stringList("prefixes");
         if (prefixes.isEmpty()) {
@@ -166,9 +177,11 @@ public record GatewayConfig(String file, String domain, String version, ListenCo
         });
         List<VersioningConfig> versioning = VersioningConfig.readAll(root, routePaths, prefixes, httpServices);
         ShutdownConfig shutdown = ShutdownConfig.read(root.object("shutdown"));
+        MeshTlsConfig meshTls = MeshTlsConfig.read(root, "mesh-tls");
         root.rejectUnknownKeys();
         return new GatewayConfig(root.file(), domain, version, listen, admin, List.copyOf(prefixes), limits, cluster,
                 discovery, security, rateLimits, Collections.unmodifiableMap(services), List.copyOf(routes),
-                List.copyOf(compositions), accessLog, cache, AdminToken.of(env.apply(AdminToken.ENV)), versioning, shutdown);
+                List.copyOf(compositions), accessLog, cache, AdminToken.of(env.apply(AdminToken.ENV)), versioning, shutdown,
+                listenTls, meshTls);
     }
 }

@@ -125,7 +125,7 @@ final class GatewayGeneration {
             }
             String apiKeyHeader = config.security().apiKeys().consumers().isEmpty() ? null
                     : config.security().apiKeys().header();
-            compositions = track(built, new Compositions(config.compositions(), apiKeyHeader, shared.discovery(),
+            compositions = track(built, new Compositions(config.compositions(), apiKeyHeader, config.meshTls(), shared.discovery(),
                     shared.tracing()));
             return new GatewayGeneration(config, runtime, services, resilience, grpc, compositions, shared);
         } catch (RuntimeException e) {

@@ -24,6 +24,8 @@ import io.concierge.gateway.reload.RestartOnly;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
+import io.concierge.gateway.tls.ServerTls;
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 
 /**
@@ -39,6 +41,7 @@ public final class GatewayServer implements AutoCloseable, Reloadable, Drainable
     private static final RestartOnly<GatewayConfig> RESTART_ONLY = new RestartOnly<GatewayConfig>()
             .setting("domain", GatewayConfig::domain)
             .setting("listen", c -> RestartOnly.listener(c.listen()))
+            .setting("listen.tls", GatewayConfig::listenTls)
             .setting("admin", c -> RestartOnly.listener(c.admin()))
             .setting("server", GatewayConfig::limits)
             .setting("cluster", GatewayConfig::cluster)
@@ -49,6 +52,8 @@ public final class GatewayServer implements AutoCloseable, Reloadable, Drainable
 
     private final Discovery discovery;
     private final WebServer server;
+    /** Watches {@code listen.tls}'s files and hands renewed material to the listener; null when plain. */
+    private final ServerTls tlsWatch;
     private final String instanceId;
     private final long startedAt = System.currentTimeMillis();
     private final Telemetry telemetry;
@@ -62,6 +67,8 @@ public final class GatewayServer implements AutoCloseable, Reloadable, Drainable
 
     private GatewayServer(GatewayConfig config, Discovery discovery, HazelcastInstance cluster, Tracing tracing,
                           boolean ownsTracing) {
+        // First, before anything that would need closing: unreadable key material fails the start.
+        Tls publicTls = config.listenTls() == null ? null : ServerTls.load(config.listenTls());
         this.discovery = discovery;
         this.retirements = new Retirements("gateway-" + config.domain());
         ServerRuntime runtime = ServerRuntime.gateway(config, cluster);
@@ -92,9 +99,10 @@ public final class GatewayServer implements AutoCloseable, Reloadable, Drainable
         var admin = GatewayObservability.admin(config, discovery, services, resilience, grpcServices,
                 () -> current, runtime, reloads, telemetry);
         // Nothing else would stop the health checkers and JWKS refreshes of a gateway that never started.
-        this.server = ServerAssembly.start(ServerAssembly.listeners(config.listen(), config.admin(), config.limits(),
-                runtime.clientTimeouts(), handler, health, admin, readiness, config.shutdown().gracePeriod()),
-                this::releaseUpstreams);
+        this.server = ServerAssembly.start(ServerAssembly.listeners(config.listen(), publicTls, config.admin(),
+                config.limits(), runtime.clientTimeouts(), handler, health, admin, readiness,
+                config.shutdown().gracePeriod()), this::releaseUpstreams);
+        this.tlsWatch = publicTls == null ? null : ServerTls.watch(config.listenTls(), server::reloadTls);
         this.instanceId = config.domain() + "-" + config.listen().host() + "-" + server.port() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         id[0] = instanceId;
@@ -181,7 +189,8 @@ public final class GatewayServer implements AutoCloseable, Reloadable, Drainable
         discovery.register(g.registration());
         // Everything a request needs was built in the constructor: registered is ready.
         g.readiness.ready();
-        LOG.info(() -> "gateway '" + config.domain() + "' serving " + config.prefixes() + " on http://"
+        LOG.info(() -> "gateway '" + config.domain() + "' serving " + config.prefixes() + " on "
+                + (config.listenTls() != null ? "https://" : "http://")
                 + config.listen().host() + ":" + g.port() + " (admin port " + g.adminPort() + ")");
         return g;
     }
@@ -198,6 +207,10 @@ public final class GatewayServer implements AutoCloseable, Reloadable, Drainable
             meta.put("configSha256", reloads.sha256());
         }
         meta.put("startedAt", Long.toString(startedAt));
+        if (config.listenTls() != null) {
+            // The edge and composition calls reach this port over TLS only when the registry says so.
+            meta.put(Registration.SCHEME, Registration.HTTPS);
+        }
         // startedAt, not now: a re-registration after a reload must not lose a prefix conflict that the
         // earlier registration wins (the registry orders claims by registeredAt).
         return new Registration(instanceId, config.domain(), config.prefixes(), config.listen().host(), port(),
@@ -306,6 +319,9 @@ public final class GatewayServer implements AutoCloseable, Reloadable, Drainable
         try {
             deregister();
         } finally {
+            if (tlsWatch != null) {
+                tlsWatch.close();
+            }
             server.stop();
             releaseUpstreams();
         }

@@ -11,6 +11,7 @@ import io.concierge.gateway.discovery.Discovery;
 import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.Handler;
@@ -49,6 +50,17 @@ public final class ServerAssembly {
                                                     ClientTimeouts timeouts, Handler chain, HealthReport health,
                                                     AdminEndpoints endpoints, Readiness readiness,
                                                     Duration gracePeriod) {
+        return listeners(listen, null, admin, limits, timeouts, chain, health, endpoints, readiness, gracePeriod);
+    }
+
+    /**
+     * As above, with the public listener speaking TLS when {@code tls} is given (a gateway's
+     * {@code listen.tls}: HTTP/1.1, and HTTP/2 by ALPN); the admin listener stays plain.
+     */
+    public static WebServerConfig.Builder listeners(ListenConfig listen, Tls tls, ListenConfig admin,
+                                                    ServerLimits limits, ClientTimeouts timeouts, Handler chain,
+                                                    HealthReport health, AdminEndpoints endpoints, Readiness readiness,
+                                                    Duration gracePeriod) {
         WebServerConfig.Builder b = WebServer.builder()
                 .host(listen.host())
                 .port(listen.port())
@@ -62,7 +74,13 @@ public final class ServerAssembly {
                             r.get("/health/ready", (req, res) -> readiness.send(res));
                             endpoints.register(r);
                         })));
-        Listeners.applyLimits(b, limits, listen.h2c(), timeouts);
+        if (tls != null) {
+            b.tls(tls);
+            Listeners.applyTlsLimits(b, limits, timeouts);
+            b.shutdownHook(false);
+        } else {
+            Listeners.applyLimits(b, limits, listen.h2c(), timeouts);
+        }
         return b;
     }
 

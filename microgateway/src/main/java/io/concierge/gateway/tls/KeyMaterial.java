@@ -23,7 +23,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Builds a client {@link SSLContext} from PEM or PKCS#12 files. The JDK has no PEM key store, so
- * certificates go through {@link CertificateFactory} and PKCS#8 keys through {@link KeyFactory}.
+ * certificates go through {@link CertificateFactory} and PKCS#8 keys through {@link KeyFactory}
+ * ({@link ServerTls} reads a listener's PEM files with the same two helpers).
  */
 final class KeyMaterial {
     private static final String BEGIN_KEY = "-----BEGIN PRIVATE KEY-----";
@@ -85,14 +86,14 @@ final class KeyMaterial {
     }
 
     @SuppressWarnings("unchecked")
-    private static Collection<X509Certificate> certificates(Path file) throws IOException, GeneralSecurityException {
+    static Collection<X509Certificate> certificates(Path file) throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(file)) {
             return (Collection<X509Certificate>) CertificateFactory.getInstance("X.509").generateCertificates(in);
         }
     }
 
     /** A PKCS#8 PEM key ({@code BEGIN PRIVATE KEY}, what openssl writes by default). */
-    private static PrivateKey pemKey(String pem, String algorithm) throws GeneralSecurityException {
+    static PrivateKey pemKey(String pem, String algorithm) throws GeneralSecurityException {
         int begin = pem.indexOf(BEGIN_KEY);
         int end = pem.indexOf(END_KEY);
         if (begin < 0 || end < begin) {

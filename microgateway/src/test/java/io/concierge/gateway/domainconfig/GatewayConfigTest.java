@@ -130,7 +130,7 @@ class GatewayConfigTest {
                 List.of(VALID.replace("    instances:", "    pool: {max-idel: 3}\n    instances:"),
                         "test.yaml: services.backend.pool.max-idel: unknown key (known keys here: idle-timeout, max-idle)"),
                 List.of(VALID.replace("domain: orders", "domain: orders\nlisten: {prot: 80}"),
-                        "test.yaml: listen.prot: unknown key (known keys here: h2c, host, port)"),
+                        "test.yaml: listen.prot: unknown key (known keys here: h2c, host, port, tls)"),
                 List.of(VALID.replace("service: backend", "service: backend\n    timeouts: {reed: 1s}"),
                         "test.yaml: routes[0].timeouts.reed: unknown key (known keys here: connect, read)"),
                 List.of(VALID.replace("{path: /api/orders/**}", "{path: /api/orders/**, method: GET}"),

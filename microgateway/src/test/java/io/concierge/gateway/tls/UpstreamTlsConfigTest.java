@@ -105,20 +105,4 @@ class UpstreamTlsConfigTest {
         String e = error("- url: https://127.0.0.1:3001", "tls: {verify: false}");
         assertEquals(true, e.startsWith("test.yaml: services.backend.tls.verify:"), e);
     }
-
-    @Test
-    void staticGatewaysStayPlainHttp() {
-        String e = assertThrows(ConfigException.class, () -> GatewayConfig.parse("test.yaml", """
-                domain: test
-                listen: {host: 127.0.0.1, port: 0}
-                prefixes: [/api]
-                discovery:
-                  type: static
-                  gateways:
-                    - domain: other
-                      prefixes: [/other]
-                      instances: [https://127.0.0.1:8443]
-                """, k -> null)).getMessage();
-        assertEquals(true, e.contains("gateways are reached over http://"), e);
-    }
 }

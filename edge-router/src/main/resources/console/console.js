@@ -184,7 +184,11 @@
 
   function render(state) {
     const disc = state.discovery || {};
-    const parts = Object.entries(disc).map(([k, v]) => k + ': ' + (typeof v === 'object' ? JSON.stringify(v) : v));
+    // Nested counters (ignoredEntries: {malformed: 0, ...}) as "name value" pairs, not raw JSON.
+    const show = v => v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? '(' + Object.entries(v).map(([a, b]) => a + ' ' + show(b)).join(', ') + ')'
+      : Array.isArray(v) ? v.join(', ') : String(v);
+    const parts = Object.entries(disc).map(([k, v]) => k + ': ' + show(v));
     document.getElementById('discovery').replaceChildren(
       el('span', {'data-field': 'discovery-type'}, text(disc.type)), ' ', el('span', {class: 'kv'}, parts.join(', ')));
     const conflicts = state.conflicts || [];

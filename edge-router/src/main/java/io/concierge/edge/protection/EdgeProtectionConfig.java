@@ -2,7 +2,7 @@ package io.concierge.edge.protection;
 
 import io.concierge.gateway.config.ByteSizes;
 import io.concierge.gateway.config.ConfigNode;
-import io.concierge.gateway.security.IpRanges;
+import io.concierge.gateway.config.IpRanges;
 
 /**
  * The edge's {@code protection} section: who the client is (trusted proxies), who may come in (IP

@@ -11,7 +11,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.concierge.gateway.security.IpRanges;
+import io.concierge.gateway.config.IpRanges;
 import io.concierge.gateway.security.SecurityStats;
 import io.concierge.gateway.security.SecuritySteps;
 import io.concierge.gateway.testing.DirectChain;

@@ -59,7 +59,7 @@ public record ClusterConfig(String name, String host, int port, int portCount, L
         if (node.has("kubernetes")) {
             ConfigNode k8s = node.object("kubernetes");
             serviceDns = k8s.requiredString("service-dns");
-            if (!isHostName(serviceDns)) {
+            if (!HostNames.isDnsName(serviceDns)) {
                 throw k8s.error("service-dns", "must be a DNS name such as concierge-cluster.default.svc.cluster.local"
                         + " (was '" + serviceDns + "')");
             }
@@ -78,29 +78,11 @@ public record ClusterConfig(String name, String host, int port, int portCount, L
                 members.isEmpty() ? d.members() : List.copyOf(members),
                 node.duration("failure-detection", d.failureDetection()),
                 serviceDns,
-                trusted.isEmpty() ? defaultTrust(host) : AddressRanges.parse(trusted, node, "trusted-members"));
+                trusted.isEmpty() ? defaultTrust(host) : AddressRanges.read(node, "trusted-members"));
         if (c.failureDetection().toMillis() < 1000) {
             throw node.error("failure-detection", "must be at least 1s (was " + c.failureDetection().toMillis() + "ms)");
         }
         node.rejectUnknownKeys();
         return c;
-    }
-
-    /** Letters, digits, '-' and '.', not starting or ending with '.' or '-': a tight loop, no regex. */
-    private static boolean isHostName(String s) {
-        if (s.isEmpty() || s.length() > 253) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-                    || ch == '-' || ch == '.';
-            if (!ok) {
-                return false;
-            }
-        }
-        char first = s.charAt(0);
-        char last = s.charAt(s.length() - 1);
-        return first != '.' && first != '-' && last != '.' && last != '-';
     }
 }

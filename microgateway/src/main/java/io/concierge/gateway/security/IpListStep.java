@@ -1,5 +1,6 @@
 package io.concierge.gateway.security;
 
+import io.concierge.gateway.config.IpRanges;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.Step;

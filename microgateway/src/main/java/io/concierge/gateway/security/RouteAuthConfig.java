@@ -6,6 +6,7 @@ import java.util.Set;
 
 import io.concierge.gateway.config.ByteSizes;
 import io.concierge.gateway.config.ConfigNode;
+import io.concierge.gateway.config.IpRanges;
 
 /**
  * A route's security settings: its {@code auth} section (who may call it) and the route-level

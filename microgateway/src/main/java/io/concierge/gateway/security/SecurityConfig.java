@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.concierge.gateway.config.ConfigException;
 import io.concierge.gateway.config.ConfigNode;
+import io.concierge.gateway.config.IpRanges;
 
 /**
  * A gateway's domain-wide {@code security} section: the token issuers and API-key consumers it

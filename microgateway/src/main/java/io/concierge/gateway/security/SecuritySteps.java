@@ -2,6 +2,7 @@ package io.concierge.gateway.security;
 
 import java.util.List;
 
+import io.concierge.gateway.config.IpRanges;
 import io.concierge.gateway.pipeline.Chain;
 import io.concierge.gateway.pipeline.Exchange;
 import io.concierge.gateway.pipeline.Step;

@@ -3,22 +3,15 @@ package io.concierge.gateway.tls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
@@ -34,21 +27,10 @@ import io.helidon.common.tls.TlsClientAuth;
  * HTTPS down.
  */
 public final class ServerTls implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ServerTls.class.getName());
+    private final MaterialWatch watch;
 
-    private final ServerTlsConfig config;
-    /** This watch's own thread, so two servers in one JVM (tests) share nothing and close() ends it. */
-    private final ScheduledExecutorService watcher;
-    private String digest;
-
-    private ServerTls(ServerTlsConfig config, String digest) {
-        this.config = config;
-        this.digest = digest;
-        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "concierge-tls-watch");
-            t.setDaemon(true);
-            return t;
-        });
+    private ServerTls(MaterialWatch watch) {
+        this.watch = watch;
     }
 
     /** Loads the key material once, failing loudly: at startup a broken certificate is a config error. */
@@ -65,38 +47,8 @@ public final class ServerTls implements AutoCloseable {
      * (the server hands it to {@code WebServer.reloadTls}). The caller owns the watch and closes it.
      */
     public static ServerTls watch(ServerTlsConfig config, Consumer<Tls> reload) {
-        ServerTls w = new ServerTls(config, digestOrNull(config));
-        long period = config.reloadInterval().toMillis();
-        w.watcher.scheduleWithFixedDelay(() -> w.check(reload), period, period, TimeUnit.MILLISECONDS);
-        return w;
-    }
-
-    private void check(Consumer<Tls> reload) {
-        String now = digestOrNull(config);
-        if (now == null || now.equals(digest)) {
-            return;
-        }
-        try {
-            Tls tls = build(config);
-            reload.accept(tls);
-            digest = now;
-            LOG.info(() -> "TLS key material reloaded from " + config.files());
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            LOG.warning(() -> "TLS key material in " + config.files() + " changed but cannot be loaded (" + e.getMessage()
-                    + "); still serving the previous certificate");
-        }
-    }
-
-    private static String digestOrNull(ServerTlsConfig config) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (Path p : config.files()) {
-                md.update(Files.readAllBytes(p));
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException | GeneralSecurityException e) {
-            return null;
-        }
+        return new ServerTls(MaterialWatch.start("concierge-tls-watch", config.files(), config.reloadInterval(),
+                "TLS key material", () -> reload.accept(build(config))));
     }
 
     private static Tls build(ServerTlsConfig config) throws IOException, GeneralSecurityException {
@@ -157,6 +109,6 @@ public final class ServerTls implements AutoCloseable {
     /** Stops the watch and its thread. */
     @Override
     public void close() {
-        watcher.shutdownNow();
+        watch.close();
     }
 }

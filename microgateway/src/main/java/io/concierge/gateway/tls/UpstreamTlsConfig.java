@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.concierge.gateway.config.ConfigNode;
+import io.concierge.gateway.config.HostNames;
 
 /**
  * How a gateway talks TLS to the instances of one service (the service's {@code tls} section;

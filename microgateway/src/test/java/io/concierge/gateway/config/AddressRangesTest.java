@@ -44,8 +44,8 @@ class AddressRangesTest {
         String e = assertThrows(ConfigException.class, () -> ClusterConfig.read(
                 YamlSource.parse("test.yaml", "cluster: {trusted-members: [10.0.0.0/8, 10.0.0.0/33]}", k -> null)
                         .object("cluster"))).getMessage();
-        assertEquals("test.yaml: cluster.trusted-members[1]: an IP address or CIDR range such as 10.0.0.0/8 is"
-                + " expected (was '10.0.0.0/33')", e);
+        assertEquals("test.yaml: cluster.trusted-members[1]: '10.0.0.0/33' is not an IP address or CIDR range"
+                + " (e.g. 10.0.0.0/8, 192.0.2.7, 2001:db8::/32)", e);
         assertThrows(ConfigException.class, () -> ClusterConfig.read(
                 YamlSource.parse("test.yaml", "cluster: {trusted-members: [mesh.internal]}", k -> null).object("cluster")));
     }

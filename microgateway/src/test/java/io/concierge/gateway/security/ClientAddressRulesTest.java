@@ -8,6 +8,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.concierge.gateway.config.IpRanges;
+
 /** CIDR matching (IPv4, IPv6, mapped) and the trusted-proxy rule, as units. */
 class ClientAddressRulesTest {
     @Test

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.concierge.gateway.config.IpRanges;
 import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.pipeline.Identity;
 import io.concierge.gateway.testing.DirectChain;

@@ -1,15 +1,14 @@
-package io.concierge.gateway.security;
+package io.concierge.gateway.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.concierge.gateway.config.ConfigNode;
-
 /**
  * A compiled list of CIDR ranges, IPv4 and IPv6, matched without allocation beyond parsing the
- * address. IPv4-mapped IPv6 addresses ({@code ::ffff:10.0.0.1}) match IPv4 ranges, so a dual-stack
+ * address: the security steps' allow/deny lists and trusted proxies, and the cluster's trusted
+ * members ({@link AddressRanges}). IPv4-mapped IPv6 addresses ({@code ::ffff:10.0.0.1}) match IPv4 ranges, so a dual-stack
  * socket cannot slip past an IPv4 deny list.
  */
 public final class IpRanges {
@@ -19,7 +18,8 @@ public final class IpRanges {
     private final List<Range> ranges;
 
     private record Range(byte[] network, int prefix) {
-        boolean contains(byte[] address) {
+        /** @param address 4 or 16 bytes, as {@link #literal} returns them */
+    public boolean contains(byte[] address) {
             if (address.length != network.length) {
                 return false;
             }
@@ -100,7 +100,7 @@ public final class IpRanges {
      *
      * @return 4 or 16 bytes (IPv4-mapped IPv6 reduced to 4), or null if it is not a literal
      */
-    static byte[] literal(String text) {
+    public static byte[] literal(String text) {
         if (text == null || text.isEmpty() || text.length() > 45) {
             return null;
         }
@@ -161,7 +161,8 @@ public final class IpRanges {
         return b != null && contains(b);
     }
 
-    boolean contains(byte[] address) {
+    /** @param address 4 or 16 bytes, as {@link #literal} returns them */
+    public boolean contains(byte[] address) {
         for (Range r : ranges) {
             if (r.contains(address)) {
                 return true;

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
@@ -26,8 +27,6 @@ final class PrefixDispatcher {
     private volatile EdgeConfig config;
     /** A domain's group with its failover state, swapped together so a request never mixes two. */
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
-    private final Map<String, UpstreamGroup> groups = new ConcurrentHashMap<>();
-    private final Map<String, ServiceResilience> failover = new ConcurrentHashMap<>();
     private List<Registration> lastRegistrations = List.of();
     private final Map<String, List<String>> remembered = new LinkedHashMap<>();
     private final Set<String> reportedConflicts = new HashSet<>();
@@ -48,7 +47,8 @@ final class PrefixDispatcher {
     }
 
     UpstreamGroup group(String domain) {
-        return groups.get(domain);
+        Target t = targets.get(domain);
+        return t == null ? null : t.group();
     }
 
     /** The domain's group and failover state, read together (one map read per request). */
@@ -58,12 +58,15 @@ final class PrefixDispatcher {
 
     /** Retry budget and ejections of a domain's instances; present whenever its group is. */
     ServiceResilience failover(String domain) {
-        return failover.get(domain);
+        Target t = targets.get(domain);
+        return t == null ? null : t.failover();
     }
 
-    /** Every domain's failover state, by domain (metrics, admin). */
+    /** Every domain's failover state, by domain: a snapshot for metrics and admin (not per request). */
     Map<String, ServiceResilience> failover() {
-        return failover;
+        Map<String, ServiceResilience> m = new TreeMap<>();
+        targets.forEach((domain, t) -> m.put(domain, t.failover()));
+        return m;
     }
 
     synchronized void update(List<Registration> discovered) {
@@ -73,18 +76,18 @@ final class PrefixDispatcher {
         DispatchTable next = DispatchTable.build(registrations, remembered);
         for (Map.Entry<String, List<Registration>> e : next.instances().entrySet()) {
             List<UpstreamGroup.Endpoint> endpoints = endpoints(e.getValue());
-            UpstreamGroup g = groups.get(e.getKey());
-            if (g == null) {
+            Target t = targets.get(e.getKey());
+            if (t == null) {
                 install(e.getKey(), endpoints);
             } else {
-                g.update(endpoints);
-                failover.get(e.getKey()).forgetDeparted();
+                t.group().update(endpoints);
+                t.failover().forgetDeparted();
             }
         }
-        for (Map.Entry<String, UpstreamGroup> e : groups.entrySet()) {
+        for (Map.Entry<String, Target> e : targets.entrySet()) {
             if (!next.instances().containsKey(e.getKey())) {
-                e.getValue().update(List.of());
-                failover.get(e.getKey()).forgetDeparted();
+                e.getValue().group().update(List.of());
+                e.getValue().failover().forgetDeparted();
             }
         }
         for (DispatchTable.Claim c : next.claims()) {
@@ -134,8 +137,6 @@ final class PrefixDispatcher {
                 c.readTimeout(), c.maxIdle(), c.idleTimeout(), endpoints,
                 UpstreamTls.start("gateways of domain '" + domain + "'", c.gatewayTls().client()));
         ServiceResilience rz = new ServiceResilience(c.failover(), g);
-        failover.put(domain, rz);
-        groups.put(domain, g);
         targets.put(domain, new Target(g, rz));
     }
 

@@ -7,10 +7,6 @@ import java.net.SocketOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.helidon.common.socket.SocketOptions;
@@ -32,7 +28,8 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  *       the first byte, inside the head, inside the body, between requests) ends after it.</li>
  *   <li>a deadline for the whole request head ({@code header-timeout}), because a client that
  *       sends one byte just inside every read timeout would otherwise never be cut. Helidon has no
- *       hook for it; {@link HeadDeadline} starts a timer when the request line has arrived and
+ *       hook for it; {@link HeadDeadline} publishes the deadline when the request line has arrived
+ *       in a {@link HeadSlot} its connection owns, and one {@link HeadSweeper} per server
  *       interrupts the connection's virtual thread if the headers are not complete in time, which
  *       closes the socket it is blocked on (JEP 444: socket I/O on virtual threads is
  *       interruptible).</li>
@@ -40,19 +37,25 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * A body that keeps arriving, however slowly, is not cut: a long upload is legitimate, and each
  * stall inside it is bounded by the read timeout.
  *
- * <p>One per server (owned by its {@link ServerRuntime}, closed with it): the deadline timer thread
- * and the count of heads cut belong to that server, so two servers in one JVM count apart and a
- * closed server leaves no timer thread behind.
+ * <p>The head deadline costs a clock read, a volatile write and a compare-and-set per request
+ * (issue 19): it used to schedule and cancel a timer task per request, whose queue operations and
+ * timer-thread wake-ups showed in every profile. The price is precision: a head is cut between
+ * {@code header-timeout} and {@code header-timeout} plus the sweep period
+ * ({@link HeadSweeper#periodMillis}).
+ *
+ * <p>One per server (owned by its {@link ServerRuntime}, closed with it): the sweeper thread and
+ * the count of heads cut belong to that server, so two servers in one JVM count apart and a closed
+ * server leaves no sweeper thread behind.
  */
 public final class ClientTimeouts implements AutoCloseable {
-    private final ScheduledThreadPoolExecutor timer = timer();
     private final AtomicLong headsCut = new AtomicLong();
     /**
-     * The head deadline running on this connection's thread: set at the request line, cleared when
-     * the headers are complete or the head is refused. A thread-local, because both callbacks and
-     * the refusal run on the connection's own thread.
+     * The head slot of this connection's thread: made at the connection's first request line and
+     * kept for its life. A thread-local, because both callbacks and the refusal run on the
+     * connection's own thread (one virtual thread per connection).
      */
-    private final ThreadLocal<Pending> pending = new ThreadLocal<>();
+    private final ThreadLocal<HeadSlot> slots = new ThreadLocal<>();
+    private final HeadSweeper sweeper = new HeadSweeper(headsCut);
 
     /** Connections cut because their request head did not arrive within the header timeout. */
     public long headsCut() {
@@ -65,10 +68,9 @@ public final class ClientTimeouts implements AutoCloseable {
      * fire nor count a refused head as a slow one.
      */
     public void headRefused() {
-        Pending p = pending.get();
-        if (p != null) {
-            pending.remove();
-            p.finish();
+        HeadSlot slot = slots.get();
+        if (slot != null) {
+            slot.finish();
         }
     }
 
@@ -80,24 +82,15 @@ public final class ClientTimeouts implements AutoCloseable {
 
     /** The receive listener that enforces {@code headerTimeout} on every request head. */
     public Http1ConnectionListener headDeadline(Duration headerTimeout) {
-        return new HeadDeadline(headerTimeout.toMillis());
+        long nanos = headerTimeout.toNanos();
+        sweeper.useTimeout(nanos);
+        return new HeadDeadline(nanos);
     }
 
-    /** Stops the deadline timer; pending deadlines no longer fire (their connections are closed by then). */
+    /** Stops the sweeper; pending deadlines no longer fire (their connections are closed by then). */
     @Override
     public void close() {
-        timer.shutdownNow();
-    }
-
-    private static ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread th = new Thread(r, "concierge-head-deadline");
-            th.setDaemon(true);
-            return th;
-        });
-        // Almost every deadline is cancelled (the head arrived); keep the queue from filling with them.
-        t.setRemoveOnCancelPolicy(true);
-        return t;
+        sweeper.close();
     }
 
     /** Delegates everything to Helidon's options and adds the one thing it leaves out. */
@@ -154,35 +147,36 @@ public final class ClientTimeouts implements AutoCloseable {
     }
 
     /**
-     * Both callbacks run on the connection's own thread, so a thread-local carries the pending
-     * deadline from the request line to the end of the headers.
+     * Both callbacks run on the connection's own thread: the request line publishes the head's
+     * deadline in the connection's slot, the end of the headers takes it back.
      */
     private final class HeadDeadline implements Http1ConnectionListener {
-        private final long millis;
+        private final long nanos;
 
-        HeadDeadline(long millis) {
-            this.millis = millis;
+        HeadDeadline(long nanos) {
+            this.nanos = nanos;
         }
 
         @Override
         public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-            Pending p = new Pending(Thread.currentThread());
-            p.future = timer.schedule(p::expire, millis, TimeUnit.MILLISECONDS);
-            pending.set(p);
+            HeadSlot slot = slots.get();
+            if (slot == null) {
+                slot = new HeadSlot(Thread.currentThread());
+                slots.set(slot);
+                sweeper.register(slot);
+            }
+            slot.start(sweeper.deadline(nanos));
         }
 
         @Override
         public void headers(ConnectionContext ctx, Headers headers) {
-            Pending p = pending.get();
-            if (p == null) {
+            HeadSlot slot = slots.get();
+            if (slot == null || slot.finish()) {
                 return;
             }
-            pending.remove();
-            if (p.finish()) {
-                return;
-            }
-            // The timer fired just as the head completed: clear the interrupt it set and refuse
-            // the request the same way, rather than leave a stray interrupt for the handler.
+            // The sweeper cut this head just as it completed: its interrupt is already set (finish
+            // waited for it); clear it and refuse the request the same way, rather than leave a
+            // stray interrupt for the handler.
             Thread.interrupted();
             throw RequestException.builder()
                     .type(DirectHandler.EventType.OTHER)
@@ -190,33 +184,6 @@ public final class ClientTimeouts implements AutoCloseable {
                     .setKeepAlive(false)
                     .message("request head not complete within the header timeout")
                     .build();
-        }
-    }
-
-    private final class Pending {
-        private final Thread thread;
-        private final AtomicBoolean done = new AtomicBoolean();
-        private volatile ScheduledFuture<?> future;
-
-        Pending(Thread thread) {
-            this.thread = thread;
-        }
-
-        void expire() {
-            if (done.compareAndSet(false, true)) {
-                headsCut.incrementAndGet();
-                thread.interrupt();
-            }
-        }
-
-        /** True when the head made it in time; false when the deadline already fired. */
-        boolean finish() {
-            boolean inTime = done.compareAndSet(false, true);
-            ScheduledFuture<?> f = future;
-            if (inTime && f != null) {
-                f.cancel(false);
-            }
-            return inTime;
         }
     }
 }

@@ -65,6 +65,16 @@ final class HeadSweeper implements AutoCloseable {
         }
     }
 
+    /** Whether the periodic sweep is scheduled (it is not while the server has no connection). */
+    synchronized boolean sweeping() {
+        return sweeping != null;
+    }
+
+    /** Live connections' slots known to the sweeper. */
+    int slots() {
+        return slots.size();
+    }
+
     private void sweep() {
         long now = System.nanoTime() - origin;
         for (Iterator<HeadSlot> it = slots.iterator(); it.hasNext(); ) {

@@ -93,29 +93,33 @@ public final class ProxyEngine {
 
     /** Forwards through {@code stack}, a route's, built once at load. */
     public void forward(ServerRequest req, ServerResponse res, ProxyCall call, UpstreamStack stack) {
-        String requestLine;
-        RequestHeadWriter commonHead;
+        // Sized for the client's lines plus the ~250 bytes of forwarding lines added below, rather
+        // than a fixed 512 that most requests (a handful of headers) leave half empty; the
+        // connection's array from its previous request when that is large enough.
+        RequestHeadWriter commonHead = RequestHeadWriter.borrow(256 + 48 * Math.min(req.headers().size(), 64));
         try {
-            // Everything the client chose is checked here, before an instance is even picked:
-            // a refused head never opens a connection, let alone sends a byte.
-            requestLine = RequestHeadWriter.requestLine(req.prologue().method().text(), call.target());
-            commonHead = commonHead(req, call.requestId(), call.changes());
-        } catch (UnsafeRequestHeadException e) {
-            UpstreamFailures.unsafeHead(res, call, e);
-            return;
+            String requestLine;
+            try {
+                // Everything the client chose is checked here, before an instance is even picked:
+                // a refused head never opens a connection, let alone sends a byte.
+                requestLine = RequestHeadWriter.requestLine(req.prologue().method().text(), call.target());
+                commonHead(commonHead, req, call.requestId(), call.changes());
+            } catch (UnsafeRequestHeadException e) {
+                UpstreamFailures.unsafeHead(res, call, e);
+                return;
+            }
+            UpstreamRequest request = UpstreamRequest.of(req, res, call, requestLine, commonHead);
+            ExchangeOutcome outcome = stack.call(request);
+            // What is left unanswered was decided outside the relay: a full bulkhead.
+            UpstreamFailures.answer(res, call, outcome);
+        } finally {
+            commonHead.release(); // every try of the exchange is over
         }
-        UpstreamRequest request = UpstreamRequest.of(req, res, call, requestLine, commonHead);
-        ExchangeOutcome outcome = stack.call(request);
-        // What is left unanswered was decided outside the relay: a full bulkhead.
-        UpstreamFailures.answer(res, call, outcome);
     }
 
-    private RequestHeadWriter commonHead(ServerRequest req, String requestId, UpstreamHeaders changes)
+    private void commonHead(RequestHeadWriter sb, ServerRequest req, String requestId, UpstreamHeaders changes)
             throws UnsafeRequestHeadException {
         HopByHop hop = HopByHop.of(HeaderValuesOf.of(req.headers(), HeaderNames.CONNECTION));
-        // Sized for the client's lines plus the ~250 bytes of forwarding lines added below, rather
-        // than a fixed 512 that most requests (a handful of headers) leave half empty.
-        RequestHeadWriter sb = new RequestHeadWriter(256 + 48 * Math.min(req.headers().size(), 64));
         for (Header h : req.headers()) {
             // Helidon keeps every header name's lower case: no lower-cased copy per header.
             String lower = h.headerName().lowerCase();
@@ -139,6 +143,5 @@ public final class ProxyEngine {
         }
         ForwardedHeaders.append(sb, req, via, changes);
         sb.header("X-Request-Id", requestId);
-        return sb;
     }
 }

@@ -20,11 +20,51 @@ import java.util.Arrays;
  * builder, intermediate strings, encoding copy or head array per request.
  */
 final class RequestHeadWriter {
+    /** A head this large is not kept for the connection's next requests. */
+    private static final int KEPT_CAPACITY = 16 * 1024;
+    /**
+     * The proxy's writer for this thread, i.e. for this client connection (one virtual thread
+     * each): its lines live only until the request's exchange is over, so the connection's next
+     * request reuses the array instead of allocating one (issue 19).
+     */
+    private static final ThreadLocal<RequestHeadWriter> PER_THREAD = new ThreadLocal<>();
+
     private byte[] head;
     private int length;
+    private boolean borrowed;
 
     RequestHeadWriter(int capacity) {
         this.head = new byte[capacity];
+    }
+
+    /**
+     * This thread's writer, empty, with room for at least {@code capacity} bytes; give it back with
+     * {@link #release} once nothing reads its lines any more. A second borrow on the same thread
+     * before the release gets a writer of its own.
+     */
+    static RequestHeadWriter borrow(int capacity) {
+        RequestHeadWriter w = PER_THREAD.get();
+        if (w == null) {
+            w = new RequestHeadWriter(capacity);
+            PER_THREAD.set(w);
+        } else if (w.borrowed) {
+            return new RequestHeadWriter(capacity);
+        } else if (w.head.length < capacity) {
+            w.head = new byte[capacity];
+        }
+        w.length = 0;
+        w.borrowed = true;
+        return w;
+    }
+
+    /** The lines of a {@link #borrow}ed writer are no longer read; a no-op on any other writer. */
+    void release() {
+        if (borrowed) {
+            borrowed = false;
+            if (head.length > KEPT_CAPACITY) {
+                head = new byte[0];
+            }
+        }
     }
 
     /** {@code METHOD target HTTP/1.1} and its CRLF. */

@@ -116,6 +116,20 @@ class AuthorizationTest {
         assertEquals(401, gateway.get("/api/users/1").status());
     }
 
+    /**
+     * The bearer token is read without Helidon's values() in the usual case (issue 19); what it
+     * accepts and refuses stays the same: the scheme ignores case, and a second value, on a second
+     * field line or after a comma, makes the header malformed.
+     */
+    @Test
+    void theBearerSchemeIgnoresCaseAndASecondValueIsRefused() throws IOException {
+        String t = token("1", "customer");
+        assertEquals(200, gateway.get("/api/users/1", "Authorization: bEaReR " + t).status());
+        assertEquals(401, gateway.get("/api/users/1", "Authorization: Bearer " + t, "Authorization: Bearer " + t).status());
+        assertEquals(401, gateway.get("/api/users/1", "Authorization: Bearer " + t + ", Bearer " + t).status());
+        assertEquals(401, gateway.get("/api/users/1", "Authorization: Basic dTpw").status());
+    }
+
     @Test
     void ownQueryParameterOrAdmin() throws IOException {
         assertEquals(200, gateway.bearer("/api/orders?userId=1", token("1", "customer")).status());

@@ -25,7 +25,7 @@ import io.concierge.gateway.versioning.VersionStats;
  * The state one server's steps share, built once when the server is built and closed with it, in
  * reverse order: the security state (a gateway's JWKS caches, API keys and counters, or the edge's
  * counters), the rate-limiting state (limiters, cluster counters, their background thread) and the
- * listeners' client timeouts (the head-deadline timer and its count).
+ * listeners' client timeouts (the head-deadline sweeper and its count).
  * One object per gateway or edge, so two servers in one JVM (tests) never share any of it.
  */
 public final class ServerRuntime implements AutoCloseable {
@@ -188,7 +188,7 @@ public final class ServerRuntime implements AutoCloseable {
         return cache;
     }
 
-    /** The public listeners' slow-client defence: its head-deadline timer and the count of heads cut. */
+    /** The public listeners' slow-client defence: its head-deadline sweeper and the count of heads cut. */
     public ClientTimeouts clientTimeouts() {
         return clientTimeouts;
     }

@@ -222,9 +222,9 @@ find_pid() {
   local pid
   for pid in $(children_of "$DEMO_PID") "${OWN[@]}"; do
     kill -0 "$pid" 2>/dev/null || continue
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$1" || continue
+    tr "\0" " " <"/proc/$pid/cmdline" 2>/dev/null | grep -F -- "$1" >/dev/null || continue
     if [[ -n "${2:-}" ]]; then
-      tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF -- "$2" || continue
+      tr "\0" "\n" <"/proc/$pid/environ" 2>/dev/null | grep -xF -- "$2" >/dev/null || continue
     fi
     echo "$pid"
     return 0
@@ -262,7 +262,7 @@ start_mesh() { # start_mesh <name> <VAR=value...>: compose/demo.sh, until "Conci
 edge_sees() { # edge_sees <domain> <gateway port>: the edge's admin /health lists the instance
   local health block
   health="$(curl -fsS --max-time 2 "http://127.0.0.1:$EDGE_ADMIN/health" 2>/dev/null | tr -d ' \n\r\t')" || return 1
-  block="$(printf '%s' "$health" | grep -o "\"$1\":{[^}]*}" | head -n1)" || return 1
+  block="$(printf '%s' "$health" | grep -o "\"$1\":{[^}]*}" | sed -n 1p)" || return 1
   [[ "$block" == *"\"127.0.0.1:$2\""* ]]
 }
 
@@ -469,7 +469,7 @@ ratelimit_owner_kill() {
   # The member owning most partitions (rateLimiting.ownedPartitions on the admin /health).
   for i in 0 1 2; do
     owned="$(curl -fsS --max-time 2 "http://127.0.0.1:${admins[i]}/health" 2>/dev/null |
-      sed -n 's/.*"ownedPartitions":\([0-9]*\).*/\1/p' | head -n1)"
+      sed -n 's/.*"ownedPartitions":\([0-9]*\).*/\1/p')"
     note "ratelimit-owner-kill: gateway #$((i + 1)) owns ${owned:-?} partitions"
     if [[ -n "$owned" && "$owned" -gt "$best" ]]; then best="$owned"; victim="$i"; fi
   done

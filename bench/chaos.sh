@@ -154,7 +154,7 @@ stop_pids() { # stop_pids <seconds> <pid...>: TERM, wait, then KILL what is left
   wait "$@" 2>/dev/null || true
 }
 
-children_of() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d' || true; }
+children_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | tr ' ' '\n' | sed '/^$/d' || true; }
 
 stop_demo() {
   [[ -n "$DEMO_PID" ]] || return 0
@@ -296,6 +296,7 @@ start_load() { # start_load <scenario>: MeshLoad through the edge, until stop_lo
   TIMELINE="$OUT/$1-timeline.csv"
   EVENTS="$OUT/$1-events.txt"
   : >"$EVENTS"
+  LOAD_LOG="$LOG_DIR/load-$1.log"
   launch "load-$1" "$JAVA" bench/tools/MeshLoad.java --base "http://127.0.0.1:$EDGE" --mix steady --rate "$RATE" \
     --duration 3600 --timeout-ms 10000 --timeline "$TIMELINE" --summary "$OUT/$1-summary.json"
   LOAD_PID="$LAUNCHED"
@@ -304,7 +305,7 @@ start_load() { # start_load <scenario>: MeshLoad through the edge, until stop_lo
   event load-started
 }
 timeline_has_rows() {
-  kill -0 "$LOAD_PID" 2>/dev/null || fail "the load tool exited: $(tail -n 5 "$LOG_DIR"/load-*.log | tail -n 5)"
+  kill -0 "$LOAD_PID" 2>/dev/null || fail "the load tool exited: $(tail -n 5 "$LOAD_LOG")"
   [[ -s "$TIMELINE" ]] && [[ "$(wc -l <"$TIMELINE")" -gt 2 ]]
 }
 stop_load() {
@@ -537,7 +538,7 @@ limit_decisions() { # limit_decisions <limit> <decision> <admin port>
 
 start_standin() {
   launch "consul-standin-$(now)" "$JAVA" -Xmx96m \
-    -cp "consul/target/test-classes:$(printf '%s:' microgateway/target/libs/jackson-*.jar)" \
+    -cp "consul/target/test-classes:$(find microgateway/target/libs -name 'jackson-*.jar' | tr '\n' ':')" \
     io.concierge.consul.testing.ConsulAgentStandInMain "$CONSUL_PORT"
   STANDIN_PID="$LAUNCHED"
   until_true 60 "the Consul stand-in" curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$CONSUL_PORT/v1/status/leader"

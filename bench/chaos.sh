@@ -272,7 +272,7 @@ metric_sum() { # metric_sum <metric name> <label filter> <admin port...>: summed
   local name="$1" filter="$2" port
   shift 2
   for port in "$@"; do
-    curl -fsS --max-time 2 "http://127.0.0.1:$port/metrics" 2>/dev/null || true
+    curl -fsS --max-time 5 "http://127.0.0.1:$port/metrics" 2>/dev/null || true
   done | awk -v n="$name" -v f="$filter" '
     index($0, n) == 1 && (f == "" || index($0, f) > 0) && substr($0, length(n) + 1, 1) ~ /[{ ]/ { s += $NF }
     END { printf "%d", s }'
@@ -411,7 +411,7 @@ kill_service() {
   kill -KILL "$pid"
   sleep "$DOWN"
   relaunch products-service
-  until_true 120 "the restarted product service" curl -fsS --max-time 2 -o /dev/null \
+  until_true 120 "the restarted product service" curl -fs --max-time 2 -o /dev/null \
     "http://127.0.0.1:$PRODUCT_LISTEN_PORT/health"
   t1="$(now)"
   event service-back
@@ -471,7 +471,7 @@ ratelimit_owner_kill() {
   until_true 90 "three gateways sharing the limits" rl_instances
   # The member owning most partitions (rateLimiting.ownedPartitions on the admin /health).
   for i in 0 1 2; do
-    owned="$(curl -fsS --max-time 2 "http://127.0.0.1:${admins[i]}/health" 2>/dev/null |
+    owned="$({ curl -fsS --max-time 5 "http://127.0.0.1:${admins[i]}/health" 2>/dev/null || true; } |
       sed -n 's/.*"ownedPartitions":\([0-9]*\).*/\1/p')"
     note "ratelimit-owner-kill: gateway #$((i + 1)) owns ${owned:-?} partitions"
     if [[ -n "$owned" && "$owned" -gt "$best" ]]; then best="$owned"; victim="$i"; fi
@@ -533,7 +533,7 @@ ratelimit_owner_kill() {
 }
 
 limit_decisions() { # limit_decisions <limit> <decision> <admin port>
-  curl -fsS --max-time 2 "http://127.0.0.1:$3/metrics" 2>/dev/null | awk -v l="limit=\"$1\"" -v d="decision=\"$2\"" '
+  { curl -fsS --max-time 5 "http://127.0.0.1:$3/metrics" 2>/dev/null || true; } | awk -v l="limit=\"$1\"" -v d="decision=\"$2\"" '
     index($0, "concierge_ratelimit_decisions_total") == 1 && index($0, l) && index($0, d) { s += $NF }
     END { printf "%d", s }'
 }
@@ -549,8 +549,8 @@ start_standin() {
 }
 
 consul_passing() { # gateway instances passing in the agent (all register as "concierge-gateway")
-  curl -fsS --max-time 2 "http://127.0.0.1:$CONSUL_PORT/v1/health/service/concierge-gateway?passing" 2>/dev/null |
-    grep -o '"Service":{' | wc -l || echo 0
+  { curl -fsS --max-time 2 "http://127.0.0.1:$CONSUL_PORT/v1/health/service/concierge-gateway?passing" 2>/dev/null ||
+    true; } | { grep -o '"Service":{' || true; } | wc -l
 }
 
 consul_away() {
@@ -583,33 +583,37 @@ consul_away() {
 }
 
 # --- run ------------------------------------------------------------------------------------------
+# In one function, parsed whole before it runs: bash reads a script as it goes, so without it an edit
+# of this file during a run would derail the run.
+main() {
+  say "results in ${OUT#"$ROOT"/}; scenarios: $SCENARIOS; load $RATE req/s"
+  if [[ $MESH_SCENARIOS -eq 1 ]]; then
+    launch fault-proxy "$JAVA" bench/tools/FaultProxy.java "$PRODUCT_PORT" "127.0.0.1:$PRODUCT_LISTEN_PORT" "$PROXY_CONTROL_PORT"
+    until_true 60 "the fault proxy" bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROXY_CONTROL_PORT" 2>/dev/null
+    start_mesh embedded PRODUCT_SERVICE_LISTEN_PORT="$PRODUCT_LISTEN_PORT"
+    wants kill-gateway && gateway_scenario kill-gateway KILL
+    wants drain-gateway && gateway_scenario drain-gateway TERM
+    wants kill-service && kill_service
+    wants slow-upstream && slow_upstream
+    for ((i = ${#OWN[@]} - 1; i >= 0; i--)); do stop_pids 15 "${OWN[i]}"; done
+    OWN=()
+    stop_demo
+  fi
+  wants ratelimit-owner-kill && ratelimit_owner_kill
+  wants consul-away && consul_away
 
-say "results in ${OUT#"$ROOT"/}; scenarios: $SCENARIOS; load $RATE req/s"
-if [[ $MESH_SCENARIOS -eq 1 ]]; then
-  launch fault-proxy "$JAVA" bench/tools/FaultProxy.java "$PRODUCT_PORT" "127.0.0.1:$PRODUCT_LISTEN_PORT" "$PROXY_CONTROL_PORT"
-  until_true 60 "the fault proxy" bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROXY_CONTROL_PORT" 2>/dev/null
-  start_mesh embedded PRODUCT_SERVICE_LISTEN_PORT="$PRODUCT_LISTEN_PORT"
-  wants kill-gateway && gateway_scenario kill-gateway KILL
-  wants drain-gateway && gateway_scenario drain-gateway TERM
-  wants kill-service && kill_service
-  wants slow-upstream && slow_upstream
-  for ((i = ${#OWN[@]} - 1; i >= 0; i--)); do stop_pids 15 "${OWN[i]}"; done
-  OWN=()
-  stop_demo
-fi
-wants ratelimit-owner-kill && ratelimit_owner_kill
-wants consul-away && consul_away
-
-{
-  printf '# Fault injection run %s\n\n' "$STAMP"
-  printf 'Machine: %s; Java %s; load %s req/s (MeshLoad --mix steady); baseline %s s, fault %s s, down %s s, recovery observed %s s.\n\n' \
-    "$(machine_description)" "$(java_version)" "$RATE" "$BASELINE" "$FAULT" "$DOWN" "$RECOVERY"
-  printf '| scenario | fault window | failed / total | failures per class | failure p99 ms | recovery s | expectation met |\n'
-  printf '|---|---|---|---|---|---|---|\n'
-  cat "$ROWS"
-  printf '\nNotes:\n\n'
-  cat "$NOTES"
-  printf '\nRaw: <scenario>-timeline.csv (MeshLoad, per second and class), <scenario>-events.txt (epoch, event), logs/.\n'
-} >"$REPORT"
-say "report: ${REPORT#"$ROOT"/}"
-[[ $FAILED_EXPECTATIONS -eq 0 ]] || fail "$FAILED_EXPECTATIONS expectation(s) not met (see $REPORT)"
+  {
+    printf '# Fault injection run %s\n\n' "$STAMP"
+    printf 'Machine: %s; Java %s; load %s req/s (MeshLoad --mix steady); baseline %s s, fault %s s, down %s s, recovery observed %s s.\n\n' \
+      "$(machine_description)" "$(java_version)" "$RATE" "$BASELINE" "$FAULT" "$DOWN" "$RECOVERY"
+    printf '| scenario | fault window | failed / total | failures per class | failure p99 ms | recovery s | expectation met |\n'
+    printf '|---|---|---|---|---|---|---|\n'
+    cat "$ROWS"
+    printf '\nNotes:\n\n'
+    cat "$NOTES"
+    printf '\nRaw: <scenario>-timeline.csv (MeshLoad, per second and class), <scenario>-events.txt (epoch, event), logs/.\n'
+  } >"$REPORT"
+  say "report: ${REPORT#"$ROOT"/}"
+  [[ $FAILED_EXPECTATIONS -eq 0 ]] || fail "$FAILED_EXPECTATIONS expectation(s) not met (see $REPORT)"
+}
+main

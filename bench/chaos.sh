@@ -26,7 +26,9 @@
 #
 # Environment (all optional):
 #   CHAOS_SCENARIOS   space-separated subset of the scenarios above, in that order (default: all)
-#   CHAOS_RATE=300    steady load, requests per second through the edge
+#   CHAOS_RATE=300    steady load, requests per second through the edge (well below what the
+#                     machine serves: a saturated mesh fails every class and hides the fault)
+#   CHAOS_WARMUP=30   seconds of load after the mesh starts, before the first scenario (not judged)
 #   CHAOS_BASELINE=10 CHAOS_FAULT=15 CHAOS_DOWN=10 CHAOS_RECOVERY=20   windows, seconds
 #   CHAOS_DELAY_MS=6000   slow-upstream's delay (above the products service's 5 s read timeout)
 #   CHAOS_DETECT_S=3  seconds at the start of a dead-upstream fault not held to "fast" (detection)
@@ -51,6 +53,7 @@ ALL_SCENARIOS="kill-gateway drain-gateway kill-service slow-upstream ratelimit-o
 SCENARIOS="${CHAOS_SCENARIOS:-$ALL_SCENARIOS}"
 RATE="${CHAOS_RATE:-300}"
 BASELINE="${CHAOS_BASELINE:-10}"
+WARMUP="${CHAOS_WARMUP:-30}"
 FAULT="${CHAOS_FAULT:-15}"
 DOWN="${CHAOS_DOWN:-10}"
 RECOVERY="${CHAOS_RECOVERY:-20}"
@@ -86,7 +89,7 @@ MESH_ENV=(EDGE_PORT="$EDGE" EDGE_ADMIN_PORT="$EDGE_ADMIN" EDGE_TLS_PORT="$(port 
 for s in $SCENARIOS; do
   [[ " $ALL_SCENARIOS " == *" $s "* ]] || fail "unknown scenario '$s' (one of: $ALL_SCENARIOS)"
 done
-require_whole_numbers "CHAOS_* numbers must be whole numbers >= 1" "$RATE" "$BASELINE" "$FAULT" "$DOWN" "$RECOVERY" \
+require_whole_numbers "CHAOS_* numbers must be whole numbers >= 1" "$RATE" "$BASELINE" "$WARMUP" "$FAULT" "$DOWN" "$RECOVERY" \
   "$DELAY_MS" "$DETECT_S" "$START_TIMEOUT" "$RL_LIMIT" "$RL_DURATION" "$RL_KILL_AT"
 command -v curl >/dev/null 2>&1 || fail "curl is needed"
 find_java
@@ -323,10 +326,11 @@ stop_load() {
 analyse() {
   local name="$1" from="$2" to="$3" ref="$4" back="$5" expect="$6" affected="$7" line
   line="$(awk -F, -v from="$from" -v to="$to" -v ref="$ref" -v back="$back" -v expect="$expect" \
-    -v affected=" $affected " -v detect="$DETECT_S" '
+    -v affected=" $affected " -v detect="$DETECT_S" -v baseline="$BASELINE" '
     $1 !~ /^[0-9]+$/ || $2 == "all" { next }
     {
       t = $1; c = $2; f = $8 + $9
+      if (t >= from - baseline && t < from) basefail += f
       if (!(c in seen)) { seen[c] = 1; classes[++nc] = c }
       if (t >= from && t <= to) {
         total += $3; failed += f; fc[c] += f
@@ -351,6 +355,8 @@ analyse() {
       if ((expect == "isolated" || expect == "fast") && others > 0) ok = "no"
       if (expect == "fast" && slow > 0) ok = "no"
       if (rec == "not recovered") ok = "no"
+      # Failures before the fault: the mesh was not serving the load; the fault cannot be judged.
+      if (basefail > 0) ok = "no (baseline failing: " basefail ")"
       printf "%d|%d|%s|%s|%s|%s", failed, total, per, (failed > 0 ? p99 + 0 : "-"), rec, ok
     }' "$TIMELINE")"
   local failed total per p99 rec ok
@@ -359,6 +365,14 @@ analyse() {
     "$p99" "$rec" "$ok" >>"$ROWS"
   say "$name: failed $failed / $total ($per), failure p99 $p99 ms, recovery $rec s, expectation met: $ok"
   [[ "$ok" == yes ]] || FAILED_EXPECTATIONS=$((FAILED_EXPECTATIONS + 1))
+}
+
+warm_up() { # load for CHAOS_WARMUP s after the mesh starts (JIT, pools, caches), not judged
+  say "warming the mesh up: $WARMUP s at $RATE req/s"
+  "$JAVA" bench/tools/MeshLoad.java --base "http://127.0.0.1:$EDGE" --mix steady --rate "$RATE" \
+    --duration "$WARMUP" --timeout-ms 10000 >"$LOG_DIR/load-warmup.log" 2>&1 </dev/null &
+  OWN+=("$!")
+  wait "$!" || true
 }
 
 note() { printf -- '- %s\n' "$*" >>"$NOTES"; say "$*"; }
@@ -557,6 +571,7 @@ consul_away() {
   local t0 t1 back expected
   start_standin
   start_mesh consul DISCOVERY=consul CONSUL_HTTP_ADDR="http://127.0.0.1:$CONSUL_PORT"
+  warm_up
   expected="$(consul_passing)"
   note "consul-away: $expected gateway instances passing in the stand-in before the fault"
   start_load consul-away
@@ -591,6 +606,7 @@ main() {
     launch fault-proxy "$JAVA" bench/tools/FaultProxy.java "$PRODUCT_PORT" "127.0.0.1:$PRODUCT_LISTEN_PORT" "$PROXY_CONTROL_PORT"
     until_true 60 "the fault proxy" bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROXY_CONTROL_PORT" 2>/dev/null
     start_mesh embedded PRODUCT_SERVICE_LISTEN_PORT="$PRODUCT_LISTEN_PORT"
+    warm_up
     wants kill-gateway && gateway_scenario kill-gateway KILL
     wants drain-gateway && gateway_scenario drain-gateway TERM
     wants kill-service && kill_service
@@ -605,7 +621,7 @@ main() {
   {
     printf '# Fault injection run %s\n\n' "$STAMP"
     printf 'Machine: %s; Java %s; load %s req/s (MeshLoad --mix steady); baseline %s s, fault %s s, down %s s, recovery observed %s s.\n\n' \
-      "$(machine_description)" "$(java_version)" "$RATE" "$BASELINE" "$FAULT" "$DOWN" "$RECOVERY"
+      "$(machine_description)" "$(java_version)" "$RATE" "$BASELINE" "$WARMUP" "$FAULT" "$DOWN" "$RECOVERY"
     printf '| scenario | fault window | failed / total | failures per class | failure p99 ms | recovery s | expectation met |\n'
     printf '|---|---|---|---|---|---|---|\n'
     cat "$ROWS"

@@ -559,7 +559,7 @@ start_standin() {
     -cp "consul/target/test-classes:$(find microgateway/target/libs -name 'jackson-*.jar' | tr '\n' ':')" \
     io.concierge.consul.testing.ConsulAgentStandInMain "$CONSUL_PORT"
   STANDIN_PID="$LAUNCHED"
-  until_true 60 "the Consul stand-in" curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$CONSUL_PORT/v1/status/leader"
+  until_true 60 "the Consul stand-in" curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$CONSUL_PORT/v1/status/leader"
 }
 
 consul_passing() { # gateway instances passing in the agent (all register as "concierge-gateway")

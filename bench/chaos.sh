@@ -564,7 +564,7 @@ start_standin() {
 
 consul_passing() { # gateway instances passing in the agent (all register as "concierge-gateway")
   { curl -fsS --max-time 2 "http://127.0.0.1:$CONSUL_PORT/v1/health/service/concierge-gateway?passing" 2>/dev/null ||
-    true; } | { grep -o '"Service":{' || true; } | wc -l
+    true; } | { grep -o '"Service" *: *{' || true; } | wc -l
 }
 
 consul_away() {

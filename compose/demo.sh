@@ -18,6 +18,11 @@
 # Environment (all optional):
 #   EDGE_PORT, EDGE_ADMIN_PORT                     default 8080, 9080
 #   USER_SERVICE_PORT ... PAYMENT_SERVICE_PORT     default 3001 ... 3004
+#   PRODUCT_SERVICE_LISTEN_PORT                    where the products service listens, default
+#                                                  PRODUCT_SERVICE_PORT. Set apart, the gateways still
+#                                                  call PRODUCT_SERVICE_PORT and something else must
+#                                                  forward it there (bench/chaos.sh's fault proxy);
+#                                                  the launcher then neither checks nor waits on it
 #   USERS_GATEWAYS, PRODUCTS_GATEWAYS,             instances as "port:admin-port" separated by
 #   ORDERS_GATEWAYS, PAYMENTS_GATEWAYS,            spaces, e.g. USERS_GATEWAYS="8101:9101 8102:9102"
 #   MOBILE_GATEWAYS
@@ -51,6 +56,7 @@ export EDGE_PORT="${EDGE_PORT:-8080}"
 export EDGE_ADMIN_PORT="${EDGE_ADMIN_PORT:-9080}"
 export USER_SERVICE_PORT="${USER_SERVICE_PORT:-3001}"
 export PRODUCT_SERVICE_PORT="${PRODUCT_SERVICE_PORT:-3002}"
+PRODUCT_SERVICE_LISTEN_PORT="${PRODUCT_SERVICE_LISTEN_PORT:-$PRODUCT_SERVICE_PORT}"
 # The product service's gRPC face (docs/grpc.md).
 export PRODUCT_GRPC_PORT="${PRODUCT_GRPC_PORT:-50051}"
 export ORDER_SERVICE_PORT="${ORDER_SERVICE_PORT:-3003}"
@@ -224,10 +230,10 @@ gateways_of() { # gateways_of <domain> -> its "port:admin" list, one per line
   done
 }
 
-service_port() {
+service_port() { # where the domain's service listens (the gateways may call it through a proxy)
   case "$1" in
     users) echo "$USER_SERVICE_PORT" ;;
-    products) echo "$PRODUCT_SERVICE_PORT" ;;
+    products) echo "$PRODUCT_SERVICE_LISTEN_PORT" ;;
     orders) echo "$ORDER_SERVICE_PORT" ;;
     payments) echo "$PAYMENT_SERVICE_PORT" ;;
   esac
@@ -361,8 +367,10 @@ wait_for() { # wait_for <what> <command...>: polls for at most START_TIMEOUT sec
 
 say "demo: starting the demo services (logs in .demo/logs/)"
 for d in "${DOMAINS[@]}"; do
+  # Only the products service reads PRODUCT_SERVICE_PORT; it listens on PRODUCT_SERVICE_LISTEN_PORT.
   # shellcheck disable=SC2086
-  start "$d-service" "SERVICE_HOST=127.0.0.1" -- $SERVICE_JAVA_OPTS -jar "$(jar_of "$d")"
+  start "$d-service" "SERVICE_HOST=127.0.0.1" "PRODUCT_SERVICE_PORT=$PRODUCT_SERVICE_LISTEN_PORT" -- \
+    $SERVICE_JAVA_OPTS -jar "$(jar_of "$d")"
 done
 for d in "${DOMAINS[@]}"; do
   wait_for "the $d service on port $(service_port "$d")" http_ok "http://127.0.0.1:$(service_port "$d")/health"

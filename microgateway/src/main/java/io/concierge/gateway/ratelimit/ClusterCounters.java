@@ -18,6 +18,7 @@ import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.IMap;
+import com.hazelcast.partition.Partition;
 
 import io.concierge.gateway.cluster.PayloadFormats;
 
@@ -252,6 +253,27 @@ final class ClusterCounters {
 
     long errors() {
         return errors.sum();
+    }
+
+    /**
+     * Partitions this member owns (the counters' among them): the member whose loss sends most
+     * keys through a failover, which is what a fault-injection run wants to kill (bench/chaos.sh).
+     * A walk over the partition table (271 by default), on a /health request only; -1 when the
+     * member is gone.
+     */
+    int ownedPartitions() {
+        try {
+            Member self = hz.getCluster().getLocalMember();
+            int n = 0;
+            for (Partition p : hz.getPartitionService().getPartitions()) {
+                if (self.equals(p.getOwner())) {
+                    n++;
+                }
+            }
+            return n;
+        } catch (HazelcastInstanceNotActiveException e) {
+            return -1;
+        }
     }
 
     String status() {

@@ -180,6 +180,7 @@ public final class RateLimiting implements AutoCloseable {
                 m.put("lastError", c.lastError());
             }
             m.put("instances", c.peers());
+            m.put("ownedPartitions", c.ownedPartitions());
             m.put("clusterErrors", c.errors());
         }
         long allowed = 0;

@@ -288,8 +288,30 @@ class ClusterRateLimitIT {
         }
     }
 
+    /** Which member to kill in a fault run: each reports the partitions it owns, and together all of them. */
     @Test
     @Order(6)
+    void everyGatewayReportsThePartitionsItsMemberOwns() {
+        int all = members.get(0).getPartitionService().getPartitions().size();
+        Poll.until("every partition owned by one of the three members, as their gateways report", WAIT, () -> {
+            int sum = 0;
+            for (GatewayServer g : gateways) {
+                sum += health(g).path("rateLimiting").path("ownedPartitions").asInt(0);
+            }
+            return sum == all;
+        });
+        for (int i = 0; i < 3; i++) {
+            HazelcastInstance m = members.get(i);
+            long owned = m.getPartitionService().getPartitions().stream()
+                    .filter(p -> m.getCluster().getLocalMember().equals(p.getOwner())).count();
+            assertEquals(owned, health(gateways.get(i)).path("rateLimiting").path("ownedPartitions").asLong(),
+                    "gateway " + i);
+            assertTrue(owned > 0, "three members share the partitions: " + owned);
+        }
+    }
+
+    @Test
+    @Order(7)
     void aLostMemberLosesNoCounterAndItsGatewayFallsBackToItsShare() {
         HazelcastInstance doomed = members.get(2);
         String client = keyOwnedBy(doomed, "route survive", "survive");
@@ -329,7 +351,7 @@ class ClusterRateLimitIT {
 
     /** Every other member gone: the last gateway's member is the cluster; limiting goes on, exactly. */
     @Test
-    @Order(7)
+    @Order(8)
     void aGatewayAloneInTheClusterKeepsLimiting() {
         members.get(1).getLifecycleService().terminate();
         HazelcastInstance last = members.get(0);

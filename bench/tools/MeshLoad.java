@@ -33,7 +33,7 @@
  * Classes. steady: products (GET /api/products, /api/products/{id}), product-details (GET
  * /api/product-details/{id}), users (GET /api/users/{id}, the user's own token), orders (GET
  * /api/orders?userId=own, with token). Payments has no GET that needs no prior state: skipped.
- * soak (weights in %): catalog 40 (product list, product, reviews, API version 2), product-details 15,
+ * soak (weights in %): catalog 40 (product list, product, reviews, API version 2), product-details 20,
  * mobile-home 10 (a quarter with a token), users 5, orders 12 (own list, ?limit=10), order-create 3 (POST
  * /api/orders, one item), dashboard 7, login 3 (a fifth of them with a wrong password: 401) and, apart from the
  * rate, login-limited: 4 dedicated "attacker" addresses 127.3.0.1-4 each sending a wrong password every 2 s
@@ -187,7 +187,7 @@ public class MeshLoad {
     static final String[] STEADY = {"products", "product-details", "users", "orders"};
     static final String[] SOAK = {"catalog", "product-details", "mobile-home", "users", "orders", "order-create",
         "dashboard", "login", "login-limited"};
-    static final int[] SOAK_WEIGHTS = {40, 15, 10, 5, 12, 3, 7, 3}; // login-limited runs apart from the rate
+    static final int[] SOAK_WEIGHTS = {40, 20, 10, 5, 12, 3, 7, 3}; // sum 100; login-limited runs apart from the rate
 
     static String[] classes() {
         return mix.equals("steady") ? STEADY : SOAK;

@@ -22,7 +22,8 @@
  *   --summary FILE       JSON totals per class and overall, with p50/p90/p99/max in ms
  *   --minutes FILE       CSV of latency by minute and by 5-minute window (this tool's addition):
  *                        kind,start_epoch_s,end_epoch_s,class,count,p50_ms,p99_ms,max_ms
- *                        kind "minute": each whole minute since the start (minute m = [start+60m, start+60m+60));
+ *                        kind "minute": each minute since the start (minute m = [s+60m, s+60m+60), s = the start's
+ *                        whole epoch second; by the intended start of each request);
  *                        kind "window5": every 5 consecutive minutes merged (exact merge of the histograms,
  *                        not an average of percentiles), one window starting at each minute.
  *   --timeout-ms T       per-request timeout (default 5000), counted as an error
@@ -804,7 +805,8 @@ public class MeshLoad {
         void flushSecond(Map.Entry<Long, Map<String, Cell>> e) {
             {
                 long second = e.getKey();
-                long minute = Math.floorDiv(second * 1000 - startMs, 60_000L);
+                // Minutes count from the start's whole second, as writeMinutes() labels them.
+                long minute = Math.floorDiv(second - startMs / 1000, 60L);
                 Cell all = new Cell();
                 Map<String, Cell> perMinute = minutes.computeIfAbsent(minute, m -> new LinkedHashMap<>());
                 for (String cls : classes()) {

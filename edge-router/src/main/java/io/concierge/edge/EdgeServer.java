@@ -22,6 +22,7 @@ import io.concierge.gateway.server.Listeners;
 import io.concierge.gateway.server.Retirements;
 import io.concierge.gateway.server.ServerAssembly;
 import io.concierge.gateway.server.ServerRuntime;
+import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
 import io.concierge.gateway.tls.ServerTls;
@@ -70,6 +71,9 @@ public final class EdgeServer implements AutoCloseable, Reloadable {
         this.runtime = ServerRuntime.edge(config.rateLimits(), cluster);
         ServerRuntime first = runtime;
         this.telemetry = new Telemetry("edge", tracing, ownsTracing, config.accessLog());
+        if (cluster != null) {
+            telemetry.addMetrics(FeatureMetrics.clusterMaps(cluster));
+        }
         this.health = new HealthReport(new EdgeHealth(dispatcher), discovery::describe)
                 .section("rateLimiting", () -> runtime.rateLimitHealth())
                 .section("security", () -> first.securityStats().snapshot());

@@ -22,6 +22,7 @@ import io.concierge.gateway.reload.ConfigReloads;
 import io.concierge.gateway.reload.Reloadable;
 import io.concierge.gateway.reload.RestartOnly;
 import io.concierge.gateway.resilience.ServiceResilience;
+import io.concierge.gateway.telemetry.FeatureMetrics;
 import io.concierge.gateway.telemetry.Telemetry;
 import io.concierge.gateway.telemetry.Tracing;
 import io.concierge.gateway.tls.ServerTls;
@@ -73,6 +74,9 @@ public final class GatewayServer implements AutoCloseable, Reloadable, Drainable
         this.retirements = new Retirements("gateway-" + config.domain());
         ServerRuntime runtime = ServerRuntime.gateway(config, cluster);
         this.telemetry = new Telemetry(config.domain(), tracing, ownsTracing, config.accessLog());
+        if (cluster != null) {
+            telemetry.addMetrics(FeatureMetrics.clusterMaps(cluster));
+        }
         String[] id = new String[1];
         // /health, /admin and /metrics are wired once; they read the running generation's state.
         Map<String, UpstreamGroup> services = new LiveMap<>(() -> current.services);

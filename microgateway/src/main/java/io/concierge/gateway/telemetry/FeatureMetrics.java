@@ -1,11 +1,17 @@
 package io.concierge.gateway.telemetry;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+
+import com.hazelcast.core.DistributedObject;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 
 import io.concierge.gateway.balancing.Upstream;
 import io.concierge.gateway.discovery.Discovery;
@@ -39,11 +45,17 @@ public final class FeatureMetrics {
         return out -> {
             out.family("concierge_upstream_instances", "gauge", "Instances of a service currently known.");
             out.family("concierge_upstream_in_flight", "gauge", "Requests in flight to one instance.");
+            out.family("concierge_upstream_idle_connections", "gauge",
+                    "Keep-alive connections to one instance idle in its pool (those in use are in flight).");
             for (UpstreamGroup g : groups) {
                 out.sample("concierge_upstream_instances", g.instances().size(), "service", g.name());
                 for (Upstream u : g.instances()) {
                     out.sample("concierge_upstream_in_flight", u.inFlight(), "service", g.name(), "instance",
                             u.authority());
+                    if (u.pool() != null) {
+                        out.sample("concierge_upstream_idle_connections", u.pool().idleConnections(), "service",
+                                g.name(), "instance", u.authority());
+                    }
                 }
             }
             for (MeteredService c : grpc) {
@@ -295,6 +307,33 @@ public final class FeatureMetrics {
                     out.family(m[1], m[2], m[3]);
                     sample(out, m[1], v);
                 }
+            }
+        };
+    }
+
+    /**
+     * Entries each Hazelcast map holds in the partitions this member owns (the registry, the rate-limit
+     * counters, the caches): a soak run watches them for growth (docs/reliability.md). Read from the
+     * member's local statistics at scrape time; label values are the maps' names, which come from
+     * configuration (domain names), never from requests.
+     */
+    public static MetricsSource clusterMaps(HazelcastInstance cluster) {
+        return out -> {
+            out.family("concierge_cluster_map_owned_entries", "gauge",
+                    "Entries of a Hazelcast map in the partitions this member owns.");
+            if (!cluster.getLifecycleService().isRunning()) {
+                return;
+            }
+            List<String> names = new ArrayList<>();
+            for (DistributedObject o : cluster.getDistributedObjects()) {
+                if (o instanceof IMap<?, ?>) {
+                    names.add(o.getName());
+                }
+            }
+            Collections.sort(names);
+            for (String name : names) {
+                out.sample("concierge_cluster_map_owned_entries",
+                        cluster.getMap(name).getLocalMapStats().getOwnedEntryCount(), "map", name);
             }
         };
     }

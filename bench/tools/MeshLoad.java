@@ -18,7 +18,10 @@
  *   --timeline FILE      CSV, one line per second per class (and class "all"), by intended start second:
  *                        epoch_s,class,sent,s2xx,s3xx,s4xx,s429,s5xx,errors,p50_ms,p99_ms,max_ms
  *                        (s4xx excludes 429; errors = socket errors/timeouts, no status). Written as it goes,
- *                        a second is final once every request started in it has ended.
+ *                        timeout + 3 s behind the clock. Under overload a request due in a second can end after
+ *                        that second was written (it waited for a free slot, then ran up to its timeout); it is
+ *                        then written in a further line for the same second and class: readers add up the
+ *                        lines of one second (bench/chaos.sh does). Minutes, windows and totals include it.
  *   --summary FILE       JSON totals per class and overall, with p50/p90/p99/max in ms
  *   --minutes FILE       CSV of latency by minute and by 5-minute window (this tool's addition):
  *                        kind,start_epoch_s,end_epoch_s,class,count,p50_ms,p99_ms,max_ms

@@ -432,7 +432,7 @@ kill_service() {
   sleep "$RECOVERY"
   after="$(resilience_counters)"
   stop_load
-  analyse kill-service "$t0" "$t1" "$t1" "$t1" fast "products product-details"
+  analyse kill-service "$t0" "$t1" "$t1" "$t1" fast "products product-details inventory"
   note "kill-service: product service down $((t1 - t0)) s; products gateways before: $before; after: $after"
 }
 
@@ -451,9 +451,9 @@ slow_upstream() {
     after="$(resilience_counters)"
     if [[ "$phase" == delay* ]]; then
       # Timeouts (504 after the 5 s read timeout) are expected to be slow: only isolation is judged.
-      analyse "slow-upstream: $phase ms" "$t0" "$t1" "$t1" "$t1" isolated "products product-details"
+      analyse "slow-upstream: $phase ms" "$t0" "$t1" "$t1" "$t1" isolated "products product-details inventory"
     else
-      analyse "slow-upstream: $phase" "$t0" "$t1" "$t1" "$t1" fast "products product-details"
+      analyse "slow-upstream: $phase" "$t0" "$t1" "$t1" "$t1" fast "products product-details inventory"
     fi
     note "slow-upstream $phase: products gateways before: $before; after: $after"
   done

@@ -35,7 +35,9 @@
  * power of two, so a reported percentile is within 1 % of the true value (the bucket's middle is reported).
  *
  * Classes. steady: products (GET /api/products, /api/products/{id}), product-details (GET
- * /api/product-details/{id}), users (GET /api/users/{id}, the user's own token), orders (GET
+ * /api/product-details/{id}), inventory (GET /api/products/{id}/inventory: the products domain's uncached
+ * route, so a dead product service shows as failures there while the cache and the composition's partial
+ * answers keep the other two products classes up), users (GET /api/users/{id}, the user's own token), orders (GET
  * /api/orders?userId=own, with token). Payments has no GET that needs no prior state: skipped.
  * soak (weights in %): catalog 40 (product list, product, reviews, API version 2), product-details 20,
  * mobile-home 10 (a quarter with a token), users 5, orders 12 (own list, ?limit=10), order-create 3 (POST
@@ -188,7 +190,7 @@ public class MeshLoad {
     record Req(String cls, String method, String path, String token, String body) {
     }
 
-    static final String[] STEADY = {"products", "product-details", "users", "orders"};
+    static final String[] STEADY = {"products", "product-details", "inventory", "users", "orders"};
     static final String[] SOAK = {"catalog", "product-details", "mobile-home", "users", "orders", "order-create",
         "dashboard", "login", "login-limited"};
     static final int[] SOAK_WEIGHTS = {40, 20, 10, 5, 12, 3, 7, 3}; // sum 100; login-limited runs apart from the rate
@@ -202,10 +204,11 @@ public class MeshLoad {
         String p = PRODUCTS[r.nextInt(PRODUCTS.length)];
         int u = r.nextInt(USERS.length);
         if (mix.equals("steady")) {
-            return switch ((int) (k % 4)) {
+            return switch ((int) (k % 5)) {
                 case 0 -> new Req("products", "GET", r.nextBoolean() ? "/api/products" : "/api/products/" + p, null, null);
                 case 1 -> new Req("product-details", "GET", "/api/product-details/" + p, null, null);
-                case 2 -> new Req("users", "GET", "/api/users/" + USER_IDS[u], tokens.get(u), null);
+                case 2 -> new Req("inventory", "GET", "/api/products/" + p + "/inventory", null, null);
+                case 3 -> new Req("users", "GET", "/api/users/" + USER_IDS[u], tokens.get(u), null);
                 default -> new Req("orders", "GET", "/api/orders?userId=" + USER_IDS[u], tokens.get(u), null);
             };
         }

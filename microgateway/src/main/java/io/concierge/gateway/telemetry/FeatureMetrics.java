@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import com.hazelcast.core.DistributedObject;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.IMap;
 
 import io.concierge.gateway.balancing.Upstream;
@@ -325,15 +326,20 @@ public final class FeatureMetrics {
                 return;
             }
             List<String> names = new ArrayList<>();
-            for (DistributedObject o : cluster.getDistributedObjects()) {
-                if (o instanceof IMap<?, ?>) {
-                    names.add(o.getName());
+            try {
+                for (DistributedObject o : cluster.getDistributedObjects()) {
+                    if (o instanceof IMap<?, ?>) {
+                        names.add(o.getName());
+                    }
                 }
-            }
-            Collections.sort(names);
-            for (String name : names) {
-                out.sample("concierge_cluster_map_owned_entries",
-                        cluster.getMap(name).getLocalMapStats().getOwnedEntryCount(), "map", name);
+                Collections.sort(names);
+                for (String name : names) {
+                    out.sample("concierge_cluster_map_owned_entries",
+                            cluster.getMap(name).getLocalMapStats().getOwnedEntryCount(), "map", name);
+                }
+            } catch (HazelcastInstanceNotActiveException e) {
+                // The member stopped between the check and the read (a shutdown during a scrape): the
+                // rest of /metrics still answers, without these samples.
             }
         };
     }

@@ -620,8 +620,8 @@ main() {
 
   {
     printf '# Fault injection run %s\n\n' "$STAMP"
-    printf 'Machine: %s; Java %s; load %s req/s (MeshLoad --mix steady); baseline %s s, fault %s s, down %s s, recovery observed %s s.\n\n' \
-      "$(machine_description)" "$(java_version)" "$RATE" "$BASELINE" "$WARMUP" "$FAULT" "$DOWN" "$RECOVERY"
+    printf 'Machine: %s; Java %s; load %s req/s (MeshLoad --mix steady); warm-up %s s, baseline %s s, fault %s s, down %s s, recovery observed %s s.\n\n' \
+      "$(machine_description)" "$(java_version)" "$RATE" "$WARMUP" "$BASELINE" "$FAULT" "$DOWN" "$RECOVERY"
     printf '| scenario | fault window | failed / total | failures per class | failure p99 ms | recovery s | expectation met |\n'
     printf '|---|---|---|---|---|---|---|\n'
     cat "$ROWS"

@@ -4,18 +4,27 @@ import java.util.List;
 
 import io.concierge.gateway.balancing.Upstream;
 import io.concierge.gateway.balancing.UpstreamGroup;
+import io.concierge.gateway.resilience.InstanceBreaker;
 import io.concierge.gateway.resilience.ServiceResilience;
 import io.concierge.gateway.resilience.ResilienceConfig;
 
 /**
  * Chooses the instance for one try and records how the try went. Skipped: instances this request
  * tried already (while others remain), refused, failed their health checks or were ejected (unless
- * all did: panic mode tries them anyway), or whose circuit breaker is open. A refused connection
+ * all did: panic mode tries them anyway), or whose circuit breaker is open. In panic mode an
+ * instance whose breaker is open or half-open and whose active health check fails is skipped as
+ * well, for up to {@link #HEALTH_GATED_OPEN_PERIODS} open periods: the health check, not a client
+ * request, tells when it is worth a half-open probe. A refused connection
  * sent nothing, so the next instance is tried at once, and this is not a retry. Outcomes count
  * against the instance's breaker and outlier state by the failure scope: at a gateway every failed
  * try and every 5xx; at the edge only a refused connection (a gateway's 5xx is its service's answer).
  */
 final class BreakerAndBalancer implements UpstreamCall {
+    /**
+     * Open periods (of {@code open-for}) for which a failing health check holds back a client
+     * half-open probe in panic mode; after them one client request probes anyway.
+     */
+    static final int HEALTH_GATED_OPEN_PERIODS = 6;
     private final ServiceResilience rz;
     private final boolean connectionScope;
     private final InstanceExchange exchange;
@@ -47,9 +56,24 @@ final class BreakerAndBalancer implements UpstreamCall {
                     tried.unhealthy(upstream);
                     continue;
                 }
-                if (rz.config().breaker().enabled() && !rz.breaker(upstream).tryAcquire()) {
-                    tried.breakerOpen(upstream, rz.breaker(upstream).nanosUntilProbe());
-                    continue;
+                if (rz.config().breaker().enabled()) {
+                    InstanceBreaker breaker = rz.breaker(upstream);
+                    if (tried.panic() && breaker.state() != InstanceBreaker.State.CLOSED
+                            && rz.failsHealthCheck(upstream)
+                            && breaker.nanosSinceOpened() < HEALTH_GATED_OPEN_PERIODS * breaker.openForNanos()) {
+                        // Its breaker is open and its health check fails too: no client request
+                        // becomes the half-open probe, which against a blackholed instance waits
+                        // the whole read timeout (bench/chaos.sh, docs/reliability.md); the health
+                        // check, a short probe nobody waits on, says when to try again. Bounded,
+                        // so that a health check that is wrong (a broken /health on a working
+                        // service) delays a recovery by a few open periods instead of forever.
+                        tried.breakerOpen(upstream, Math.max(breaker.nanosUntilProbe(), rz.healthCheckIntervalNanos()));
+                        continue;
+                    }
+                    if (!breaker.tryAcquire()) {
+                        tried.breakerOpen(upstream, breaker.nanosUntilProbe());
+                        continue;
+                    }
                 }
             }
             ExchangeOutcome outcome;

@@ -123,6 +123,16 @@ public final class InstanceBreaker {
         return Math.max(0, config.openFor().toNanos() - (clock.getAsLong() - openedAt));
     }
 
+    /** Nanoseconds since the breaker last opened; 0 when it is closed. */
+    public synchronized long nanosSinceOpened() {
+        return state == State.CLOSED ? 0 : clock.getAsLong() - openedAt;
+    }
+
+    /** How long an open breaker stays open before a half-open probe, in nanoseconds. */
+    public long openForNanos() {
+        return config.openFor().toNanos();
+    }
+
     public synchronized long opens() {
         return opens;
     }

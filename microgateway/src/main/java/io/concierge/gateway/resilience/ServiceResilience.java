@@ -71,6 +71,16 @@ public final class ServiceResilience implements AutoCloseable {
         return !outliers.isEjected(u) && (healthChecker == null || healthChecker.isHealthy(u));
     }
 
+    /** Whether an active health check runs and currently reports the instance down. */
+    public boolean failsHealthCheck(Upstream u) {
+        return healthChecker != null && !healthChecker.isHealthy(u);
+    }
+
+    /** The active health check's interval in nanoseconds, 0 without one. */
+    public long healthCheckIntervalNanos() {
+        return config.healthCheck() == null ? 0 : config.healthCheck().interval().toNanos();
+    }
+
     /** Records one try's outcome on the instance's breaker and outlier state. */
     public void record(Upstream u, boolean success) {
         breaker(u).record(success);

@@ -26,6 +26,7 @@ import io.concierge.gateway.discovery.StaticDiscovery;
 import io.concierge.gateway.domainconfig.GatewayConfig;
 import io.concierge.gateway.server.GatewayServer;
 import io.concierge.gateway.testing.Poll;
+import io.concierge.gateway.testing.WireClient;
 
 /**
  * Resilience against real upstreams the test controls. Synchronised with latches and polling;
@@ -184,6 +185,75 @@ class ResilienceIT {
             assertEquals(200, get(g).statusCode());
         }
         assertTrue(flaky.requests.get() >= whileOpen + 11);
+    }
+
+    private String adminHealth(GatewayServer g) {
+        try {
+            return WireClient.exchange(g.adminPort(), "GET", "/health").bodyText();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * bench/chaos.sh's blackhole finding: with the only instance failing its health check (panic
+     * mode), an open breaker's half-open probe used to be a client request, which against a
+     * blackholed instance waits the whole read timeout. Now the failing health check holds the
+     * probe back (for a bounded number of open periods), and recovery starts when it passes.
+     */
+    @Test
+    void aFailingHealthCheckHoldsBackTheHalfOpenProbeInPanicMode() {
+        ScriptedUpstream sick = upstream("sick");
+        sick.fail(503);
+        sick.healthStatus.set(503);
+        GatewayServer g = gateway("    resilience:\n      retry: {attempts: 1}\n"
+                + "      circuit-breaker: {window: 4, minimum-calls: 4, failure-rate: 50, open-for: 1s, half-open-probes: 1}\n"
+                + "      outlier-ejection: {consecutive-failures: 1000}\n"
+                + "      health-check: {path: /health, interval: 50ms, timeout: 500ms, healthy-threshold: 1,"
+                + " unhealthy-threshold: 2}\n", "", sick);
+        Poll.until("the health check reports the only instance down", WAIT,
+                () -> adminHealth(g).contains("\"healthy\":false"));
+        for (int i = 0; i < 4; i++) {
+            assertEquals(503, get(g).statusCode()); // panic mode: tried although unhealthy
+        }
+        int seen = sick.requests.get();
+        assertEquals(4, seen);
+        Poll.until("the breaker's open period to end", WAIT, () -> adminHealth(g).contains("\"breaker\":\"HALF_OPEN\""));
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> r = get(g);
+            assertEquals(503, r.statusCode());
+            assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(Integer.parseInt(r.headers().firstValue("Retry-After").orElse("0")) >= 1);
+        }
+        assertEquals(seen, sick.requests.get(), "no client request may probe an instance its health check reports down");
+        sick.ok();
+        sick.healthStatus.set(200);
+        Poll.until("recovery once the health check passes", WAIT, () -> get(g).statusCode() == 200);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, get(g).statusCode());
+        }
+    }
+
+    /** The hold-back is bounded: a wrong health check (a broken /health) must not keep a breaker open forever. */
+    @Test
+    void theHealthCheckHoldsBackTheProbeOnlyForAFewOpenPeriods() {
+        ScriptedUpstream flaky = upstream("flaky");
+        flaky.fail(503);
+        flaky.healthStatus.set(503); // stays wrong for the whole test
+        GatewayServer g = gateway("    resilience:\n      retry: {attempts: 1}\n"
+                + "      circuit-breaker: {window: 4, minimum-calls: 4, failure-rate: 50, open-for: 50ms, half-open-probes: 1}\n"
+                + "      outlier-ejection: {consecutive-failures: 1000}\n"
+                + "      health-check: {path: /health, interval: 50ms, timeout: 500ms, healthy-threshold: 1,"
+                + " unhealthy-threshold: 2}\n", "", flaky);
+        Poll.until("the health check reports the only instance down", WAIT,
+                () -> adminHealth(g).contains("\"healthy\":false"));
+        for (int i = 0; i < 4; i++) {
+            get(g);
+        }
+        flaky.ok(); // the service works; only its /health is wrong
+        Poll.until("a client probe after the held-back periods closes the breaker", WAIT,
+                () -> get(g).statusCode() == 200);
+        assertEquals(200, get(g).statusCode());
     }
 
     @Test

@@ -49,26 +49,12 @@ public record ServerTlsConfig(Path certificate, Path privateKey, Path keystore, 
         if (ks != null && pw == null) {
             throw node.error("keystore-password", "is required with a keystore");
         }
-        List<String> protocols = new ArrayList<>();
-        List<String> given = node.stringList("protocols");
-        for (int i = 0; i < given.size(); i++) {
-            String p = given.get(i).trim();
-            if (!p.equals("TLSv1.3") && !p.equals("TLSv1.2")) {
-                throw node.error("protocols[" + i + "]", "'" + p + "' is not allowed (TLSv1.2 and TLSv1.3 only)");
-            }
-            protocols.add(p);
-        }
-        if (protocols.isEmpty()) {
-            protocols = UpstreamTlsConfig.DEFAULT_PROTOCOLS;
-        }
-        Duration reload = node.duration("reload-interval", Duration.ofSeconds(10));
-        if (reload.toMillis() < 100) {
-            throw node.error("reload-interval", "must be at least 100ms");
-        }
+        List<String> protocols = UpstreamTlsConfig.protocols(node);
+        Duration reload = UpstreamTlsConfig.reloadInterval(node);
         node.rejectUnknownKeys();
         ServerTlsConfig config = new ServerTlsConfig(path(cert), path(key), path(ks),
                 pw, path(clientCa),
-                List.copyOf(protocols), reload);
+                protocols, reload);
         try {
             ServerTls.keyAndChain(config);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {

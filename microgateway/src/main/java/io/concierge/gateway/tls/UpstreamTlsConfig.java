@@ -58,23 +58,12 @@ public record UpstreamTlsConfig(Path ca, Path certificate, Path privateKey, Path
         if (serverName != null && !HostNames.isDnsName(serverName)) {
             throw node.error("server-name", "must be a DNS name (was '" + serverName + "')");
         }
-        List<String> protocols = new ArrayList<>();
-        List<String> given = node.stringList("protocols");
-        for (int i = 0; i < given.size(); i++) {
-            String p = given.get(i).trim();
-            if (!p.equals("TLSv1.3") && !p.equals("TLSv1.2")) {
-                throw node.error("protocols[" + i + "]", "'" + p + "' is not allowed (TLSv1.2 and TLSv1.3 only)");
-            }
-            protocols.add(p);
-        }
-        Duration reload = node.duration("reload-interval", Duration.ofSeconds(10));
-        if (reload.toMillis() < 100) {
-            throw node.error("reload-interval", "must be at least 100ms");
-        }
+        List<String> protocols = protocols(node);
+        Duration reload = reloadInterval(node);
         node.rejectUnknownKeys();
         UpstreamTlsConfig config = new UpstreamTlsConfig(path(ca), path(cert), path(key), path(ks),
                 pw, serverName,
-                protocols.isEmpty() ? DEFAULT_PROTOCOLS : List.copyOf(protocols), reload);
+                protocols, reload);
         try {
             KeyMaterial.trustManagers(config);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
@@ -87,6 +76,29 @@ public record UpstreamTlsConfig(Path ca, Path certificate, Path privateKey, Path
                     + config.clientFiles() + ": " + e.getMessage());
         }
         return config;
+    }
+
+    /** {@code protocols}: TLSv1.2 and TLSv1.3 only; {@link #DEFAULT_PROTOCOLS} when absent. Shared with the listeners' TLS. */
+    static List<String> protocols(ConfigNode node) {
+        List<String> protocols = new ArrayList<>();
+        List<String> given = node.stringList("protocols");
+        for (int i = 0; i < given.size(); i++) {
+            String p = given.get(i).trim();
+            if (!p.equals("TLSv1.3") && !p.equals("TLSv1.2")) {
+                throw node.error("protocols[" + i + "]", "'" + p + "' is not allowed (TLSv1.2 and TLSv1.3 only)");
+            }
+            protocols.add(p);
+        }
+        return protocols.isEmpty() ? DEFAULT_PROTOCOLS : List.copyOf(protocols);
+    }
+
+    /** {@code reload-interval} of the key-material watch: default 10s, at least 100ms. */
+    static Duration reloadInterval(ConfigNode node) {
+        Duration reload = node.duration("reload-interval", Duration.ofSeconds(10));
+        if (reload.toMillis() < 100) {
+            throw node.error("reload-interval", "must be at least 100ms");
+        }
+        return reload;
     }
 
     private static Path path(String p) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.Headers;
@@ -22,10 +23,14 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * Bounds how long a client may take to send its request (slowloris defence), in two parts:
  *
  * <ul>
- *   <li>a socket read timeout ({@code read-timeout}): Helidon 4.3.0 builds {@code SocketOptions}
- *       with a read timeout but never applies it to accepted sockets, so {@link #socketOptions}
- *       wraps them and sets {@code SO_TIMEOUT} itself. Any single wait for client bytes (before
- *       the first byte, inside the head, inside the body, between requests) ends after it.</li>
+ *   <li>a socket read timeout ({@code read-timeout}): any single wait for client bytes (before
+ *       the first byte, inside the head, inside the body, between requests) ends after it.
+ *       Helidon 4.3.0 builds {@code SocketOptions} with a read timeout but never applies it to
+ *       accepted sockets, so {@link #socketOptions} wraps them and sets {@code SO_TIMEOUT} itself,
+ *       which covers the first request line, TLS and HTTP/2. Once a plain connection is known to
+ *       speak HTTP/1.x, its reads go through a {@link ReadWatch} ({@link #readWatching}) and the
+ *       socket loses {@code SO_TIMEOUT}: a timed socket read on a virtual thread costs a delay-
+ *       scheduler task and a thread wake-up per read, a large share of a hop's CPU (issue 19).</li>
  *   <li>a deadline for the whole request head ({@code header-timeout}), because a client that
  *       sends one byte just inside every read timeout would otherwise never be cut. Helidon has no
  *       hook for it; {@link HeadDeadline} publishes the deadline when the request line has arrived
@@ -49,17 +54,33 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  */
 public final class ClientTimeouts implements AutoCloseable {
     private final AtomicLong headsCut = new AtomicLong();
+    private final AtomicLong readsCut = new AtomicLong();
     /**
      * The head slot of this connection's thread: made at the connection's first request line and
      * kept for its life. A thread-local, because both callbacks and the refusal run on the
      * connection's own thread (one virtual thread per connection).
      */
     private final ThreadLocal<HeadSlot> slots = new ThreadLocal<>();
-    private final HeadSweeper sweeper = new HeadSweeper(headsCut);
+    private final HeadSweeper sweeper = new HeadSweeper(headsCut, readsCut);
 
     /** Connections cut because their request head did not arrive within the header timeout. */
     public long headsCut() {
         return headsCut.get();
+    }
+
+    /** Plain HTTP/1.x reads cut by the sweep because no client byte came within the read timeout. */
+    public long readsCut() {
+        return readsCut.get();
+    }
+
+    /**
+     * The read timeout of a listener's plain HTTP/1.x connections, enforced by this server's sweep
+     * instead of {@code SO_TIMEOUT} (see {@link ReadWatch}).
+     */
+    public ReadWatching readWatching(Duration readTimeout) {
+        long nanos = readTimeout.toNanos();
+        sweeper.useTimeout(nanos);
+        return new ReadWatching(nanos);
     }
 
     /**
@@ -91,6 +112,37 @@ public final class ClientTimeouts implements AutoCloseable {
     @Override
     public void close() {
         sweeper.close();
+    }
+
+    /** Puts connections of one listener under a {@link ReadWatch}. */
+    public final class ReadWatching {
+        private final long timeoutNanos;
+
+        private ReadWatching(long timeoutNanos) {
+            this.timeoutNanos = timeoutNanos;
+        }
+
+        /**
+         * On the connection's thread, once it is known to speak HTTP/1.x: takes {@code socket} off
+         * {@code SO_TIMEOUT} and returns the watch its reads must go through, or null when the
+         * socket is out of reach (TLS, or a Helidon that hides it): it keeps {@code SO_TIMEOUT} then.
+         */
+        ReadWatch watch(HelidonSocket socket) {
+            Socket plain = AcceptedSocket.plain(socket);
+            if (plain == null) {
+                return null;
+            }
+            ReadWatch watch = new ReadWatch(plain, sweeper, timeoutNanos);
+            try {
+                plain.setSoTimeout(0);
+            } catch (IOException e) {
+                return null;
+            }
+            HeadSlot slot = new HeadSlot(Thread.currentThread(), watch);
+            slots.set(slot);
+            sweeper.register(slot);
+            return watch;
+        }
     }
 
     /** Delegates everything to Helidon's options and adds the one thing it leaves out. */

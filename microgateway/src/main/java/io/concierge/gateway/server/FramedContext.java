@@ -1,6 +1,7 @@
 package io.concierge.gateway.server;
 
 import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -37,10 +38,14 @@ final class FramedContext implements ConnectionContext {
         this.writer = writer;
     }
 
-    /** HTTP/1.1: the bytes as they came. */
-    static ConnectionContext http11(ConnectionContext ctx) {
-        return new FramedContext(ctx, new ChunkLineReader(socketAfter(ctx, buffered(ctx.dataReader()))),
-                ctx.dataWriter());
+    /**
+     * HTTP/1.1: the bytes as they came; with {@code reads}, every socket read from here on under a
+     * {@link ReadWatch} instead of {@code SO_TIMEOUT}.
+     */
+    static ConnectionContext http11(ConnectionContext ctx, ClientTimeouts.ReadWatching reads) {
+        byte[] first = buffered(ctx.dataReader());
+        ReadWatch watch = reads == null ? null : reads.watch(ctx.serverSocket());
+        return new FramedContext(ctx, new ChunkLineReader(socketAfter(ctx, first, watch)), ctx.dataWriter());
     }
 
     static ConnectionContext of(ConnectionContext ctx, DataReader reader, DataWriter writer) {
@@ -61,6 +66,11 @@ final class FramedContext implements ConnectionContext {
      * again, so nothing is copied twice.
      */
     static Supplier<byte[]> socketAfter(ConnectionContext ctx, byte[] first) {
+        return socketAfter(ctx, first, null);
+    }
+
+    /** The same, each socket read under {@code watch} when there is one. */
+    static Supplier<byte[]> socketAfter(ConnectionContext ctx, byte[] first, ReadWatch watch) {
         HelidonSocket socket = ctx.serverSocket();
         byte[][] pending = {first};
         return () -> {
@@ -71,13 +81,42 @@ final class FramedContext implements ConnectionContext {
                     return b;
                 }
             }
-            try {
-                return socket.get();
-            } catch (UncheckedIOException e) {
-                // As Helidon's own reader does: a failed socket read ends the connection quietly.
-                throw new ServerConnectionException("Failed to get data from socket", e);
+            if (watch == null) {
+                try {
+                    return socket.get();
+                } catch (UncheckedIOException e) {
+                    // As Helidon's own reader does: a failed socket read ends the connection quietly.
+                    throw new ServerConnectionException("Failed to get data from socket", e);
+                }
             }
+            return watchedRead(socket, watch);
         };
+    }
+
+    private static byte[] watchedRead(HelidonSocket socket, ReadWatch watch) {
+        watch.start();
+        byte[] data;
+        try {
+            data = socket.get();
+        } catch (UncheckedIOException e) {
+            if (!watch.finish()) {
+                throw readTimedOut();
+            }
+            throw new ServerConnectionException("Failed to get data from socket", e);
+        }
+        if (!watch.finish()) {
+            throw readTimedOut();
+        }
+        return data;
+    }
+
+    /**
+     * What a socket timeout used to throw: a {@link SocketTimeoutException} in the causes is what
+     * makes a stalled body a 408 (the proxy's {@code ClientBodyException}).
+     */
+    private static ServerConnectionException readTimedOut() {
+        return new ServerConnectionException("Failed to get data from socket",
+                new UncheckedIOException(new SocketTimeoutException("Read timed out (read-timeout)")));
     }
 
     @Override

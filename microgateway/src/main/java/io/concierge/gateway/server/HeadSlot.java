@@ -4,8 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One connection's request-head deadline, owned by the connection's thread and read by the
- * server's {@link HeadSweeper}. Made once per connection, so a request only writes a deadline at
+ * One connection's request-head deadline (and, on a plain HTTP/1.x connection, its {@link ReadWatch}),
+ * owned by the connection's thread and read by the server's {@link HeadSweeper}. Made once per connection, so a request only writes a deadline at
  * its request line and takes it back with one compare-and-set when its headers are complete.
  *
  * <p>States: {@link #IDLE} (no head in progress), a deadline {@code > 0} (on the sweeper's clock),
@@ -27,11 +27,23 @@ final class HeadSlot {
     }
 
     private final Thread thread;
+    /** The connection's read timeout when its socket has no {@code SO_TIMEOUT}; else null. */
+    private final ReadWatch reads;
     @SuppressWarnings("unused") // through STATE
     private volatile long state = IDLE;
 
     HeadSlot(Thread thread) {
+        this(thread, null);
+    }
+
+    HeadSlot(Thread thread, ReadWatch reads) {
         this.thread = thread;
+        this.reads = reads;
+    }
+
+    /** The read watch of this connection, or null when its socket keeps {@code SO_TIMEOUT}. */
+    ReadWatch reads() {
+        return reads;
     }
 
     /** The connection's thread: a request line arrived; its head must be complete by {@code deadline}. */

@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One server's coarse clock for request-head deadlines: every period it looks at each live
- * connection's {@link HeadSlot} and cuts the heads that are overdue. It runs only while the server
+ * One server's coarse clock for request-head deadlines and client reads: every period it looks at
+ * each live connection's {@link HeadSlot} and cuts the heads and the reads ({@link ReadWatch}) that
+ * are overdue. It runs only while the server
  * has connections (the first connection starts it, the sweep that finds none stops it), and drops
  * the slots of connections that have ended.
  *
@@ -25,13 +26,19 @@ final class HeadSweeper implements AutoCloseable {
     private final long origin = System.nanoTime() - 1;
     private final Set<HeadSlot> slots = ConcurrentHashMap.newKeySet();
     private final AtomicLong headsCut;
+    private final AtomicLong readsCut;
     private final ScheduledThreadPoolExecutor timer;
     private long periodNanos = TimeUnit.MILLISECONDS.toNanos(MAX_PERIOD_MILLIS); // guarded by this
     private ScheduledFuture<?> sweeping; // guarded by this; null while there is no connection
     private boolean closed; // guarded by this
 
     HeadSweeper(AtomicLong headsCut) {
+        this(headsCut, new AtomicLong());
+    }
+
+    HeadSweeper(AtomicLong headsCut, AtomicLong readsCut) {
         this.headsCut = headsCut;
+        this.readsCut = readsCut;
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread th = new Thread(r, "concierge-head-deadline");
             th.setDaemon(true);
@@ -40,7 +47,7 @@ final class HeadSweeper implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
     }
 
-    /** A listener enforces this header timeout: sweep often enough for it. */
+    /** A listener enforces this header or read timeout: sweep often enough for it. */
     synchronized void useTimeout(long timeoutNanos) {
         long wanted = Math.clamp(timeoutNanos / 10, TimeUnit.MILLISECONDS.toNanos(MIN_PERIOD_MILLIS),
                 TimeUnit.MILLISECONDS.toNanos(MAX_PERIOD_MILLIS));
@@ -81,8 +88,14 @@ final class HeadSweeper implements AutoCloseable {
             HeadSlot slot = it.next();
             if (slot.gone()) {
                 it.remove();
-            } else if (slot.cutIfOverdue(now)) {
-                headsCut.incrementAndGet();
+            } else {
+                if (slot.cutIfOverdue(now)) {
+                    headsCut.incrementAndGet();
+                }
+                ReadWatch reads = slot.reads();
+                if (reads != null && reads.cutIfOverdue(now)) {
+                    readsCut.incrementAndGet();
+                }
             }
         }
         if (slots.isEmpty()) {

@@ -31,7 +31,8 @@ public final class Listeners {
     public static void applyLimits(WebServerConfig.Builder builder, ServerLimits limits, boolean h2c,
                                    ClientTimeouts timeouts) {
         applyCommon(builder, limits, timeouts);
-        builder.addConnectionSelector(ProtocolGate.plain(http1(limits, timeouts), h2c ? http2(limits) : null));
+        builder.addConnectionSelector(ProtocolGate.plain(http1(limits, timeouts), h2c ? http2(limits) : null,
+                timeouts.readWatching(limits.readTimeout())));
         builder.shutdownHook(false);
     }
 

@@ -35,8 +35,11 @@ public final class ProtocolGate implements ServerConnectionSelector {
     private final Http1ConnectionSelector http11;
     private final Http1ConnectionSelector http10;
     private final Http2ConnectionSelector http2;
+    /** Plain listeners: HTTP/1.1 reads watched instead of timed (see {@link ReadWatch}); null on TLS. */
+    private final ClientTimeouts.ReadWatching reads;
 
-    private ProtocolGate(Http1Config http1, Http2Config http2, boolean h2cUpgrade) {
+    private ProtocolGate(Http1Config http1, Http2Config http2, boolean h2cUpgrade, ClientTimeouts.ReadWatching reads) {
+        this.reads = reads;
         this.maxRequestLine = http1.maxPrologueLength();
         var b = Http1ConnectionSelector.builder().config(http1);
         if (http2 != null && h2cUpgrade) {
@@ -51,13 +54,13 @@ public final class ProtocolGate implements ServerConnectionSelector {
     }
 
     /** A plain listener: HTTP/1.x, and HTTP/2 (prior knowledge and {@code Upgrade: h2c}) only with {@code h2c}. */
-    public static ProtocolGate plain(Http1Config http1, Http2Config h2c) {
-        return new ProtocolGate(http1, h2c, true);
+    public static ProtocolGate plain(Http1Config http1, Http2Config h2c, ClientTimeouts.ReadWatching reads) {
+        return new ProtocolGate(http1, h2c, true, reads);
     }
 
     /** A TLS listener: HTTP/1.x, and HTTP/2 as ALPN negotiates it (no cleartext upgrade inside TLS). */
     public static ProtocolGate tls(Http1Config http1, Http2Config http2) {
-        return new ProtocolGate(http1, http2, false);
+        return new ProtocolGate(http1, http2, false, null);
     }
 
     @Override
@@ -92,6 +95,6 @@ public final class ProtocolGate implements ServerConnectionSelector {
         if (line != null && RequestLines.isHttp10(line)) {
             return http10.connection(Http10Exchange.context(ctx, line.length));
         }
-        return http11.connection(FramedContext.http11(ctx));
+        return http11.connection(FramedContext.http11(ctx, reads));
     }
 }

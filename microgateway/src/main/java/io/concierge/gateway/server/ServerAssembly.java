@@ -123,7 +123,7 @@ public final class ServerAssembly {
     public static void commonMetrics(Telemetry telemetry, Supplier<ServerRuntime> runtime, Discovery discovery) {
         telemetry.addMetrics(FeatureMetrics.rateLimits(() -> runtime.get().rateLimitHealth()));
         telemetry.addMetrics(FeatureMetrics.security(() -> runtime.get().securityStats(),
-                runtime.get().clientTimeouts()::headsCut));
+                () -> runtime.get().clientTimeouts().headsCut(), () -> runtime.get().clientTimeouts().readsCut()));
         telemetry.addMetrics(FeatureMetrics.discovery(discovery));
     }
 }

@@ -250,8 +250,10 @@ public final class FeatureMetrics {
      * Security refusals by reason and the JWKS caches' counters; {@code stats} may give null.
      *
      * @param headTimeouts the server's count of request heads cut by {@code server.header-timeout}
+     * @param readTimeouts the server's count of plain HTTP/1.x reads cut by {@code server.read-timeout}
      */
-    public static MetricsSource security(Supplier<SecurityStats> stats, LongSupplier headTimeouts) {
+    public static MetricsSource security(Supplier<SecurityStats> stats, LongSupplier headTimeouts,
+                                         LongSupplier readTimeouts) {
         return out -> {
             SecurityStats s = stats.get();
             out.family("concierge_security_rejections_total", "counter",
@@ -264,6 +266,10 @@ public final class FeatureMetrics {
             out.family("concierge_request_head_timeouts_total", "counter",
                     "Connections cut because their request head did not arrive within server.header-timeout.");
             out.sample("concierge_request_head_timeouts_total", headTimeouts.getAsLong());
+            out.family("concierge_client_read_timeouts_total", "counter",
+                    "Plain HTTP/1.x connections cut because no client byte arrived within server.read-timeout "
+                            + "(between requests, inside a head or a body).");
+            out.sample("concierge_client_read_timeouts_total", readTimeouts.getAsLong());
             if (s == null) {
                 return;
             }

@@ -203,6 +203,7 @@ class RequestLimitsTest {
 
     @Test
     void aClientThatStallsInsideItsBodyIsDisconnected() throws IOException {
+        long cutBefore = gateway.server.runtime().clientTimeouts().readsCut();
         try (WireClient c = WireClient.connect(gateway.server.port())) {
             c.readTimeout(java.time.Duration.ofSeconds(20));
             c.send(c.head("POST", "/api/free/x", "Content-Length: 100") + body(10)); // 90 bytes short
@@ -210,6 +211,10 @@ class RequestLimitsTest {
             assertTrue(answer.startsWith("HTTP/1.1 408 "), answer);
             assertTrue(answer.contains("application/problem+json"), answer);
         }
+        // Cut by the server's sweep (the socket has no SO_TIMEOUT any more: issue 19), and counted.
+        assertTrue(gateway.server.runtime().clientTimeouts().readsCut() > cutBefore);
+        String metrics = WireClient.exchange(gateway.server.adminPort(), "GET", "/metrics").bodyText();
+        assertTrue(metrics.matches("(?s).*\nconcierge_client_read_timeouts_total [1-9].*"), metrics);
     }
 
     @Test
@@ -217,7 +222,28 @@ class RequestLimitsTest {
         try (WireClient c = WireClient.connect(gateway.server.port())) {
             c.send(c.head("GET", "/api/free/x"));
             assertEquals(200, c.readResponse().status());
+            // Helidon's idle check and the read watch both end it, whichever comes first.
             assertTrue(c.closedByPeer(), "an idle keep-alive connection is closed after read-timeout");
         }
+    }
+
+    @Test
+    void aClientThatKeepsSendingWithinTheReadTimeoutIsNotCut() throws IOException {
+        // A body sent in pieces, each gap well inside the 500 ms read timeout: every read is watched
+        // and none may be cut (the watch is per read, not per request).
+        long cutBefore = gateway.server.runtime().clientTimeouts().readsCut();
+        int before = upstream.requestCount();
+        try (WireClient c = WireClient.connect(gateway.server.port())) {
+            c.send(c.head("POST", "/api/free/x", "Content-Length: 30"));
+            for (int i = 0; i < 3; i++) {
+                // The gap is what is tested (separate reads), not a wait for anything: a tenth of the
+                // read timeout, so even a loaded machine stays far inside it.
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+                c.send(body(10));
+            }
+            assertEquals(200, c.readResponse().status());
+        }
+        assertEquals(before + 1, upstream.requestCount());
+        assertEquals(cutBefore, gateway.server.runtime().clientTimeouts().readsCut());
     }
 }

@@ -5,13 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Writes access-log lines from one background thread, in batches with one flush each, instead of
- * a locked print and flush on every request's thread: under load the lock and the write system
+ * a locked print and flush on every request's thread (and without waking that thread per line, see
+ * {@link #run}): under load the lock and the write system
  * call per line were a visible share of a request's CPU (docs/benchmarks.md, issue 19). Lines keep
  * their order. The queue is bounded: when the writer falls behind (a blocked stdout), requests wait
  * for room rather than lines being dropped, and every such wait is counted. Lines still queued are
@@ -21,6 +22,8 @@ final class LineWriter {
     static final int CAPACITY = 65_536;
     private static final int BATCH = 1024;
     private static final long FLUSH_WAIT_NANOS = 5_000_000_000L;
+    static final long MIN_PAUSE_NANOS = 1_000_000L;
+    static final long MAX_PAUSE_NANOS = 50_000_000L;
 
     private final PrintStream out;
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
@@ -80,23 +83,29 @@ final class LineWriter {
         return stalls.sum();
     }
 
+    /**
+     * Polls the queue instead of waiting on it: a writer blocked in {@code take} is woken by the
+     * request that queues the next line, a futex call and a context switch on nearly every request
+     * under load (issue 19). Polling costs a latency of at most {@link #MAX_PAUSE_NANOS} for a line
+     * on an idle server, and the pause doubles from {@link #MIN_PAUSE_NANOS} while nothing arrives,
+     * so an idle writer wakes rarely.
+     */
     private void run() {
         List<String> batch = new ArrayList<>(BATCH);
-        while (true) {
+        long pause = MIN_PAUSE_NANOS;
+        while (!Thread.currentThread().isInterrupted()) {
             try {
-                String first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
+                if (queue.drainTo(batch, BATCH) == 0) {
+                    LockSupport.parkNanos(pause);
+                    pause = Math.min(pause * 2, MAX_PAUSE_NANOS);
                     continue;
                 }
+                pause = MIN_PAUSE_NANOS;
                 synchronized (drainLock) {
-                    batch.add(first);
-                    queue.drainTo(batch, BATCH - 1);
                     print(batch);
                     out.flush();
                     drainLock.notifyAll();
                 }
-            } catch (InterruptedException e) {
-                return;
             } catch (RuntimeException e) {
                 batch.clear(); // a broken stream must not stop the writer; PrintStream records its own errors
             }

@@ -48,4 +48,28 @@ class LineWriterTest {
         }
         assertEquals(threads, next.size());
     }
+
+    @Test
+    void aLineReachesTheStreamWithoutAFlushAfterTheWriterIdled() throws Exception {
+        // The writer polls with a growing pause instead of being woken per line: a line written after
+        // it has idled to its longest pause must still arrive on its own.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        LineWriter writer = new LineWriter(out, "line-writer-idle-test");
+        writer.write("first");
+        io.concierge.gateway.testing.Poll.until("the first line", java.time.Duration.ofSeconds(10),
+                () -> text(out, bytes).contains("first"));
+        long idleSince = System.nanoTime();
+        io.concierge.gateway.testing.Poll.until("the writer to reach its longest pause", java.time.Duration.ofSeconds(10),
+                () -> System.nanoTime() - idleSince > 4 * LineWriter.MAX_PAUSE_NANOS);
+        writer.write("second");
+        io.concierge.gateway.testing.Poll.until("the second line without a flush", java.time.Duration.ofSeconds(10),
+                () -> text(out, bytes).contains("second"));
+    }
+
+    private static String text(PrintStream out, ByteArrayOutputStream bytes) {
+        synchronized (out) {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
 }

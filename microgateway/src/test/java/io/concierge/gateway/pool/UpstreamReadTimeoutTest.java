@@ -101,7 +101,8 @@ class UpstreamReadTimeoutTest {
             assertTrue(sweeper.sweeping(), "an open connection is watched");
             c.readTimeout(Duration.ofMillis(150));
             send(c, "/silent");
-            assertTimeoutPreemptively(BOUND, () -> assertThrows(SocketTimeoutException.class, () -> c.in().readLine(1024)));
+            assertTimeoutPreemptively(BOUND,
+                    () -> assertThrows(SocketTimeoutException.class, () -> c.in().readLine(1024)));
             assertFalse(c.isOpen(), "the sweeper closed the connection of the overdue read");
             assertThrows(SocketTimeoutException.class, () -> c.in().read(), "later reads report the timeout too");
             pool.it().release(c); // even handed back by mistake, a timed-out connection is not used again

@@ -184,16 +184,29 @@ class UpstreamReadTimeoutTest {
     }
 
     @Test
-    void aTlsConnectionKeepsAnUntimedSocketThroughAnExchange(@TempDir Path dir) throws Exception {
+    void aTlsConnectionKeepsAnUntimedSocketThroughAnExchangeAndTimesOutAsAPlainOne(@TempDir Path dir)
+            throws Exception {
         TestPki ca = TestPki.create(dir, "read-timeout-ca");
         TestPki.Leaf leaf = ca.issue("upstream", "ip:127.0.0.1,dns:localhost");
         UpstreamTlsConfig config = new UpstreamTlsConfig(ca.caPem(), null, null, null, null, null,
                 UpstreamTlsConfig.DEFAULT_PROTOCOLS, Duration.ofSeconds(10));
-        try (WireUpstream upstream = WireUpstream.startTls(leaf.serverContext(ca), false, WireUpstream.standard());
+        CountDownLatch never = new CountDownLatch(1);
+        WireUpstream.Responder silentOnPurpose = WireUpstream.choose(r -> r.path().equals("/silent"),
+                WireUpstream.heldUntil(never, WireUpstream.standard()), WireUpstream.standard());
+        try (WireUpstream upstream = WireUpstream.startTls(leaf.serverContext(ca), false, silentOnPurpose);
              UpstreamTls tls = UpstreamTls.start("backend", config);
              ConnectionPoolCloser pool = new ConnectionPoolCloser(new ConnectionPool("127.0.0.1", upstream.port(), 4,
                      Duration.ofSeconds(30), tls, sweeper))) {
             assertUntimedThroughExchanges(pool.it());
+
+            UpstreamConnection c = open(pool.it());
+            c.readTimeout(Duration.ofMillis(150));
+            send(c, "/silent");
+            assertTimeoutPreemptively(BOUND,
+                    () -> assertThrows(SocketTimeoutException.class, () -> c.in().readLine(1024)));
+            assertFalse(c.isOpen());
+        } finally {
+            never.countDown();
         }
     }
 

@@ -20,6 +20,8 @@ public final class ConnectionPool {
     private final long idleTimeoutNanos;
     /** TLS to this instance, or null for plain HTTP. */
     private final UpstreamTls tls;
+    /** Enforces the read timeouts of this pool's connections. */
+    private final UpstreamReadSweeper sweeper;
     private final ConcurrentLinkedDeque<UpstreamConnection> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private volatile boolean closed;
@@ -29,7 +31,14 @@ public final class ConnectionPool {
     }
 
     public ConnectionPool(String host, int port, int maxIdle, Duration idleTimeout, UpstreamTls tls) {
+        this(host, port, maxIdle, idleTimeout, tls, UpstreamReadSweeper.shared());
+    }
+
+    /** @param sweeper enforces the read timeouts of the connections (tests give their own) */
+    public ConnectionPool(String host, int port, int maxIdle, Duration idleTimeout, UpstreamTls tls,
+                          UpstreamReadSweeper sweeper) {
         this.tls = tls;
+        this.sweeper = sweeper;
         this.host = host;
         this.port = port;
         this.maxIdle = maxIdle;
@@ -51,7 +60,7 @@ public final class ConnectionPool {
     }
 
     public UpstreamConnection open(Duration connectTimeout) throws IOException {
-        return UpstreamConnection.open(host, port, connectTimeout, tls);
+        return UpstreamConnection.open(host, port, connectTimeout, tls, sweeper);
     }
 
     /** Returns a connection whose exchange completed cleanly. */

@@ -24,11 +24,24 @@ import io.concierge.gateway.tls.UpstreamTls;
  *
  * <p>Over TLS the streams are an {@link SSLSocket}'s layered on the same channel; the channel
  * still serves the idle check (below) and the read timeout.
+ *
+ * <p>Reads are untimed at the socket ({@code SO_TIMEOUT} stays 0): on a virtual thread a timed read
+ * is a timed park, and its timer work (a task scheduled and cancelled, the timer thread woken) was,
+ * with the client side's timed reads, about 30 % of a gateway hop's CPU per request. The read
+ * timeout is enforced by a {@link ReadWatch} and the {@link UpstreamReadSweeper} instead, which
+ * closes the connection of an overdue read; the reader then throws {@link SocketTimeoutException},
+ * as with {@code SO_TIMEOUT}. A read times out between its timeout and its timeout plus the
+ * sweeper's period (at most 100 ms), never earlier.
  */
 public final class UpstreamConnection implements AutoCloseable {
     private static final int BUFFER = 16 * 1024;
+    /** Far beyond any configured timeout, and small enough that no deadline on the sweeper's clock overflows. */
+    private static final long MAX_TIMEOUT_NANOS = Long.MAX_VALUE / 4;
 
     private final SocketChannel channel;
+    private final boolean tls;
+    private final ReadWatch watch;
+    private final UpstreamReadSweeper sweeper;
     private final HeadReader in;
     private final OutputStream out;
     /** The one byte {@link #stillUsable} reads into; a connection is checked by one thread at a time. */
@@ -38,9 +51,13 @@ public final class UpstreamConnection implements AutoCloseable {
     private long idleSince;
     private int uses;
 
-    private UpstreamConnection(SocketChannel channel, SSLSocket tls) throws IOException {
+    private UpstreamConnection(SocketChannel channel, SSLSocket tls, UpstreamReadSweeper sweeper) throws IOException {
         this.channel = channel;
-        this.in = new HeadReader(tls != null ? tls.getInputStream() : channel.socket().getInputStream(), BUFFER);
+        this.tls = tls != null;
+        this.sweeper = sweeper;
+        this.watch = new ReadWatch(sweeper, channel);
+        this.in = new HeadReader(tls != null ? tls.getInputStream() : channel.socket().getInputStream(), BUFFER,
+                watch);
         this.out = new BufferedOutputStream(tls != null ? tls.getOutputStream() : channel.socket().getOutputStream(),
                 BUFFER);
     }
@@ -48,16 +65,21 @@ public final class UpstreamConnection implements AutoCloseable {
     /**
      * Connects and, with {@code tls}, completes the TLS handshake, both within {@code connectTimeout}
      * each: a handshake that fails (untrusted or expired certificate, wrong name, client certificate
-     * refused) is a failed connect, as a refused connection is.
+     * refused) is a failed connect, as a refused connection is. The connection's reads are watched by
+     * {@code sweeper} from now until it is closed.
      */
-    static UpstreamConnection open(String host, int port, Duration connectTimeout, UpstreamTls tls) throws IOException {
+    static UpstreamConnection open(String host, int port, Duration connectTimeout, UpstreamTls tls,
+                                   UpstreamReadSweeper sweeper) throws IOException {
         SocketChannel ch = SocketChannel.open();
         try {
             int timeout = (int) Math.max(1, connectTimeout.toMillis());
             ch.socket().setTcpNoDelay(true);
             ch.socket().setKeepAlive(true);
             ch.socket().connect(new InetSocketAddress(host, port), timeout);
-            return new UpstreamConnection(ch, tls == null ? null : tls.handshake(ch.socket(), host, port, timeout));
+            UpstreamConnection c = new UpstreamConnection(ch,
+                    tls == null ? null : tls.handshake(ch.socket(), host, port, timeout), sweeper);
+            sweeper.register(c.watch);
+            return c;
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -97,12 +119,34 @@ public final class UpstreamConnection implements AutoCloseable {
         return idleSince;
     }
 
-    public void readTimeout(Duration timeout) throws IOException {
-        // Rounded up to the socket's millisecond resolution: a try capped at the request's remaining
-        // deadline must not time out a fraction of a millisecond before it, or the retry layer sees
-        // time left and starts one more try that cannot finish.
-        long millis = timeout.toMillis() + (timeout.toNanosPart() % 1_000_000 == 0 ? 0 : 1);
-        channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, millis)));
+    /**
+     * Each following read on this connection (head or body) may wait {@code timeout} for bytes, then
+     * it throws {@link SocketTimeoutException} and the connection is closed. Only recorded here (the
+     * socket's own timeout stays 0, see the class comment); enforced between the timeout and the
+     * timeout plus the sweeper's period, never earlier: a try capped at the request's remaining
+     * deadline must not end before it, or the retry layer sees time left and starts one more try
+     * that cannot finish.
+     */
+    public void readTimeout(Duration timeout) {
+        watch.timeout(Math.clamp(saturatedNanos(timeout), 1, MAX_TIMEOUT_NANOS));
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return d.isNegative() ? 1 : MAX_TIMEOUT_NANOS;
+        }
+    }
+
+    /** The socket's own read timeout in milliseconds; 0 (untimed) is the point, see the class comment. */
+    int socketTimeoutMillis() throws IOException {
+        return channel.socket().getSoTimeout();
+    }
+
+    /** Whether the connection is still open (it is not once closed, or once a read timed out). */
+    boolean isOpen() {
+        return channel.isOpen();
     }
 
     /**
@@ -115,10 +159,13 @@ public final class UpstreamConnection implements AutoCloseable {
      * exchange is a close_notify alert or unsolicited data, either way the end of this connection
      * (the byte it consumed would break the TLS stream, but the connection is then closed). Session
      * tickets arrive before the first response and are consumed while it is read. Decrypted bytes
-     * the TLS layer still holds count as unsolicited too.
+     * the TLS layer still holds count as unsolicited too. (Asked only over TLS: on a plain socket
+     * {@code available()} is one more system call and tells nothing the probe read does not.)
+     *
+     * <p>A connection whose read timed out is never usable again (the sweeper closed it).
      */
     boolean stillUsable() {
-        if (!in.isDrained() || in.sourceHasBytes()) {
+        if (watch.timedOut() || !in.isDrained() || tls && in.sourceHasBytes()) {
             return false;
         }
         try {
@@ -141,19 +188,31 @@ public final class UpstreamConnection implements AutoCloseable {
         } catch (IOException ignored) {
             // Nothing useful to do: the socket is gone either way.
         }
+        sweeper.drop(watch);
     }
 
-    /** A buffered reader for response heads that then serves the body bytes that followed them. */
+    /**
+     * A buffered reader for response heads that then serves the body bytes that followed them. Every
+     * read from the upstream goes through its {@link ReadWatch}, so the read timeout covers body reads
+     * as well as the head.
+     */
     public static final class HeadReader extends InputStream {
         private final InputStream source;
+        private final ReadWatch watch;
         private final byte[] buf;
         private int pos;
         private int limit;
         private long received;
 
+        /** A reader whose reads are never timed out (over a stream that is not a connection's). */
         HeadReader(InputStream source, int size) {
+            this(source, size, new ReadWatch(null, null));
+        }
+
+        HeadReader(InputStream source, int size, ReadWatch watch) {
             this.source = source;
             this.buf = new byte[size];
+            this.watch = watch;
         }
 
         boolean isDrained() {
@@ -230,7 +289,7 @@ public final class UpstreamConnection implements AutoCloseable {
         }
 
         private boolean fill() throws IOException {
-            int n = source.read(buf, 0, buf.length);
+            int n = watchedRead(buf, 0, buf.length);
             if (n <= 0) {
                 return false;
             }
@@ -259,9 +318,30 @@ public final class UpstreamConnection implements AutoCloseable {
                 pos += n;
                 return n;
             }
-            int n = source.read(b, off, len);
+            int n = watchedRead(b, off, len);
             if (n > 0) {
                 received += n;
+            }
+            return n;
+        }
+
+        /**
+         * A blocking read from the upstream under the read timeout: a read the sweeper cut (it closed
+         * the channel, so the read failed or returned late) is a {@link SocketTimeoutException}.
+         */
+        private int watchedRead(byte[] b, int off, int len) throws IOException {
+            long token = watch.begin();
+            int n;
+            try {
+                n = source.read(b, off, len);
+            } catch (IOException e) {
+                if (!watch.end(token)) {
+                    throw watch.timeoutException(e);
+                }
+                throw e;
+            }
+            if (!watch.end(token)) {
+                throw watch.timeoutException(null);
             }
             return n;
         }

@@ -49,7 +49,8 @@ public final class UpstreamTls implements AutoCloseable {
     }
 
     /**
-     * Layers TLS over a connected socket and completes the handshake within {@code timeoutMillis}.
+     * Layers TLS over a connected socket and completes the handshake within {@code timeoutMillis}; the
+     * socket's reads are untimed again afterwards.
      * The returned socket owns {@code raw} (closing it closes both); on failure both are closed.
      */
     public SSLSocket handshake(Socket raw, String host, int port, int timeoutMillis) throws IOException {
@@ -65,6 +66,9 @@ public final class UpstreamTls implements AutoCloseable {
             s.setSSLParameters(p);
             s.setSoTimeout(timeoutMillis);
             s.startHandshake();
+            // Back to untimed reads: the connection's read timeout is enforced by a sweep, not by the
+            // socket (see UpstreamConnection: a timed read on a virtual thread is a costly timed park).
+            s.setSoTimeout(0);
             return s;
         } catch (IOException | RuntimeException e) {
             s.close();

@@ -28,7 +28,7 @@ import io.concierge.gateway.tls.UpstreamTls;
  * <p>Reads are untimed at the socket ({@code SO_TIMEOUT} stays 0): on a virtual thread a timed read
  * is a timed park, and its timer work (a task scheduled and cancelled, the timer thread woken) was,
  * with the client side's timed reads, about 30 % of a gateway hop's CPU per request. The read
- * timeout is enforced by a {@link ReadWatch} and the {@link UpstreamReadSweeper} instead, which
+ * timeout is enforced by a {@link UpstreamReadWatch} and the {@link UpstreamReadSweeper} instead, which
  * closes the connection of an overdue read; the reader then throws {@link SocketTimeoutException},
  * as with {@code SO_TIMEOUT}. A read times out between its timeout and its timeout plus the
  * sweeper's period (at most 100 ms), never earlier.
@@ -40,7 +40,7 @@ public final class UpstreamConnection implements AutoCloseable {
 
     private final SocketChannel channel;
     private final boolean tls;
-    private final ReadWatch watch;
+    private final UpstreamReadWatch watch;
     private final UpstreamReadSweeper sweeper;
     private final HeadReader in;
     private final OutputStream out;
@@ -55,7 +55,7 @@ public final class UpstreamConnection implements AutoCloseable {
         this.channel = channel;
         this.tls = tls != null;
         this.sweeper = sweeper;
-        this.watch = new ReadWatch(sweeper, channel);
+        this.watch = new UpstreamReadWatch(sweeper, channel);
         this.in = new HeadReader(tls != null ? tls.getInputStream() : channel.socket().getInputStream(), BUFFER,
                 watch);
         this.out = new BufferedOutputStream(tls != null ? tls.getOutputStream() : channel.socket().getOutputStream(),
@@ -193,12 +193,12 @@ public final class UpstreamConnection implements AutoCloseable {
 
     /**
      * A buffered reader for response heads that then serves the body bytes that followed them. Every
-     * read from the upstream goes through its {@link ReadWatch}, so the read timeout covers body reads
+     * read from the upstream goes through its {@link UpstreamReadWatch}, so the read timeout covers body reads
      * as well as the head.
      */
     public static final class HeadReader extends InputStream {
         private final InputStream source;
-        private final ReadWatch watch;
+        private final UpstreamReadWatch watch;
         private final byte[] buf;
         private int pos;
         private int limit;
@@ -206,10 +206,10 @@ public final class UpstreamConnection implements AutoCloseable {
 
         /** A reader whose reads are never timed out (over a stream that is not a connection's). */
         HeadReader(InputStream source, int size) {
-            this(source, size, new ReadWatch(null, null));
+            this(source, size, new UpstreamReadWatch(null, null));
         }
 
-        HeadReader(InputStream source, int size, ReadWatch watch) {
+        HeadReader(InputStream source, int size, UpstreamReadWatch watch) {
             this.source = source;
             this.buf = new byte[size];
             this.watch = watch;
@@ -330,17 +330,17 @@ public final class UpstreamConnection implements AutoCloseable {
          * the channel, so the read failed or returned late) is a {@link SocketTimeoutException}.
          */
         private int watchedRead(byte[] b, int off, int len) throws IOException {
-            long token = watch.begin();
+            watch.begin();
             int n;
             try {
                 n = source.read(b, off, len);
             } catch (IOException e) {
-                if (!watch.end(token)) {
+                if (!watch.end()) {
                     throw watch.timeoutException(e);
                 }
                 throw e;
             }
-            if (!watch.end(token)) {
+            if (!watch.end()) {
                 throw watch.timeoutException(null);
             }
             return n;

@@ -10,8 +10,8 @@ import java.util.logging.Logger;
 
 /**
  * A coarse clock for upstream read timeouts: every period it looks at each live connection's
- * {@link ReadWatch} and closes the connections whose read in progress is overdue, so that reads
- * themselves are untimed (see {@link ReadWatch} for why). Its thread runs only while there are
+ * {@link UpstreamReadWatch} and closes the connections whose read in progress is overdue, so that reads
+ * themselves are untimed (see {@link UpstreamReadWatch} for why). Its thread runs only while there are
  * connections: the first one registered starts it, the sweep that finds none left stops it.
  *
  * <p>Precision: the period is a tenth of the shortest read timeout seen, between
@@ -34,7 +34,7 @@ public final class UpstreamReadSweeper {
     private final String threadName;
     /** Zero point of the deadlines, so that every deadline is {@code > 0} (0 and below are states). */
     private final long origin = System.nanoTime() - 1;
-    private final Set<ReadWatch> watches = ConcurrentHashMap.newKeySet();
+    private final Set<UpstreamReadWatch> watches = ConcurrentHashMap.newKeySet();
     /** Read on every exchange (to see whether a new timeout needs a shorter period); written under this. */
     private volatile long periodNanos = MAX_PERIOD;
     private Thread thread; // guarded by this; null while there is no connection
@@ -81,7 +81,7 @@ public final class UpstreamReadSweeper {
     }
 
     /** A new connection (once per connection); starts sweeping if there was none. */
-    void register(ReadWatch watch) {
+    void register(UpstreamReadWatch watch) {
         watches.add(watch);
         synchronized (this) {
             if (thread == null) {
@@ -91,7 +91,7 @@ public final class UpstreamReadSweeper {
     }
 
     /** A closed connection. A missed one is dropped by the next sweep (its channel is closed). */
-    void drop(ReadWatch watch) {
+    void drop(UpstreamReadWatch watch) {
         watches.remove(watch);
     }
 
@@ -122,8 +122,8 @@ public final class UpstreamReadSweeper {
 
     private void sweep() {
         long now = System.nanoTime() - origin;
-        for (Iterator<ReadWatch> it = watches.iterator(); it.hasNext(); ) {
-            ReadWatch watch = it.next();
+        for (Iterator<UpstreamReadWatch> it = watches.iterator(); it.hasNext(); ) {
+            UpstreamReadWatch watch = it.next();
             if (watch.cutIfOverdue(now) || watch.gone()) {
                 it.remove();
             }

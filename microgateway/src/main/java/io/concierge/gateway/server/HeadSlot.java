@@ -1,36 +1,20 @@
 package io.concierge.gateway.server;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.concierge.gateway.deadline.DeadlineSlot;
 
 /**
  * One connection's request-head deadline (and, on a plain HTTP/1.x connection, its {@link ReadWatch}),
- * owned by the connection's thread and read by the server's {@link HeadSweeper}. Made once per connection, so a request only writes a deadline at
- * its request line and takes it back with one compare-and-set when its headers are complete.
+ * owned by the connection's thread and read by the server's {@link HeadSweeper}. Made once per
+ * connection, so a request only writes a deadline at its request line and takes it back with one
+ * compare-and-set when its headers are complete.
  *
- * <p>States: {@link #IDLE} (no head in progress), a deadline {@code > 0} (on the sweeper's clock),
- * {@link #CUTTING} (the sweeper won the race and is interrupting the thread), {@link #CUT} (the
- * interrupt is delivered).
+ * <p>The states are {@link DeadlineSlot}'s: idle is no head in progress; cutting the head interrupts
+ * the connection's thread.
  */
-final class HeadSlot {
-    static final long IDLE = 0;
-    static final long CUTTING = -1;
-    static final long CUT = -2;
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(HeadSlot.class, "state", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
+final class HeadSlot extends DeadlineSlot {
     private final Thread thread;
     /** The connection's read timeout when its socket has no {@code SO_TIMEOUT}; else null. */
     private final ReadWatch reads;
-    @SuppressWarnings("unused") // through STATE
-    private volatile long state = IDLE;
 
     HeadSlot(Thread thread) {
         this(thread, null);
@@ -48,7 +32,7 @@ final class HeadSlot {
 
     /** The connection's thread: a request line arrived; its head must be complete by {@code deadline}. */
     void start(long deadline) {
-        state = deadline;
+        arm(deadline);
     }
 
     /**
@@ -57,26 +41,17 @@ final class HeadSlot {
      * interrupt has been delivered, so the caller can clear it.
      */
     boolean finish() {
-        long s = state;
-        if (s == IDLE || s > 0 && STATE.compareAndSet(this, s, IDLE)) {
+        if (disarm()) {
             return true;
         }
-        while (state == CUTTING) {
-            Thread.onSpinWait(); // the sweeper is between its compare-and-set and the interrupt
-        }
-        state = IDLE;
+        reset();
         return false;
     }
 
-    /** The sweeper: cuts the head if it is overdue at {@code now}; true when it did. */
-    boolean cutIfOverdue(long now) {
-        long s = state;
-        if (s <= 0 || now - s < 0 || !STATE.compareAndSet(this, s, CUTTING)) {
-            return false;
-        }
+    /** The sweeper won: interrupting the thread closes the socket it is blocked on (JEP 444). */
+    @Override
+    protected void cut() {
         thread.interrupt();
-        state = CUT;
-        return true;
     }
 
     /** The connection has ended: its thread will not start another head. */

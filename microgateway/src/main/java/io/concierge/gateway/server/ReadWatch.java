@@ -1,9 +1,9 @@
 package io.concierge.gateway.server;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.Socket;
+
+import io.concierge.gateway.deadline.DeadlineSlot;
 
 /**
  * The client read timeout ({@code read-timeout}) of one HTTP/1.x connection whose socket has no
@@ -19,28 +19,12 @@ import java.net.Socket;
  * price is precision: a stalled read is cut between the timeout and the timeout plus the sweep
  * period ({@link HeadSweeper#periodMillis}).
  *
- * <p>States: {@link #IDLE} (not reading), a deadline {@code > 0} (on the sweeper's clock),
- * {@link #CUTTING} (the sweeper won the race and is shutting the input), {@link #CUT}.
+ * <p>The states are {@link DeadlineSlot}'s: idle is not reading; a cut stays cut (the connection ends).
  */
-final class ReadWatch {
-    static final long IDLE = 0;
-    static final long CUTTING = -1;
-    static final long CUT = -2;
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(ReadWatch.class, "state", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
+final class ReadWatch extends DeadlineSlot {
     private final Socket socket;
     private final HeadSweeper clock;
     private final long timeoutNanos;
-    @SuppressWarnings("unused") // through STATE
-    private volatile long state = IDLE;
 
     ReadWatch(Socket socket, HeadSweeper clock, long timeoutNanos) {
         this.socket = socket;
@@ -48,10 +32,10 @@ final class ReadWatch {
         this.timeoutNanos = timeoutNanos;
     }
 
-    /** The connection's thread, before a socket read. */
+    /** The connection's thread, before a socket read (after a cut the watch stays cut). */
     void start() {
-        if (state == IDLE) {
-            state = clock.deadline(timeoutNanos);
+        if (state() == IDLE) {
+            arm(clock.deadline(timeoutNanos));
         }
     }
 
@@ -61,24 +45,14 @@ final class ReadWatch {
      * after a read timeout.
      */
     boolean finish() {
-        long s = state;
-        if (s > 0 && STATE.compareAndSet(this, s, IDLE)) {
-            return true;
-        }
-        while (state == CUTTING) {
-            Thread.onSpinWait(); // the sweeper is between its compare-and-set and the close
-        }
-        return state == IDLE;
+        return disarm();
     }
 
-    /** The sweeper: shuts the input if the read in progress is overdue at {@code now}; true when it did. */
-    boolean cutIfOverdue(long now) {
-        long s = state;
-        if (s <= 0 || now - s < 0 || !STATE.compareAndSet(this, s, CUTTING)) {
-            return false;
-        }
+    /** The sweeper won: shutting the input wakes the blocked read (end of stream). */
+    @Override
+    protected void cut() {
         try {
-            socket.shutdownInput(); // the blocked read returns: end of stream
+            socket.shutdownInput();
         } catch (IOException e) {
             try {
                 socket.close(); // no answer then, but the connection ends
@@ -86,7 +60,5 @@ final class ReadWatch {
                 // closed either way
             }
         }
-        state = CUT;
-        return true;
     }
 }

@@ -1,10 +1,10 @@
 package io.concierge.gateway.pool;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.SocketTimeoutException;
 import java.nio.channels.Channel;
+
+import io.concierge.gateway.deadline.DeadlineSlot;
 
 /**
  * The read timeout of one upstream connection, enforced without a timed socket read: the thread
@@ -16,26 +16,12 @@ import java.nio.channels.Channel;
  * context switches per read. A watched read costs one {@link System#nanoTime()} and a volatile write
  * before it and one compare-and-set after it; no allocation, no lock.
  *
- * <p>States: {@link #IDLE} (no watched read in progress), a deadline {@code > 0} (on the sweeper's
- * clock), {@link #CUTTING} (the sweeper won the race and is closing the channel), {@link #CUT} (closed;
- * final). A read that ends before the sweeper looks at it takes its deadline back with a
+ * <p>The states are {@link DeadlineSlot}'s: idle is no watched read in progress; a cut closes the
+ * channel and is final. A read that ends before the sweeper looks at it takes its deadline back with a
  * compare-and-set and can never be cut; a read that loses that compare-and-set ended after its
  * deadline and reports a timeout, whatever the socket returned.
  */
-final class ReadWatch {
-    static final long IDLE = 0;
-    static final long CUTTING = -1;
-    static final long CUT = -2;
-    private static final VarHandle STATE;
-
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(ReadWatch.class, "state", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
+final class UpstreamReadWatch extends DeadlineSlot {
     /** Null for a reader whose reads are never watched (a head reader over a plain stream, in tests). */
     private final UpstreamReadSweeper sweeper;
     private final Channel channel;
@@ -43,10 +29,8 @@ final class ReadWatch {
     private long timeoutNanos;
     /** Set by the owning thread when it lost a read to the sweeper: the connection is finished. */
     private boolean timedOut;
-    @SuppressWarnings("unused") // through STATE
-    private volatile long state = IDLE;
 
-    ReadWatch(UpstreamReadSweeper sweeper, Channel channel) {
+    UpstreamReadWatch(UpstreamReadSweeper sweeper, Channel channel) {
         this.sweeper = sweeper;
         this.channel = channel;
     }
@@ -65,7 +49,7 @@ final class ReadWatch {
     /**
      * The owning thread, before a blocking read: publishes its deadline.
      *
-     * @return the token to hand to {@link #end}
+     * @return the read's deadline on the sweeper's clock, or {@link #IDLE} when reads are not watched
      * @throws SocketTimeoutException when an earlier read on this connection timed out
      */
     long begin() throws SocketTimeoutException {
@@ -77,7 +61,7 @@ final class ReadWatch {
             return IDLE;
         }
         long deadline = sweeper.deadline(t);
-        state = deadline;
+        arm(deadline);
         return deadline;
     }
 
@@ -85,8 +69,8 @@ final class ReadWatch {
      * The owning thread, after the read returned or threw: takes the deadline back. True when the
      * read was in time (or not watched); false when the sweeper cut it, and then it is a timeout.
      */
-    boolean end(long token) {
-        if (token == IDLE || STATE.compareAndSet(this, token, IDLE)) {
+    boolean end() {
+        if (disarm()) {
             return true;
         }
         timedOut = true;
@@ -103,22 +87,14 @@ final class ReadWatch {
         return e;
     }
 
-    /**
-     * The sweeper: cuts the read in progress if its deadline has passed at {@code now} (strictly:
-     * a read is never cut before its full timeout); true when it did.
-     */
-    boolean cutIfOverdue(long now) {
-        long s = state;
-        if (s <= 0 || now - s <= 0 || !STATE.compareAndSet(this, s, CUTTING)) {
-            return false;
-        }
+    /** The sweeper won: closing the channel unblocks the reader with an exception. */
+    @Override
+    protected void cut() {
         try {
-            channel.close(); // unblocks the reader with an exception
+            channel.close();
         } catch (IOException ignored) {
             // Closed either way; the reader reports the timeout.
         }
-        state = CUT;
-        return true;
     }
 
     /** The connection is closed: nothing left to watch. */

@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
  * and so does every later read on that connection; and the sweeper's period follows the shortest
  * timeout within its bounds.
  */
-class ReadWatchTest {
+class UpstreamReadWatchTest {
     private final UpstreamReadSweeper sweeper = new UpstreamReadSweeper("test-read-watch");
     private final Pipe pipe;
 
-    ReadWatchTest() throws IOException {
+    UpstreamReadWatchTest() throws IOException {
         pipe = Pipe.open();
     }
 
@@ -33,18 +33,18 @@ class ReadWatchTest {
         pipe.sink().close();
     }
 
-    private ReadWatch watch(Duration timeout) {
-        ReadWatch w = new ReadWatch(sweeper, pipe.source());
+    private UpstreamReadWatch watch(Duration timeout) {
+        UpstreamReadWatch w = new UpstreamReadWatch(sweeper, pipe.source());
         w.timeout(timeout.toNanos());
         return w;
     }
 
     @Test
     void aReadIsNotCutAtItsDeadlineAndNeverOnceItEnded() throws IOException {
-        ReadWatch w = watch(Duration.ofSeconds(1));
+        UpstreamReadWatch w = watch(Duration.ofSeconds(1));
         long deadline = w.begin();
         assertFalse(w.cutIfOverdue(deadline), "at the deadline the timeout has not yet passed");
-        assertTrue(w.end(deadline), "ended in time");
+        assertTrue(w.end(), "ended in time");
         assertFalse(w.cutIfOverdue(deadline + Duration.ofHours(1).toNanos()), "no read in progress");
         assertTrue(pipe.source().isOpen());
         assertFalse(w.timedOut());
@@ -52,23 +52,23 @@ class ReadWatchTest {
 
     @Test
     void anOverdueReadIsCutAndEveryLaterReadTimesOut() throws IOException {
-        ReadWatch w = watch(Duration.ofMillis(150));
+        UpstreamReadWatch w = watch(Duration.ofMillis(150));
         long deadline = w.begin();
         assertTrue(w.cutIfOverdue(deadline + 1));
         assertFalse(pipe.source().isOpen(), "cutting closes the channel, which unblocks the reader");
         assertTrue(w.gone());
-        assertFalse(w.end(deadline), "the reader lost the race: a timeout");
+        assertFalse(w.end(), "the reader lost the race: a timeout");
         assertTrue(w.timedOut());
         assertThrows(SocketTimeoutException.class, w::begin);
     }
 
     @Test
     void readsWithoutATimeoutAreNotWatched() throws IOException {
-        ReadWatch w = new ReadWatch(sweeper, pipe.source());
+        UpstreamReadWatch w = new UpstreamReadWatch(sweeper, pipe.source());
         long token = w.begin();
-        assertEquals(ReadWatch.IDLE, token);
+        assertEquals(UpstreamReadWatch.IDLE, token);
         assertFalse(w.cutIfOverdue(Long.MAX_VALUE));
-        assertTrue(w.end(token));
+        assertTrue(w.end());
     }
 
     @Test

@@ -56,8 +56,8 @@ public final class ClientTimeouts implements AutoCloseable {
     private final AtomicLong headsCut = new AtomicLong();
     private final AtomicLong readsCut = new AtomicLong();
     /**
-     * The head slot of this connection's thread: made at the connection's first request line and
-     * kept for its life. A thread-local, because both callbacks and the refusal run on the
+     * The head slot of this connection's thread: made when a plain connection turns out to be
+     * HTTP/1.x (with its read watch), else at its first request line, and kept for its life. A thread-local, because both callbacks and the refusal run on the
      * connection's own thread (one virtual thread per connection).
      */
     private final ThreadLocal<HeadSlot> slots = new ThreadLocal<>();

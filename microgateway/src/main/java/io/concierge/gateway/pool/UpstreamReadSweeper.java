@@ -1,18 +1,12 @@
 package io.concierge.gateway.pool;
 
-import java.util.Iterator;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import io.concierge.gateway.deadline.DeadlineSweeper;
 
 /**
- * A coarse clock for upstream read timeouts: every period it looks at each live connection's
- * {@link UpstreamReadWatch} and closes the connections whose read in progress is overdue, so that reads
- * themselves are untimed (see {@link UpstreamReadWatch} for why). Its thread runs only while there are
- * connections: the first one registered starts it, the sweep that finds none left stops it.
+ * A coarse clock for upstream read timeouts: a {@link DeadlineSweeper} that looks at each live
+ * connection's {@link UpstreamReadWatch} every period and closes the connections whose read in
+ * progress is overdue, so that reads themselves are untimed (see {@link UpstreamReadWatch} for why).
+ * Its thread runs only while there are connections.
  *
  * <p>Precision: the period is a tenth of the shortest read timeout seen, between
  * {@value #MIN_PERIOD_MILLIS} and {@value #MAX_PERIOD_MILLIS} ms, and a read is cut at the first
@@ -26,22 +20,14 @@ import java.util.logging.Logger;
 public final class UpstreamReadSweeper {
     static final long MIN_PERIOD_MILLIS = 5;
     static final long MAX_PERIOD_MILLIS = 100;
-    private static final long MIN_PERIOD = TimeUnit.MILLISECONDS.toNanos(MIN_PERIOD_MILLIS);
-    private static final long MAX_PERIOD = TimeUnit.MILLISECONDS.toNanos(MAX_PERIOD_MILLIS);
-    private static final Logger LOG = Logger.getLogger(UpstreamReadSweeper.class.getName());
     private static final UpstreamReadSweeper SHARED = new UpstreamReadSweeper("concierge-upstream-read-deadline");
 
-    private final String threadName;
-    /** Zero point of the deadlines, so that every deadline is {@code > 0} (0 and below are states). */
-    private final long origin = System.nanoTime() - 1;
-    private final Set<UpstreamReadWatch> watches = ConcurrentHashMap.newKeySet();
-    /** Read on every exchange (to see whether a new timeout needs a shorter period); written under this. */
-    private volatile long periodNanos = MAX_PERIOD;
-    private Thread thread; // guarded by this; null while there is no connection
+    private final DeadlineSweeper<UpstreamReadWatch> sweeper;
 
     /** @param threadName the name of its (daemon) thread */
     public UpstreamReadSweeper(String threadName) {
-        this.threadName = threadName;
+        this.sweeper = new DeadlineSweeper<>(threadName, MIN_PERIOD_MILLIS, MAX_PERIOD_MILLIS,
+                (watch, now) -> watch.cutIfOverdue(now) || watch.gone());
     }
 
     /** The process's sweeper, used by every pool outside tests. */
@@ -51,94 +37,39 @@ public final class UpstreamReadSweeper {
 
     /**
      * A connection will time its reads out after {@code timeoutNanos}: sweep often enough for it.
-     * Called per exchange, so the usual case (no shorter period needed) is one volatile read.
+     * Called per exchange; the usual case (no shorter period needed) is one volatile read.
      */
     void useTimeout(long timeoutNanos) {
-        long period = periodNanos;
-        if (period > MIN_PERIOD && timeoutNanos < period * 10) {
-            shorten(timeoutNanos);
-        }
-    }
-
-    private synchronized void shorten(long timeoutNanos) {
-        long wanted = Math.clamp(timeoutNanos / 10, MIN_PERIOD, MAX_PERIOD);
-        if (wanted < periodNanos) {
-            periodNanos = wanted;
-            if (thread != null) {
-                LockSupport.unpark(thread); // its current wait may be longer than the new period
-            }
-        }
+        sweeper.useTimeout(timeoutNanos);
     }
 
     /** The period in milliseconds (the precision of a read timeout). */
     long periodMillis() {
-        return TimeUnit.NANOSECONDS.toMillis(periodNanos);
+        return sweeper.periodMillis();
     }
 
     /** The deadline, on this sweeper's clock, of a read that starts now and may take {@code timeoutNanos}. */
     long deadline(long timeoutNanos) {
-        return System.nanoTime() - origin + timeoutNanos;
+        return sweeper.deadline(timeoutNanos);
     }
 
     /** A new connection (once per connection); starts sweeping if there was none. */
     void register(UpstreamReadWatch watch) {
-        watches.add(watch);
-        synchronized (this) {
-            if (thread == null) {
-                thread = Thread.ofPlatform().name(threadName).daemon().start(this::run);
-            }
-        }
+        sweeper.register(watch);
     }
 
     /** A closed connection. A missed one is dropped by the next sweep (its channel is closed). */
     void drop(UpstreamReadWatch watch) {
-        watches.remove(watch);
+        sweeper.drop(watch);
     }
 
     /** Whether the sweeping thread runs (it does not while there is no connection). */
-    synchronized boolean sweeping() {
-        return thread != null;
+    boolean sweeping() {
+        return sweeper.sweeping();
     }
 
     /** Live connections known to the sweeper. */
     int connections() {
-        return watches.size();
-    }
-
-    private void run() {
-        try {
-            do {
-                LockSupport.parkNanos(this, periodNanos);
-                sweep();
-            } while (!stopIfIdle());
-        } catch (RuntimeException | Error e) {
-            LOG.log(Level.SEVERE, threadName + " failed; the next connection restarts it", e);
-            synchronized (this) {
-                thread = null;
-            }
-            throw e;
-        }
-    }
-
-    private void sweep() {
-        long now = System.nanoTime() - origin;
-        for (Iterator<UpstreamReadWatch> it = watches.iterator(); it.hasNext(); ) {
-            UpstreamReadWatch watch = it.next();
-            if (watch.cutIfOverdue(now) || watch.gone()) {
-                it.remove();
-            }
-        }
-    }
-
-    /**
-     * Stops when no connection is left. Under the lock, as {@link #register} starts a thread: a
-     * connection added before this check keeps this thread running, one added after it starts a new one.
-     */
-    private synchronized boolean stopIfIdle() {
-        if (watches.isEmpty()) {
-            thread = null;
-            return true;
-        }
-        return false;
+        return sweeper.size();
     }
 }
